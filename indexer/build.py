@@ -1,0 +1,271 @@
+"""Full builds and updates: items in, Whoosh segments out, the switch made atomically.
+
+A build reads the corpus in this process and hands batches of items to one
+worker process per core; each worker segments (jieba), inverts and writes its own
+Whoosh segments (:mod:`indexer.bulkwrite`). When every worker is done, one table
+of contents naming all segments is written and ``current`` is switched to the new
+build (:mod:`indexer.layout`). Small corpora are built in this process.
+
+An update writes the new or changed items as new segments of the current build,
+marks the documents they replace as deleted (same id; for .txt and .html files,
+every item of the re-read file) and commits a new table of contents: readers see
+the index before or after, never in between.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
+
+from indexer import config
+from indexer.bulkwrite import SegmentBuilder
+from indexer.corpus import is_record_file, iter_files, read_file, read_items
+from indexer.errors import JianbaoError, Report
+from indexer.items import Item
+from indexer.layout import (INDEX_NAME, IndexMeta, check_compatible, current_build, make_current,
+                            new_build, remove_old_builds, write_meta, writer_lock)
+from indexer.schema import build_schema
+
+SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
+BATCH = 200  # items sent to a worker at a time
+IN_PROCESS_UP_TO = 2_000  # corpora this small are built without worker processes
+
+
+@dataclass
+class Summary:
+    """What a build or update did."""
+
+    items: int
+    replaced: int
+    files_read: int
+    files_skipped: int
+    warnings: int
+    seconds: float
+    build: Path
+
+    def line(self, verb: str) -> str:
+        """The summary line printed at the end of a run."""
+        replaced = f", {self.replaced} replaced" if self.replaced else ""
+        return (f"{verb} {self.items} items{replaced} from {self.files_read} files; "
+                f"{self.files_skipped} files skipped, {self.warnings} warnings; "
+                f"{self.seconds:.1f} s; index {self.build}")
+
+
+def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0) -> Summary:
+    """Build a new index of ``sources`` and make it current; the old one serves until then."""
+    started = time.monotonic()
+    with writer_lock(index_dir, float(config.setting("JIANBAO_LOCK_WAIT"))):
+        remove_old_builds(index_dir)
+        folder = new_build(index_dir)
+        storage = FileStorage(str(folder))
+        schema = build_schema()
+        storage.create_index(schema, indexname=INDEX_NAME)
+        items = read_items(sources, report)
+        segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
+        if not count:
+            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
+        _commit(storage, schema, segments, generation=1)
+        write_meta(folder, IndexMeta.fresh([str(s) for s in sources]))
+        make_current(index_dir, folder)
+        remove_old_builds(index_dir)
+    return Summary(count - duplicates, duplicates, report.files_read, report.files_skipped,
+                   report.warnings, time.monotonic() - started, folder)
+
+
+def update(sources: list[Path], index_dir: Path, report: Report) -> Summary:
+    """Add the items of ``sources`` to the current index, replacing those they supersede."""
+    started = time.monotonic()
+    with writer_lock(index_dir, float(config.setting("JIANBAO_LOCK_WAIT"))):
+        folder = current_build(index_dir)
+        meta = check_compatible(folder)
+        storage = FileStorage(str(folder))
+        toc = TOC.read(storage, INDEX_NAME)
+        items: list[Item] = []
+        whole_files: set[str] = set()
+        for path in iter_files(sources, report):
+            file_items = list(read_file(path, report))
+            if not is_record_file(path):
+                whole_files.update(item.issue_key for item in file_items)
+            items.extend(file_items)
+        if not items:
+            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
+        replaced = _delete_superseded(storage, toc, {i.id for i in items}, whole_files)
+        new_segments, count, duplicates = _write_segments(iter(items), folder, workers=1)
+        _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
+        meta.updated = IndexMeta.fresh([]).updated
+        meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
+        write_meta(folder, meta)
+    return Summary(count - duplicates, replaced + duplicates, report.files_read, report.files_skipped,
+                   report.warnings, time.monotonic() - started, folder)
+
+
+def _commit(storage: FileStorage, schema, segments: list, generation: int) -> None:
+    """Write the table of contents naming ``segments`` (atomic) and remove files nothing names."""
+    TOC(schema, segments, generation).write(storage, INDEX_NAME)
+    clean_files(storage, INDEX_NAME, generation, segments)
+    for name in storage.list():
+        if ".toc." in name:  # a table of contents left half-written by a killed run
+            storage.delete_file(name)
+    shutil.rmtree(Path(storage.folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)  # Whoosh's scratch folder
+
+
+def _delete_superseded(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:
+    """Mark deleted the documents with these ids or issue keys; return how many."""
+    deleted = 0
+    for segment in toc.segments:
+        reader = SegmentReader(storage, toc.schema, segment)
+        try:
+            for fieldname, terms in (("id", ids), ("issue_key", issue_keys)):
+                for term in terms:
+                    if (fieldname, term) not in reader:
+                        continue
+                    for docnum in reader.postings(fieldname, term).all_ids():
+                        if not segment.is_deleted(docnum):
+                            segment.delete_document(docnum)
+                            deleted += 1
+        finally:
+            reader.close()
+    return deleted
+
+
+class _Ledger:
+    """Where each item went (worker, sequence number), and the earlier copies of repeated ids."""
+
+    def __init__(self) -> None:
+        self.where: dict[str, tuple[int, int]] = {}
+        self.sent: dict[int, int] = defaultdict(int)
+        self.duplicates: list[tuple[int, int]] = []
+
+    def place(self, item: Item, worker: int) -> None:
+        if item.id in self.where:
+            self.duplicates.append(self.where[item.id])
+        self.where[item.id] = (worker, self.sent[worker])
+        self.sent[worker] += 1
+
+    def placed(self, items: Iterable[Item], worker: int) -> Iterator[Item]:
+        for item in items:
+            self.place(item, worker)
+            yield item
+
+    @property
+    def count(self) -> int:
+        return sum(self.sent.values())
+
+
+def _write_segments(items: Iterator[Item], folder: Path, workers: int) -> tuple[list, int, int]:
+    """Write the items as segments; return (segments, items written, earlier duplicates deleted).
+
+    When an id comes twice, the later item wins: the earlier document is marked deleted.
+    """
+    head = list(itertools.islice(items, IN_PROCESS_UP_TO))
+    first = next(items, None)
+    everything = itertools.chain(head, [first] if first is not None else [], items)
+    ledger = _Ledger()
+    if workers <= 1 or first is None:
+        by_worker = [_segments_of(ledger.placed(everything, 0), folder)]
+    else:
+        by_worker = _parallel(everything, folder, workers, ledger)
+    for worker, seq in ledger.duplicates:
+        by_worker[worker][seq // SEGMENT_DOCS].delete_document(seq % SEGMENT_DOCS)
+    return [s for segments in by_worker for s in segments], ledger.count, len(ledger.duplicates)
+
+
+def _segments_of(items: Iterable[Item], folder: Path) -> list:
+    """Write items as consecutive segments of at most SEGMENT_DOCS documents each."""
+    storage = FileStorage(str(folder))
+    schema = build_schema()
+    segments = []
+    builder = None
+    for item in items:
+        if builder is None:
+            builder = SegmentBuilder(storage, schema, INDEX_NAME)
+        builder.add(item)
+        if builder.doc_count >= SEGMENT_DOCS:
+            segments.append(builder.finish(folder))
+            builder = None
+    if builder is not None:
+        segments.append(builder.finish(folder))
+    return segments
+
+
+def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger) -> list[list]:
+    """Deal batches of items round-robin to worker processes; return each worker's segments."""
+    ctx = mp.get_context("spawn")
+    inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(w, str(folder), inboxes[w], results), daemon=True)
+             for w in range(workers)]
+    for p in procs:
+        p.start()
+    try:
+        for n, batch in enumerate(_batches(items, BATCH)):
+            w = n % workers
+            for item in batch:
+                ledger.place(item, w)
+            _put(inboxes[w], batch, procs[w])
+        for inbox, proc in zip(inboxes, procs):
+            _put(inbox, None, proc)
+        return _collect(results, procs)
+    finally:
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+
+
+def _collect(results, procs: list) -> list[list]:
+    """Wait for every worker's segments; a worker's failure becomes an error naming it."""
+    by_worker: dict[int, list] = {}
+    while len(by_worker) < len(procs):
+        try:
+            kind, w, payload = results.get(timeout=5)
+        except queue.Empty:
+            dead = [i for i, p in enumerate(procs) if not p.is_alive() and i not in by_worker]
+            if dead:
+                raise JianbaoError(f"build worker {dead[0]} stopped unexpectedly") from None
+            continue
+        if kind == "error":
+            raise JianbaoError(f"build worker {w} failed:\n{payload}")
+        by_worker[w] = payload
+    return [by_worker[w] for w in range(len(procs))]
+
+
+def _put(inbox, batch, proc) -> None:
+    """Put a batch in a worker's inbox, noticing if the worker has died meanwhile."""
+    while True:
+        try:
+            inbox.put(batch, timeout=5)
+            return
+        except queue.Full:
+            if not proc.is_alive():
+                raise JianbaoError("a build worker stopped unexpectedly") from None
+
+
+def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _worker(worker: int, folder: str, inbox, results) -> None:
+    """Worker process: write the items of the batches it is dealt as segments, then report them."""
+    try:
+        def stream() -> Iterator[Item]:
+            while (batch := inbox.get()) is not None:
+                yield from batch
+
+        results.put(("done", worker, _segments_of(stream(), Path(folder))))
+    except BaseException:  # report any failure to the parent instead of dying silently
+        results.put(("error", worker, traceback.format_exc()))

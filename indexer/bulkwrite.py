@@ -1,0 +1,140 @@
+"""Writing a Whoosh segment from many items at once: invert with NumPy, write by blocks.
+
+Whoosh's own writer pools every posting as a Python tuple, sorts them and writes
+them one at a time; over 38 million characters that takes hours. Here the items
+of a segment are analysed as they come, kept as compact arrays (term ids and
+frequencies per document), inverted with one sort per field at the end, and each
+term's postings are written as whole W3 blocks (:mod:`indexer.postings`). Stored
+fields and field lengths go through Whoosh's own per-document writer. The result
+is an ordinary Whoosh segment plus its doc-values files (:mod:`indexer.docvalues`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.system import pack_ushort
+
+from indexer.docvalues import DocValuesWriter
+from indexer.items import Item
+from indexer.normalize import search_form
+from indexer.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
+from indexer.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
+from indexer.segment import form_gram_keys, gram_text, index_words
+
+DOC_BITS = 22
+MAX_SEGMENT_DOCS = (1 << DOC_BITS) - 1  # docnums share a 64-bit sort key with the term
+
+
+class SegmentBuilder:
+    """Collects analysed items in memory and writes them as one Whoosh segment."""
+
+    def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN"):
+        self.storage = storage
+        self.schema = schema
+        self.codec = W3Codec()
+        self.segment = self.codec.new_segment(storage, indexname)
+        self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        self.values = DocValuesWriter()
+        self.doc_count = 0
+        self.vocab: dict[str, int] = {}
+        # Per field: one (term keys, frequencies) pair of arrays per document.
+        self.terms: dict[str, list[np.ndarray]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
+        self.freqs: dict[str, list[np.ndarray]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
+        self.keys: dict[str, list[str]] = {f: [] for f in KEY_FIELDS}
+        self.lengths: dict[str, list[int]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
+
+    def add(self, item: Item) -> None:
+        """Analyse one item and add it as the segment's next document."""
+        if self.doc_count >= MAX_SEGMENT_DOCS:
+            raise ValueError("segment is full")
+        title_form, body_form = search_form(item.title), search_form(item.body)
+        tokens = {"title": index_words(item.title), "body": index_words(item.body)}
+        for name in WORD_FIELDS:
+            ids = np.fromiter((self.vocab.setdefault(w, len(self.vocab)) for w in tokens[name]),
+                              dtype=np.int64, count=len(tokens[name]))
+            self._add_terms(name, ids)
+        self._add_terms("grams", form_gram_keys([title_form, body_form]).astype(np.int64))
+        self._add_terms("title_grams", form_gram_keys([title_form]).astype(np.int64))
+        self.keys["id"].append(item.id)
+        self.keys["issue_key"].append(item.issue_key)
+
+        self.perdoc.start_doc(self.doc_count)
+        for name in sorted(self.schema.names()):
+            field = self.schema[name]
+            length = self.lengths[name][-1] if name in self.lengths else 0
+            self.perdoc.add_field(name, field, item.to_dict() if name == "item" else None, length)
+        self.perdoc.finish_doc()
+        self.values.add(item, title_form, body_form)
+        self.doc_count += 1
+
+    def _add_terms(self, name: str, keys: np.ndarray) -> None:
+        unique, counts = np.unique(keys, return_counts=True)
+        self.terms[name].append(unique)
+        self.freqs[name].append(counts.astype(np.int32))
+        self.lengths[name].append(len(keys))
+
+    def finish(self, folder: Path) -> object:
+        """Write postings, stored fields and doc values; return the finished Whoosh segment."""
+        self.perdoc.close()
+        writer = self.codec.field_writer(self.storage, self.segment)
+        for name in sorted(self.schema.names()):
+            field = self.schema[name]
+            if not field.indexed:
+                continue
+            writer.start_field(name, field)
+            lengths = np.asarray(self.lengths.get(name, [0] * self.doc_count), dtype=np.int64)
+            with_freqs = name not in KEY_FIELDS
+            # The W3 field writer's own per-posting path is bypassed: whole lists go to its files.
+            postfile, tindex, prefix = writer._postfile, writer._tindex, pack_ushort(writer._fieldid)
+            for btext, ids, freqs in self._inverted(name):
+                if len(ids) < SMALL_BLOCK:
+                    ids_list = ids.tolist()
+                    data, stats = encode_short(ids_list, freqs.tolist(), lengths[ids].tolist(), with_freqs)
+                else:
+                    data, stats = encode_postings(ids, freqs, lengths[ids], with_freqs)
+                offset = postfile.tell()
+                postfile.write(data)
+                tindex.add(prefix + btext, terminfo_bytes(stats, offset, len(data)))
+            writer.finish_field()
+        writer.close()
+        self.segment.set_doc_count(self.doc_count)
+        self.values.write(folder, self.segment)
+        return self.segment
+
+    def _inverted(self, name: str):
+        """(term bytes, docnums, frequencies) for each term of a field, in Whoosh's term order."""
+        if name in KEY_FIELDS:
+            by_term: dict[bytes, list[int]] = {}
+            for doc, term in enumerate(self.keys[name]):
+                by_term.setdefault(term.encode("utf-8"), []).append(doc)
+            for btext in sorted(by_term):
+                ids = np.asarray(by_term[btext], dtype=np.int64)
+                yield btext, ids, np.ones(len(ids), dtype=np.int32)
+            return
+        if not self.terms[name]:
+            return
+        counts = np.fromiter((len(a) for a in self.terms[name]), dtype=np.int64, count=self.doc_count)
+        docs = np.repeat(np.arange(self.doc_count, dtype=np.int64), counts)
+        keys = np.concatenate(self.terms[name])
+        freqs = np.concatenate(self.freqs[name])
+        if name in WORD_FIELDS:
+            words = sorted(self.vocab, key=lambda w: w.encode("utf-8"))
+            rank = np.empty(len(words), dtype=np.int64)
+            rank[[self.vocab[w] for w in words]] = np.arange(len(words))
+            keys = rank[keys]
+            text_of = [w.encode("utf-8") for w in words].__getitem__
+        else:
+            text_of = lambda key: gram_text(key).encode("utf-8")  # noqa: E731
+        order = np.argsort((keys << DOC_BITS) | docs, kind="stable")
+        keys, docs, freqs = keys[order], docs[order], freqs[order]
+        starts = np.flatnonzero(np.diff(keys)) + 1
+        bounds = np.concatenate(([0], starts, [len(keys)])).tolist()
+        term_keys = keys[bounds[:-1]].tolist()
+        for i, key in enumerate(term_keys):
+            s, e = bounds[i], bounds[i + 1]
+            yield text_of(key), docs[s:e], freqs[s:e]

@@ -1,0 +1,97 @@
+"""The indexer's command line: parse, build, update, stats (API.md section 2)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from indexer import config
+from indexer.build import build, update
+from indexer.corpus import read_items
+from indexer.errors import JianbaoError, Report
+from indexer.reader import IndexSnapshot
+from indexer.stats import index_stats, stats_text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; domain errors become one line on stderr and exit status 2."""
+    args = _parser().parse_args(argv)
+    if getattr(args, "index_dir", "unset") is None:
+        args.index_dir = config.index_dir()
+    try:
+        return args.run(args)
+    except JianbaoError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m indexer", description="Build and inspect the Jianbao index.")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    parse = sub.add_parser("parse", help="print the items of files as JSON Lines; nothing is written")
+    parse.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parse.set_defaults(run=_parse)
+
+    index_dir = dict(type=Path, default=None, metavar="DIR",
+                     help="index folder (default: $JIANBAO_INDEX_DIR or index_data/)")
+    b = sub.add_parser("build", help="build a new index of the sources and switch to it")
+    b.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
+                   help="files or folders (default: $JIANBAO_CORPUS_DIR or corpus/)")
+    b.add_argument("--index-dir", **index_dir)
+    b.set_defaults(run=_build)
+
+    u = sub.add_parser("update", help="add new or changed items to the index, replacing by id")
+    u.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    u.add_argument("--index-dir", **index_dir)
+    u.set_defaults(run=_update)
+
+    s = sub.add_parser("stats", help="items, issues, facet counts and size of the index")
+    s.add_argument("--index-dir", **index_dir)
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(run=_stats)
+    return p
+
+
+def _parse(args: argparse.Namespace) -> int:
+    report = Report()
+    count = 0
+    for item in read_items(args.files, report):
+        sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+        count += 1
+    print(f"{count} items from {report.files_read} files; {report.files_skipped} files skipped",
+          file=sys.stderr)
+    return 0 if count else 1
+
+
+def _build(args: argparse.Namespace) -> int:
+    report = Report()
+    sources = args.sources or [config.corpus_dir()]
+    summary = build(sources, args.index_dir, report, workers=int(config.setting("JIANBAO_WORKERS")))
+    print(summary.line("built"), file=sys.stderr)
+    return 0
+
+
+def _update(args: argparse.Namespace) -> int:
+    report = Report()
+    summary = update(args.sources, args.index_dir, report)
+    print(summary.line("updated"), file=sys.stderr)
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    snapshot = IndexSnapshot(args.index_dir)
+    try:
+        data = index_stats(snapshot)
+    finally:
+        snapshot.close()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        print(stats_text(data))
+    return 0

@@ -1,0 +1,155 @@
+"""Per-document values kept beside each index segment as arrays: facets, dates, texts.
+
+For every Whoosh segment ``MAIN_<id>`` two files hold what search needs for each
+document without opening its stored fields:
+
+* ``MAIN_<id>.jbdv.npz``: year, date (``YYYYMMDD``), position, search-form lengths,
+  issue, departments and topics (as value ids, compressed-row style) and offsets into
+* ``MAIN_<id>.jbtext``: the search form of each title and body, UTF-8, back to back.
+  Candidate documents of a substring are checked against it.
+
+The files are named like the segment's own, so Whoosh removes them with it. They
+are derived data: when missing (a segment written by another Whoosh writer, or
+merged), :func:`load_segment` rebuilds them from the stored items.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.base import Segment
+
+from indexer.items import Item
+from indexer.normalize import search_form
+
+VALUES_EXT = ".jbdv.npz"
+TEXT_EXT = ".jbtext"
+NO_YEAR = 0
+NO_DATE = 0
+
+
+def date_number(date: str | None) -> int:
+    """``2022-03-31`` as the integer 20220331 (0 when unknown): ordered like the dates."""
+    return int(date[:10].replace("-", "")) if date else NO_DATE
+
+
+class DocValuesWriter:
+    """Collects the values of a segment's documents in docnum order, then writes both files."""
+
+    def __init__(self) -> None:
+        self.year: list[int] = []
+        self.date: list[int] = []
+        self.position: list[int] = []
+        self.title_chars: list[int] = []
+        self.body_chars: list[int] = []
+        self.departments: list[list[str]] = []
+        self.topics: list[list[str]] = []
+        self.issues: list[list[str]] = []
+        self.text_ptr: list[int] = [0]
+        self.title_end: list[int] = []
+        self.texts: list[bytes] = []
+
+    def add(self, item: Item, title_form: str | None = None, body_form: str | None = None) -> None:
+        """Add the next document (its search forms may be given when already computed)."""
+        title_form = search_form(item.title) if title_form is None else title_form
+        body_form = search_form(item.body) if body_form is None else body_form
+        self.year.append(item.year or NO_YEAR)
+        self.date.append(date_number(item.date))
+        self.position.append(item.position)
+        self.title_chars.append(len(title_form))
+        self.body_chars.append(len(body_form))
+        self.departments.append(list(item.departments))
+        self.topics.append(list(item.topics))
+        self.issues.append([item.issue_key])
+        title_bytes = title_form.encode("utf-8")
+        text = title_bytes + b"\x1f" + body_form.encode("utf-8")
+        self.title_end.append(self.text_ptr[-1] + len(title_bytes))
+        self.text_ptr.append(self.text_ptr[-1] + len(text))
+        self.texts.append(text)
+
+    def write(self, folder: Path, segment: Segment) -> None:
+        """Write the two files of ``segment`` into ``folder`` (each atomically)."""
+        dept_ptr, dept_val, dept_names = _compress(self.departments)
+        topic_ptr, topic_val, topic_names = _compress(self.topics)
+        _, issue_val, issue_names = _compress(self.issues)
+        base = folder / segment.segment_id()
+        _atomic_write(Path(f"{base}{TEXT_EXT}"), lambda f: f.writelines(self.texts))
+        arrays = dict(
+            year=np.asarray(self.year, dtype=np.int16),
+            date=np.asarray(self.date, dtype=np.int32),
+            position=np.asarray(self.position, dtype=np.int32),
+            title_chars=np.asarray(self.title_chars, dtype=np.int32),
+            body_chars=np.asarray(self.body_chars, dtype=np.int32),
+            text_ptr=np.asarray(self.text_ptr, dtype=np.int64),
+            title_end=np.asarray(self.title_end, dtype=np.int64),
+            dept_ptr=dept_ptr, dept_val=dept_val, dept_names=dept_names,
+            topic_ptr=topic_ptr, topic_val=topic_val, topic_names=topic_names,
+            issue_val=issue_val, issue_names=issue_names,
+        )
+        _atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez(f, **arrays))
+
+
+@dataclass
+class SegmentValues:
+    """The loaded values of one segment: NumPy arrays and the mapped texts."""
+
+    arrays: dict[str, np.ndarray]
+    texts: mmap.mmap | bytes
+
+    @property
+    def doc_count(self) -> int:
+        return len(self.arrays["year"])
+
+    def contains(self, docs: np.ndarray, needle: bytes, title_only: bool = False) -> np.ndarray:
+        """For each docnum, whether the search-form text (or title) holds ``needle``."""
+        starts = self.arrays["text_ptr"][docs].tolist()
+        ends = (self.arrays["title_end"][docs] if title_only else self.arrays["text_ptr"][docs + 1]).tolist()
+        find = self.texts.find
+        return np.fromiter((find(needle, s, e) >= 0 for s, e in zip(starts, ends)), dtype=bool, count=len(starts))
+
+    def text(self, doc: int) -> tuple[str, str]:
+        """The search forms of one document's title and body."""
+        raw = self.texts[int(self.arrays["text_ptr"][doc]):int(self.arrays["text_ptr"][doc + 1])]
+        title, _, body = bytes(raw).decode("utf-8").partition("\x1f")
+        return title, body
+
+
+def load_segment(folder: Path, segment: Segment, stored_items: "callable") -> SegmentValues:
+    """Load a segment's values, rebuilding the files from ``stored_items()`` when they are missing."""
+    base = folder / segment.segment_id()
+    values_path, text_path = Path(f"{base}{VALUES_EXT}"), Path(f"{base}{TEXT_EXT}")
+    if not values_path.exists() or not text_path.exists():
+        writer = DocValuesWriter()
+        for item in stored_items():
+            writer.add(item)
+        writer.write(folder, segment)
+    with np.load(values_path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    if text_path.stat().st_size == 0:
+        return SegmentValues(arrays, b"")
+    with open(text_path, "rb") as f:
+        texts = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return SegmentValues(arrays, texts)
+
+
+def _compress(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of strings as (row pointers, value ids, value names)."""
+    names = sorted({v for row in rows for v in row})
+    ids = {name: i for i, name in enumerate(names)}
+    ptr = np.zeros(len(rows) + 1, dtype=np.int32)
+    ptr[1:] = np.cumsum([len(row) for row in rows])
+    val = np.fromiter((ids[v] for row in rows for v in row), dtype=np.int32, count=int(ptr[-1]))
+    return ptr, val, np.asarray(names, dtype=str) if names else np.zeros(0, dtype="<U1")
+
+
+def _atomic_write(path: Path, write: "callable") -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

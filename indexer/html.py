@@ -1,0 +1,109 @@
+"""HTML through lxml: pages (from bytes) and record bodies (fragments) to plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+
+from indexer.normalize import clean_display, close_spaces
+
+# <meta name="…" content="…"> tags, whatever the case of their name.
+META_XPATH = "//meta[@name and @content]"
+# The article heading when no ArticleTitle meta tag is present.
+HEADING_XPATH = "(//h1)[1]"
+# The <title> element, the last resort for a page title.
+TITLE_XPATH = "(//title)[1]"
+# Content containers used by Chinese government CMSs (TRS, UCAP, ...), most specific first.
+CONTENT_XPATHS = (
+    "//*[@id='zoom']",
+    "//*[@id='UCAP-CONTENT']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[@id='content']",
+    "//article",
+    "//body",
+)
+# Elements whose text is never content.
+SKIP_XPATH = "//script | //style | //noscript | //template | //nav | //header | //footer"
+
+_BLOCK_TAGS = frozenset(
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre dd dt hr".split()
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_BLOCK_MARK = "\u2029"  # PARAGRAPH SEPARATOR: marks block boundaries while the text is pulled out
+
+
+@dataclass
+class Page:
+    """What a web page gives: its title, its meta tags and its content as text lines."""
+
+    title: str
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag within its first 4 KB, if any."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def parse_page(data: bytes, encoding: str) -> Page:
+    """Parse a whole page: meta tags, title, and the text of its content container."""
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
+    root = lxml.html.document_fromstring(data, parser=parser)
+    meta: dict[str, str] = {}
+    for el in root.xpath(META_XPATH):
+        meta.setdefault(el.get("name").strip().lower(), el.get("content").strip())
+    for el in root.xpath(SKIP_XPATH):
+        el.drop_tree()
+    title = meta.get("articletitle", "")
+    for xpath in (HEADING_XPATH, TITLE_XPATH):
+        if title:
+            break
+        found = root.xpath(xpath)
+        title = _lines_of(found[0]).replace("\n", "") if found else ""
+    content = next((found[0] for xp in CONTENT_XPATHS if (found := root.xpath(xp))), root)
+    text = _lines_of(content)
+    if title and text.startswith(title):
+        # A heading repeated at the top of the content is not body text.
+        text = text[len(title):].lstrip("\n")
+    return Page(title=title.strip(), text=text, meta=meta)
+
+
+def fragment_text(html: str) -> str:
+    """The text of an HTML fragment (a record's body), one paragraph a line, stray spaces closed."""
+    if "<" not in html and "&" not in html:
+        return closed_lines(_tidy_lines(clean_display(html)))
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in root.xpath(SKIP_XPATH.replace("//", ".//")):
+        el.drop_tree()
+    return closed_lines(_lines_of(root))
+
+
+def _lines_of(element: lxml.etree._Element) -> str:
+    """Text of an element, one line per block (no recursion: deep trees are safe).
+
+    Line breaks in the HTML source are spaces, as a browser shows them; a block
+    element starts a new line; runs of spaces become one (a title may end at one).
+    """
+    for el in element.iter(*_BLOCK_TAGS):
+        el.text = _BLOCK_MARK + (el.text or "")
+        el.tail = _BLOCK_MARK + (el.tail or "")
+    parts = element.text_content().split(_BLOCK_MARK)
+    return _tidy_lines("\n".join(clean_display(p).replace("\n", " ") for p in parts))
+
+
+def _tidy_lines(text: str) -> str:
+    """One space for each run of spaces, none at line ends; no blank lines."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def closed_lines(text: str) -> str:
+    """Lines with their stray spaces closed (for text that is one item, not an issue to split)."""
+    return "\n".join(close_spaces(line) for line in text.split("\n"))

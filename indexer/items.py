@@ -1,0 +1,49 @@
+"""The Item record: one searchable unit of a bulletin issue, as every stage sees it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Item:
+    """One item of a bulletin issue, after reading, splitting and enrichment.
+
+    ``title`` may be empty (short ``△`` items have none). ``body`` is the item's
+    text as printed, closing attribution included; ``attribution`` is the raw text
+    inside the closing ``（…）`` and ``departments`` its canonical unit names.
+    """
+
+    id: str
+    title: str
+    body: str
+    issue: str
+    source: str
+    position: int
+    issue_key: str = ""
+    attribution: str = ""
+    departments: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    date: str | None = None
+    year: int | None = None
+    year_inferred: bool = False
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item as a JSON-ready dict with the field names of API.md."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Item":
+        """Rebuild an item from :meth:`to_dict` output (unknown keys are ignored)."""
+        names = cls.__dataclass_fields__.keys()
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def stable_id(*parts: str, length: int = 16) -> str:
+    """A short, URL-safe id derived from ``parts`` (same parts, same id)."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]

@@ -1,0 +1,160 @@
+"""Where an index lives on disk, which build is current, and who may write it.
+
+::
+
+    index_data/
+      current -> builds/20261122-130501-4f2a   the build readers open (a symlink)
+      builds/<name>/                           one full build: a Whoosh index + jianbao.json
+      .lock                                    held by the one build or update writing
+
+A full build writes a new folder and then points ``current`` at it with one
+atomic rename, so readers see the old index or the new one, never half of one.
+``jianbao.json`` records what the index was built with; an index whose analyzer
+or user dictionary differs from this code's is refused with the command that fixes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from indexer.errors import IndexLocked, IndexMissing, IndexStale
+from indexer.segment import ANALYZER_VERSION, dictionary_hash
+
+CURRENT = "current"
+BUILDS = "builds"
+LOCK = ".lock"
+META = "jianbao.json"
+INDEX_NAME = "MAIN"
+KEEP_BUILDS = 2  # the current build and the one before (readers may still hold it open)
+
+
+@dataclass
+class IndexMeta:
+    """What ``jianbao.json`` says of a build."""
+
+    analyzer_version: str
+    dictionary_hash: str
+    created: str
+    updated: str
+    sources: list[str] = field(default_factory=list)
+
+    @classmethod
+    def fresh(cls, sources: list[str]) -> "IndexMeta":
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources)
+
+
+def current_build(index_dir: Path) -> Path:
+    """The folder of the current build; IndexMissing when there is none."""
+    link = index_dir / CURRENT
+    target = link.resolve() if link.is_symlink() else None
+    if target is None or not (target / META).is_file():
+        raise IndexMissing(f"no index in {index_dir}: run `python -m indexer build` to create it")
+    return target
+
+
+def read_meta(build: Path) -> IndexMeta:
+    """The metadata of a build."""
+    data = json.loads((build / META).read_text(encoding="utf-8"))
+    return IndexMeta(**{k: data[k] for k in IndexMeta.__dataclass_fields__ if k in data})
+
+
+def write_meta(build: Path, meta: IndexMeta) -> None:
+    """Write a build's metadata (atomically)."""
+    tmp = build / (META + ".part")
+    tmp.write_text(json.dumps(asdict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, build / META)
+
+
+def check_compatible(build: Path) -> IndexMeta:
+    """The build's metadata; IndexStale when its tokens would differ from this code's."""
+    meta = read_meta(build)
+    if meta.analyzer_version != ANALYZER_VERSION or meta.dictionary_hash != dictionary_hash():
+        raise IndexStale(
+            f"the index in {build.parent.parent} was built with analyzer {meta.analyzer_version} and "
+            f"dictionary {meta.dictionary_hash}, this code uses analyzer {ANALYZER_VERSION} and dictionary "
+            f"{dictionary_hash()}: run `python -m indexer build` to rebuild it"
+        )
+    return meta
+
+
+def new_build(index_dir: Path) -> Path:
+    """A new, empty build folder (not yet current)."""
+    name = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    path = index_dir / BUILDS / name
+    path.mkdir(parents=True)
+    return path
+
+
+def make_current(index_dir: Path, build: Path) -> None:
+    """Point ``current`` at ``build`` in one atomic step."""
+    tmp = index_dir / f".{CURRENT}.{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(Path(BUILDS) / build.name, tmp)
+    os.replace(tmp, index_dir / CURRENT)
+
+
+def remove_old_builds(index_dir: Path) -> None:
+    """Delete builds other than the current one and the one before it, and unfinished ones."""
+    builds = index_dir / BUILDS
+    if not builds.is_dir():
+        return
+    try:
+        current = current_build(index_dir).name
+    except IndexMissing:
+        current = None
+    finished = sorted((p for p in builds.iterdir() if (p / META).is_file()), key=lambda p: p.name)
+    keep = {p.name for p in finished[-KEEP_BUILDS:]} | {current}
+    for path in builds.iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def writer_lock(index_dir: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold the index's writer lock; wait up to ``wait_seconds`` for another writer, then IndexLocked.
+
+    The lock is an ``flock`` on ``.lock``: the system releases it when its holder
+    dies, so a killed build never leaves the index locked.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "a+") as f:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    f.seek(0)
+                    holder = f.read().strip() or "another process"
+                    raise IndexLocked(
+                        f"{index_dir} is being written by {holder}; waited {wait_seconds:g} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(0.2)
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            f.truncate()
+            f.flush()
+            fcntl.flock(f, fcntl.LOCK_UN)

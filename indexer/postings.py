@@ -1,0 +1,141 @@
+"""Posting lists in Whoosh's W3 format, written and read a block at a time with NumPy.
+
+Whoosh writes and reads postings one by one in Python, which is what made the
+stock writer take minutes per thousand bulletins. The format itself is kept: a
+posting list is ``b"W3Bl"`` and then blocks, each a signed length (negative for the
+last block), a pickled info tuple ``(count, last id, max weight, compression,
+min length byte, max length byte)`` and the pickled data ``(delta-coded ids,
+weights, values)``. Blocks written here hold ids and weights as ``array`` objects
+(which Whoosh's own reader iterates like its tuples), so any Whoosh reader opens
+them, and :func:`read_postings` turns any W3 list (ours or Whoosh's) into arrays.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from array import array
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+BLOCK_LIMIT = 4096  # postings a block: larger blocks, fewer Python steps to read a long list
+SMALL_BLOCK = 64  # posting lists shorter than this are encoded with plain Python, as tuples
+COMPRESS_OVER = 512  # bytes of block data above which zlib is used
+_LENGTH_BYTES = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+_INT = struct.Struct("!i")
+_OFFSET = struct.Struct("!q")
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's one-byte approximation of field lengths (``length_to_byte``), vectorised."""
+    return np.searchsorted(_LENGTH_BYTES, lengths, side="left").clip(0, 255)
+
+
+def encode_short(ids: list[int], freqs: list[int], lengths: list[int],
+                 with_freqs: bool = True) -> tuple[bytes, tuple]:
+    """A posting list shorter than SMALL_BLOCK as W3 bytes, with plain Python (most terms are rare).
+
+    Returns the bytes and the term statistics of :func:`terminfo_bytes`.
+    """
+    n = len(ids)
+    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
+    maxweight = float(max(freqs))
+    weights = None if maxweight == 1.0 else tuple(float(f) for f in freqs)
+    values = struct.pack(f">{n}I", *freqs) if with_freqs else None
+    minlen, maxlen = min(lengths), max(lengths)
+    data = pickle.dumps((tuple(deltas), weights, values), protocol=4)
+    comp = 0
+    if len(data) > COMPRESS_OVER:
+        data, comp = zlib.compress(data, 3), 3
+    block_info = pickle.dumps((n, ids[-1], maxweight, comp, length_to_byte(minlen), length_to_byte(maxlen)), 2)
+    out = b"".join((WHOOSH3_HEADER_MAGIC, _INT.pack(-(len(block_info) + len(data))), block_info, data))
+    return out, (float(sum(freqs)), n, minlen, maxlen, maxweight, ids[0], ids[-1])
+
+
+def terminfo_bytes(stats: tuple, offset: int, length: int) -> bytes:
+    """A W3 term info record (what ``W3TermInfo.to_bytes`` writes) for postings at offset/length.
+
+    ``stats`` is (total weight, doc frequency, min length, max length, max weight, first id, last id).
+    """
+    weight, df, minlen, maxlen, maxweight, minid, maxid = stats
+    return (W3TermInfo._struct.pack(0, weight, df, length_to_byte(minlen), length_to_byte(maxlen),
+                                    maxweight, minid, maxid)
+            + _OFFSET.pack(offset) + _INT.pack(length))
+
+
+def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
+                    with_freqs: bool = True) -> tuple[bytes, tuple]:
+    """One term's posting list (sorted docnums, term frequencies, field lengths) as W3 bytes.
+
+    Returns the bytes and the term statistics of :func:`terminfo_bytes`.
+    ``with_freqs`` is False for fields that only record presence (Whoosh's Existence format).
+    """
+    if len(ids) < SMALL_BLOCK:
+        return encode_short(ids.tolist(), freqs.tolist(), lengths.tolist(), with_freqs)
+    total_weight, max_weight = 0.0, 0.0
+    out = [WHOOSH3_HEADER_MAGIC]
+    n = len(ids)
+    for start in range(0, n, BLOCK_LIMIT):
+        end = min(start + BLOCK_LIMIT, n)
+        bids, bfreqs, blens = ids[start:end], freqs[start:end], lengths[start:end]
+        deltas = np.diff(bids, prepend=0)  # each block starts from 0, as Whoosh's delta_encode does
+        weights = bfreqs.astype(np.float32)
+        maxweight = float(weights.max())
+        minlen_b, maxlen_b = (int(x) for x in length_bytes(np.array([blens.min(), blens.max()])))
+        data = pickle.dumps((array("I", deltas.astype(np.uint32).tobytes()),
+                             None if maxweight == 1.0 else array("f", weights.tobytes()),
+                             bfreqs.astype(">u4").tobytes() if with_freqs else None), protocol=4)
+        comp = 0
+        if len(data) > COMPRESS_OVER:
+            data, comp = zlib.compress(data, 3), 3
+        block_info = pickle.dumps((end - start, int(bids[-1]), maxweight, comp, minlen_b, maxlen_b), 2)
+        length = len(block_info) + len(data)
+        out.append(_INT.pack(-length if end == n else length))
+        out.append(block_info)
+        out.append(data)
+        total_weight += float(weights.sum())
+        max_weight = max(max_weight, maxweight)
+    return b"".join(out), (total_weight, n, int(lengths.min()), int(lengths.max()), max_weight,
+                           int(ids[0]), int(ids[-1]))
+
+
+def read_postings(terminfo: W3TermInfo, postfile: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, term frequencies) of one term as arrays, from any W3 posting list.
+
+    ``postfile`` is the segment's whole ``.pst`` file as a buffer (a memory map).
+    """
+    if terminfo.is_inlined():
+        ids, weights, _ = terminfo.inlined_postings()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as a 1-tuple
+        length = length[0]
+    buf = postfile[offset:offset + length]
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a W3 posting list")
+    stream = io.BytesIO(buf)
+    pos = 4
+    id_parts, weight_parts = [], []
+    while True:
+        blen = _INT.unpack_from(buf, pos)[0]
+        pos += 4
+        stream.seek(pos)
+        count, _, _, comp, _, _ = pickle.load(stream)
+        data = buf[stream.tell():pos + abs(blen)]
+        ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
+        deltas = np.frombuffer(ids, dtype=np.uint32) if isinstance(ids, array) else np.asarray(ids, dtype=np.uint32)
+        id_parts.append(np.cumsum(deltas, dtype=np.int64))
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+        pos += abs(blen)
+        if blen < 0:
+            break
+    return np.concatenate(id_parts), np.concatenate(weight_parts)

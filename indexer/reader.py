@@ -1,0 +1,243 @@
+"""One version of the index opened for reading: segments, doc values, postings as arrays.
+
+An :class:`IndexSnapshot` is opened once per index version and shared by every
+request: document numbers are global (segment offset + docnum), per-document
+values are concatenated NumPy arrays, and posting lists come back as arrays of
+global docnums (decoded from the segments' memory-mapped posting files and kept
+in a small cache). Whoosh's own readers are not safe to share between threads,
+so every call into them holds :attr:`IndexSnapshot.lock`.
+"""
+
+from __future__ import annotations
+
+import mmap
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.reading import SegmentReader, TermNotFound
+
+from indexer.docvalues import SegmentValues, load_segment
+from indexer.items import Item
+from indexer.layout import INDEX_NAME, IndexMeta, check_compatible, current_build
+from indexer.postings import read_postings
+from indexer.topics import SEPARATOR
+
+CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+@dataclass
+class _Segment:
+    reader: SegmentReader
+    values: SegmentValues
+    postings: mmap.mmap | bytes
+    offset: int
+
+
+@dataclass
+class Facet:
+    """A multi-valued facet: value names and, per document, its value ids (compressed rows)."""
+
+    names: list[str]
+    ptr: np.ndarray
+    val: np.ndarray
+
+    @cached_property
+    def doc_of_value(self) -> np.ndarray:
+        """For each entry of ``val``, the document it belongs to."""
+        return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
+
+    def values_of(self, doc: int) -> list[str]:
+        return [self.names[i] for i in self.val[self.ptr[doc]:self.ptr[doc + 1]]]
+
+
+class IndexSnapshot:
+    """The current index as it is now; see the module docstring."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.build = current_build(index_dir)
+        self.meta: IndexMeta = check_compatible(self.build)
+        self.storage = FileStorage(str(self.build), readonly=True)
+        toc = TOC.read(self.storage, INDEX_NAME)
+        self.schema = toc.schema
+        self.generation = toc.generation
+        self.version = f"{self.build.name}.{toc.generation}"
+        self.lock = threading.RLock()
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cache_bytes = 0
+        self.segments: list[_Segment] = []
+        offset = 0
+        for segment in toc.segments:
+            reader = SegmentReader(self.storage, self.schema, segment)
+            values = load_segment(self.build, segment, lambda r=reader: _stored_items(r))
+            self.segments.append(_Segment(reader, values, _map(self.build / segment.make_filename(".pst")), offset))
+            offset += segment.doc_count_all()
+        self.doc_count = offset
+        self._concatenate(toc)
+
+    def _concatenate(self, toc: TOC) -> None:
+        arrays = [s.values.arrays for s in self.segments]
+
+        def cat(name: str, dtype: Any) -> np.ndarray:
+            return np.concatenate([a[name] for a in arrays]).astype(dtype) if arrays else np.zeros(0, dtype)
+
+        self.year = cat("year", np.int16)
+        self.date = cat("date", np.int32)
+        self.position = cat("position", np.int32)
+        self.title_chars = cat("title_chars", np.int32)
+        self.body_chars = cat("body_chars", np.int32)
+        self.live = np.ones(self.doc_count, dtype=bool)
+        for seg, segment in zip(self.segments, toc.segments):
+            deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)
+            self.live[seg.offset + deleted] = False
+        self.departments = self._facet(arrays, "dept")
+        self.topics = self._facet(arrays, "topic")
+        self.topic_tops = self._tops(self.topics)
+        issues = self._facet(arrays, "issue")
+        self.issue_names, self.issue = issues.names, issues.val
+        self.live_count = int(self.live.sum())
+
+    def _facet(self, arrays: list[dict], prefix: str) -> Facet:
+        """Concatenate per-segment value lists, mapping segment value ids to global ones."""
+        names = sorted({str(n) for a in arrays for n in a[f"{prefix}_names"]})
+        ids = {n: i for i, n in enumerate(names)}
+        vals, ptrs, base = [], [np.zeros(1, dtype=np.int64)], 0
+        for a in arrays:
+            local = np.asarray([ids[str(n)] for n in a[f"{prefix}_names"]], dtype=np.int32)
+            val = a[f"{prefix}_val"]
+            vals.append(local[val] if len(val) else np.zeros(0, dtype=np.int32))
+            ptr = a.get(f"{prefix}_ptr")
+            if ptr is None:  # single-valued: one value a document
+                ptr = np.arange(len(val) + 1)
+            ptrs.append(ptr[1:].astype(np.int64) + base)
+            base += int(ptr[-1])
+        val = np.concatenate(vals) if vals else np.zeros(0, dtype=np.int32)
+        return Facet(names, np.concatenate(ptrs), val.astype(np.int32))
+
+    @staticmethod
+    def _tops(topics: Facet) -> Facet:
+        """The top-level topics of each document (once each), from its topic paths."""
+        tops = sorted({n.split(SEPARATOR)[0] for n in topics.names})
+        top_id = np.asarray([tops.index(n.split(SEPARATOR)[0]) for n in topics.names], dtype=np.int64)
+        docs = topics.doc_of_value
+        pairs = np.unique(docs * max(len(tops), 1) + (top_id[topics.val] if len(topics.val) else 0))
+        pair_docs, pair_tops = np.divmod(pairs, max(len(tops), 1))
+        ptr = np.zeros(len(topics.ptr), dtype=np.int64)
+        np.add.at(ptr, pair_docs + 1, 1)
+        return Facet(tops, np.cumsum(ptr), pair_tops.astype(np.int32))
+
+    # Posting lists
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global docnums, term frequencies) of a term in a field; deleted documents included."""
+        key = (field, term)
+        with self.lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+            infos = []
+            btext = term.encode("utf-8")
+            for seg in self.segments:
+                try:
+                    infos.append((seg, seg.reader._terms.term_info(field, btext)))
+                except TermNotFound:
+                    continue
+        parts = [(read_postings(info, seg.postings), seg.offset) for seg, info in infos]
+        if not parts:
+            result = _EMPTY
+        else:
+            result = (np.concatenate([ids + off for (ids, _), off in parts]),
+                      np.concatenate([w for (_, w), _ in parts]))
+        with self.lock:
+            self._remember(key, result)
+        return result
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents (deleted ones included) hold the term; no postings are read."""
+        btext = term.encode("utf-8")
+        total = 0
+        with self.lock:
+            for seg in self.segments:
+                try:
+                    total += seg.reader._terms.term_info(field, btext).doc_frequency()
+                except TermNotFound:
+                    continue
+        return total
+
+    def _remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
+        size = value[0].nbytes + value[1].nbytes
+        if size > CACHE_BYTES // 4:
+            return
+        self._cache[key] = value
+        self._cache_bytes += size
+        while self._cache_bytes > CACHE_BYTES:
+            _, old = self._cache.popitem(last=False)
+            self._cache_bytes -= old[0].nbytes + old[1].nbytes
+
+    # Documents
+
+    def locate(self, doc: int) -> tuple[_Segment, int]:
+        """The segment holding a global docnum, and the docnum inside it."""
+        for seg in reversed(self.segments):
+            if doc >= seg.offset:
+                return seg, doc - seg.offset
+        raise IndexError(doc)
+
+    def item(self, doc: int) -> Item:
+        """The stored item of a document."""
+        seg, local = self.locate(doc)
+        with self.lock:
+            stored = seg.reader.stored_fields(local)
+        return Item.from_dict(stored["item"])
+
+    def find_id(self, item_id: str) -> int | None:
+        """The live document with this id, if any."""
+        docs, _ = self.postings("id", item_id)
+        live = docs[self.live[docs]] if len(docs) else docs
+        return int(live[-1]) if len(live) else None
+
+    def search_forms(self, doc: int) -> tuple[str, str]:
+        """The search forms of a document's title and body."""
+        seg, local = self.locate(doc)
+        return seg.values.text(local)
+
+    def is_current(self) -> bool:
+        """Is this still the index on disk (same build, same generation)?"""
+        try:
+            if current_build(self.index_dir) != self.build:
+                return False
+            return TOC._latest_generation(self.storage, INDEX_NAME) == self.generation
+        except Exception:  # an index being switched or removed: not current
+            return False
+
+    def size_bytes(self) -> int:
+        """Bytes the build's files take on disk."""
+        return sum(p.stat().st_size for p in self.build.iterdir() if p.is_file())
+
+    def close(self) -> None:
+        """Release files (the snapshot must not be used after)."""
+        with self.lock:
+            for seg in self.segments:
+                seg.reader.close()
+
+
+def _map(path: Path) -> mmap.mmap | bytes:
+    if not path.exists() or path.stat().st_size == 0:
+        return b""
+    with open(path, "rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _stored_items(reader: SegmentReader):
+    """Every document's stored item in docnum order, deleted ones included (doc values align by docnum)."""
+    for docnum in range(reader.doc_count_all()):
+        yield Item.from_dict(reader.stored_fields(docnum)["item"])

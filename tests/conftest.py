@@ -1,0 +1,136 @@
+"""Shared test resources: real, tiny corpora and indexes, built once per session.
+
+* the seed bulletins of ``corpus/`` and an index of them;
+* a 2,000-item slice of ``../shared/corpora/xwlb.jsonl.gz`` (spread over all years) and its index;
+* helpers to build an index of hand-made records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build
+from indexer.corpus import read_items
+from indexer.errors import Report
+from indexer.items import Item
+from indexer.reader import IndexSnapshot
+from webapp import create_app
+from webapp.matching import Matcher
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+XWLB = SHARED / "corpora" / "xwlb.jsonl.gz"
+EVAL = SHARED / "eval" / "xwlb_public.json"
+ARTIFACTS = ROOT / "test-artifacts"
+SLICE_SIZE = 2000
+
+
+def xwlb_records(limit: int | None = None, stride: int = 1) -> list[dict]:
+    """Records of the shared xwlb corpus (every ``stride``-th, at most ``limit``)."""
+    if not XWLB.exists():
+        pytest.fail(f"{XWLB} is missing: the tests need ../shared beside the project")
+    out = []
+    with gzip.open(XWLB, "rt", encoding="utf-8") as f:
+        for n, line in enumerate(f):
+            if n % stride == 0:
+                out.append(json.loads(line))
+                if limit and len(out) >= limit:
+                    break
+    return out
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write records as a JSON Lines file."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def build_index(sources: list[Path], index_dir: Path) -> Path:
+    """Build an index of the sources (in this process) and return its folder."""
+    build(sources, index_dir, Report(stream=None), workers=1)
+    return index_dir
+
+
+class Searcher:
+    """A snapshot and its matcher, for calling the search domain directly."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self.snapshot = IndexSnapshot(index_dir)
+        self.matcher = Matcher(self.snapshot)
+
+    def search(self, **kwargs):
+        from webapp.search import SearchQuery, search
+
+        return search(self.snapshot, self.matcher, SearchQuery(**kwargs))
+
+    def ids(self, q: str, **kwargs) -> set[str]:
+        """Ids of every item the query finds."""
+        result = self.search(q=q, size=100, **kwargs)
+        assert result.total <= 100, "use a narrower query in tests"
+        return {h.id for h in result.hits}
+
+
+@pytest.fixture(scope="session")
+def seed_items() -> list[Item]:
+    return list(read_items([CORPUS], Report(stream=None)))
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    return build_index([CORPUS], tmp_path_factory.mktemp("seed-index"))
+
+
+@pytest.fixture(scope="session")
+def seed_searcher(seed_index) -> Searcher:
+    return Searcher(seed_index)
+
+
+@pytest.fixture(scope="session")
+def xwlb_slice(tmp_path_factory) -> Path:
+    """A JSON Lines file of 2,000 xwlb records spread over 2012–2026."""
+    return write_jsonl(tmp_path_factory.mktemp("xwlb") / "slice.jsonl", xwlb_records(SLICE_SIZE, stride=37))
+
+
+@pytest.fixture(scope="session")
+def slice_items(xwlb_slice) -> list[Item]:
+    return list(read_items([xwlb_slice], Report(stream=None)))
+
+
+@pytest.fixture(scope="session")
+def slice_searcher(xwlb_slice, tmp_path_factory) -> Searcher:
+    return Searcher(build_index([xwlb_slice], tmp_path_factory.mktemp("slice-index")))
+
+
+@pytest.fixture(scope="session")
+def app(seed_index):
+    return create_app({"INDEX_DIR": str(seed_index), "CORS_ORIGINS": ["https://portal.example.gov.cn"],
+                       "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(seed_index):
+    """The app served by waitress on a free loopback port, for browser tests."""
+    import waitress.server
+
+    app = create_app({"INDEX_DIR": str(seed_index)})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.close()

@@ -1,0 +1,65 @@
+"""Jianbao's web app: search pages, item pages, the embed, exports and the JSON API.
+
+``create_app(test_config=None)`` builds the Flask app; ``python -m webapp`` serves
+it with waitress. The search itself lives in :mod:`webapp.search` and knows nothing of Flask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+from indexer import config
+from webapp import errors
+from webapp.api import api
+from webapp.pages import pages
+from webapp.service import SearchService
+
+MAX_QUERY_STRING = 4096  # bytes of a request's query string
+MAX_BODY = 16 * 1024  # bytes of a request body (the app only answers GET)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app, configured from the environment (see indexer.config) and then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(config.index_dir()),
+        CORS_ORIGINS=config.setting("JIANBAO_CORS_ORIGINS").split(),
+        QUERY_BUDGET_MS=float(config.setting("JIANBAO_QUERY_BUDGET_MS")),
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        JSON_SORT_KEYS=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions["jianbao"] = SearchService(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"])
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    errors.register(app)
+
+    @app.before_request
+    def limit_query_string() -> Response | None:
+        if len(request.query_string) > MAX_QUERY_STRING:
+            return errors.error_response(414, "uri_too_long",
+                                         f"the query string is longer than {MAX_QUERY_STRING} bytes")
+        return None
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        embed = request.path == "/embed"
+        frame = "*" if embed else "'self'"
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {frame}",
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if not embed:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    return app

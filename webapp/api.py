@@ -1,0 +1,74 @@
+"""The JSON API (API.md section 3): search, items, suggestions, health, and its OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+
+from webapp.openapi import openapi_document
+from webapp.search import SearchQuery
+from webapp.service import SearchService
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def service() -> SearchService:
+    """The app's search service."""
+    return current_app.extensions["jianbao"]
+
+
+@api.get("/search")
+def search() -> Response:
+    """Results, exact facet counts and highlights for the query parameters."""
+    query = SearchQuery.from_params(request.args.to_dict(flat=False))
+    return jsonify(service().search(query).to_dict())
+
+
+@api.get("/items/<item_id>")
+def item(item_id: str) -> Response:
+    """The whole item, its issue with the other items in order, and similar items."""
+    page = service().item_page(item_id)
+    if page is None:
+        abort(404, description=f"no item with id {item_id!r}")
+    return jsonify(page.to_dict())
+
+
+@api.get("/suggest")
+def suggest() -> Response:
+    """Completions for a partial query; ``format=opensearch`` gives the browser search-bar form."""
+    q = request.args.get("q", "")
+    found = service().suggest(q)
+    if request.args.get("format") == "opensearch":
+        return Response(_opensearch_json(q, [s["value"] for s in found]), mimetype="application/x-suggestions+json")
+    return jsonify({"q": q, "suggestions": found})
+
+
+@api.get("/health")
+def health() -> Response:
+    """``{"status": "ok", "items": N, "index_version": "…"}``."""
+    return jsonify(service().health())
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """This API as an OpenAPI 3.1 document."""
+    return jsonify(openapi_document())
+
+
+@api.after_request
+def cors(response: Response) -> Response:
+    """Allow cross-origin calls from the configured origins only."""
+    origin = request.headers.get("Origin")
+    if origin and origin in current_app.config["CORS_ORIGINS"]:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.headers.add("Vary", "Origin")
+    return response
+
+
+def _opensearch_json(q: str, completions: list[str]) -> str:
+    """The OpenSearch suggestions format: ``[query, [completion, ...]]``."""
+    return json.dumps([q, completions], ensure_ascii=False)

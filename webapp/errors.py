@@ -1,0 +1,65 @@
+"""Errors of the web layer and how they are shown: JSON under /api/, a page elsewhere.
+
+Every error under ``/api/`` is ``{"error": {"code": "…", "message": "…"}}`` with a
+4xx/5xx status, never an HTML page. Hierarchy of what is mapped::
+
+    BadParameter (webapp.search)        400 bad_parameter    names the parameter
+    QueryTooExpensive (webapp.matching) 400 query_too_expensive
+    NotFound (werkzeug)                 404 not_found
+    MethodNotAllowed (werkzeug)         405 method_not_allowed
+    RequestEntityTooLarge (werkzeug)    413 too_large
+    IndexProblem (indexer.errors)       503 index_unavailable  says which command fixes it
+    anything else                       500 internal_error     logged, details not shown
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import IndexProblem
+from webapp.matching import QueryTooExpensive
+from webapp.search import BadParameter
+
+log = logging.getLogger("jianbao")
+
+_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+          414: "uri_too_long", 429: "too_many_requests"}
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """The error shape for the API, or an error page for the site."""
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": {"code": code, "message": message}})
+    else:
+        response = Response(render_template("error.html", status=status, message=message), mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def register(app: Flask) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(e: BadParameter) -> Response:
+        return error_response(400, "bad_parameter", str(e))
+
+    @app.errorhandler(QueryTooExpensive)
+    def too_expensive(e: QueryTooExpensive) -> Response:
+        return error_response(400, "query_too_expensive", str(e))
+
+    @app.errorhandler(IndexProblem)
+    def index_problem(e: IndexProblem) -> Response:
+        return error_response(503, "index_unavailable", str(e))
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException) -> Response:
+        status = e.code or 500
+        return error_response(status, _CODES.get(status, "http_error"), e.description or e.name)
+
+    @app.errorhandler(Exception)
+    def internal(e: Exception) -> Response:
+        log.exception("unhandled error on %s", request.path)
+        return error_response(500, "internal_error", "the server met an error; it has been logged")

@@ -1,0 +1,175 @@
+"""Which documents hold a term, exactly, and how well each matches (no Flask, no Whoosh API).
+
+A term of one or two characters is a single gram: its posting list is the
+answer. A longer term needs all its character pairs; the postings of its rarest
+pairs give candidates, and each candidate's search-form text is checked for the
+whole string. The result is exact: the documents whose title or body (or title
+alone) contains the term.
+
+Ranking is BM25F over terms: a term in the title weighs more than in the body,
+rarer terms weigh more, and a term that stands as a whole jieba word in the
+text counts fully while one found only inside other words counts less.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.reader import IndexSnapshot
+from indexer.segment import query_words
+from webapp.query import Term
+
+# BM25F parameters: title and body weights, length normalisation, saturation.
+TITLE_WEIGHT = 5.0
+BODY_WEIGHT = 1.0
+TITLE_B = 0.6
+BODY_B = 0.3
+K1 = 1.2
+PART_WORD_FACTOR = 0.6  # a term found only inside longer words
+ENOUGH_CANDIDATES = 256  # stop intersecting pair postings once this few candidates remain
+
+
+class QueryTooExpensive(Exception):
+    """The query needed more than its time budget."""
+
+
+@dataclass
+class Deadline:
+    """A time budget, checked between steps of a search."""
+
+    seconds: float
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() - self.started > self.seconds:
+            raise QueryTooExpensive(
+                f"the query needed more than {self.seconds * 1000:.0f} ms; use fewer or longer terms"
+            )
+
+
+class Matcher:
+    """Term matching and scoring over one index snapshot, with a small cache of term matches."""
+
+    CACHE_TERMS = 512
+
+    def __init__(self, snapshot: IndexSnapshot):
+        self.snapshot = snapshot
+        self._matches: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        live = snapshot.live
+        self.avg_title = max(float(snapshot.title_chars[live].mean()) if live.any() else 1.0, 1.0)
+        self.avg_body = max(float(snapshot.body_chars[live].mean()) if live.any() else 1.0, 1.0)
+
+    def docs(self, term: Term, deadline: Deadline | None = None) -> np.ndarray:
+        """Sorted global docnums of the live documents holding the term (in titles only, if so scoped)."""
+        key = (term.text, term.title_only)
+        with self.snapshot.lock:
+            hit = self._matches.get(key)
+            if hit is not None:
+                self._matches.move_to_end(key)
+                return hit
+        docs = self._find(term.text, term.title_only, deadline)
+        docs = docs[self.snapshot.live[docs]] if len(docs) else docs
+        with self.snapshot.lock:
+            self._matches[key] = docs
+            while len(self._matches) > self.CACHE_TERMS:
+                self._matches.popitem(last=False)
+        return docs
+
+    def _find(self, text: str, title_only: bool, deadline: Deadline | None) -> np.ndarray:
+        field = "title_grams" if title_only else "grams"
+        snap = self.snapshot
+        if len(text) <= 2:
+            return snap.postings(field, text)[0]
+        pairs = sorted({text[i:i + 2] for i in range(len(text) - 1)}, key=lambda p: snap.doc_frequency(field, p))
+        candidates = None
+        for pair in pairs:
+            ids = snap.postings(field, pair)[0]
+            candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+            if len(candidates) <= ENOUGH_CANDIDATES:
+                break
+            if deadline:
+                deadline.check()
+        if candidates is None or not len(candidates):
+            return np.zeros(0, dtype=np.int64)
+        return self._verify(candidates, text.encode("utf-8"), title_only, deadline)
+
+    def _verify(self, candidates: np.ndarray, needle: bytes, title_only: bool,
+                deadline: Deadline | None) -> np.ndarray:
+        """Keep the candidates whose search-form text really contains the needle."""
+        keep = np.zeros(len(candidates), dtype=bool)
+        bounds = [s.offset for s in self.snapshot.segments] + [self.snapshot.doc_count]
+        cuts = np.searchsorted(candidates, bounds)
+        for seg, lo, hi in zip(self.snapshot.segments, cuts[:-1], cuts[1:]):
+            if hi > lo:
+                keep[lo:hi] = seg.values.contains(candidates[lo:hi] - seg.offset, needle, title_only)
+                if deadline:
+                    deadline.check()
+        return candidates[keep]
+
+    # Ranking
+
+    def scores(self, docs: np.ndarray, terms: list[Term], matched: list[np.ndarray]) -> np.ndarray:
+        """BM25F score of each of ``docs`` (sorted) for the positive terms and their match arrays."""
+        snap = self.snapshot
+        total = np.zeros(len(docs), dtype=np.float64)
+        n = max(snap.live_count, 1)
+        title_norm = 1 - TITLE_B + TITLE_B * snap.title_chars[docs] / self.avg_title
+        body_norm = 1 - BODY_B + BODY_B * snap.body_chars[docs] / self.avg_body
+        for term, term_docs in zip(terms, matched):
+            present = _member(docs, term_docs)
+            if not present.any():
+                continue
+            df = len(term_docs)
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            in_title = _member(docs, self._title_docs(term, term_docs))
+            tf_body = self._frequency(term, docs)
+            tf = TITLE_WEIGHT * in_title / title_norm + BODY_WEIGHT * tf_body / body_norm
+            score = idf * tf * (K1 + 1) / (tf + K1)
+            total += np.where(present, score * self._word_factor(term, docs), 0.0)
+        return total
+
+    def _title_docs(self, term: Term, term_docs: np.ndarray) -> np.ndarray:
+        """Of the documents holding the term, those holding it in their title."""
+        if term.title_only:
+            return term_docs
+        return self.docs(Term(term.text, term.raw, title_only=True))
+
+    def _frequency(self, term: Term, docs: np.ndarray) -> np.ndarray:
+        """Occurrences of the term in each document (from its rarest pair: an upper bound, usually exact)."""
+        text = term.text
+        grams = [text] if len(text) <= 2 else [text[i:i + 2] for i in range(len(text) - 1)]
+        gram = min(grams, key=lambda g: self.snapshot.doc_frequency("grams", g))
+        ids, freqs = self.snapshot.postings("grams", gram)
+        return _lookup(docs, ids, freqs)
+
+    def _word_factor(self, term: Term, docs: np.ndarray) -> np.ndarray:
+        """1 where the term stands as a whole word of the text, less where it is only part of words."""
+        words = query_words(term.raw)
+        if len(words) != 1 or words[0] != term.text:
+            return np.ones(len(docs))
+        whole = np.union1d(self.snapshot.postings("title", term.text)[0], self.snapshot.postings("body", term.text)[0])
+        return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
+
+
+def _member(docs: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """For each of ``docs``, whether it is in ``sorted_ids``."""
+    if not len(sorted_ids):
+        return np.zeros(len(docs), dtype=bool)
+    idx = np.searchsorted(sorted_ids, docs).clip(0, len(sorted_ids) - 1)
+    return sorted_ids[idx] == docs
+
+
+def _lookup(docs: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """For each of ``docs``, its value in (ids, values), 0 when absent."""
+    if not len(ids):
+        return np.zeros(len(docs), dtype=np.float64)
+    idx = np.searchsorted(ids, docs).clip(0, len(ids) - 1)
+    return np.where(ids[idx] == docs, values[idx], 0.0)

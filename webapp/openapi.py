@@ -1,0 +1,168 @@
+"""The OpenAPI 3.1 document of the JSON API (served at ``/api/openapi.json``).
+
+The schemas are JSON Schema 2020-12 (as OpenAPI 3.1 allows), strict about the
+fields API.md names; tests validate real responses against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.search import MAX_SIZE, SCOPES, SORTS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERRORS = {
+    "400": _json(_ref("Error"), "A parameter that cannot be used, or a query too expensive to answer"),
+    "404": _json(_ref("Error"), "No such item or path"),
+    "503": _json(_ref("Error"), "No usable index (the message says which command fixes it)"),
+}
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_INT = {"type": ["integer", "null"]}
+
+
+def _param(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
+    param = {"name": name, "in": "query", "required": False, "description": description,
+             "schema": {"type": "array", "items": schema} if repeat else schema}
+    if repeat:
+        param["style"], param["explode"] = "form", True
+    return param
+
+
+_SEARCH_PARAMS = [
+    _param("q", "The query: words (all must match), \"exact phrase\", A OR B, -word, title:word. "
+                "Empty: all items.", {"type": "string", "maxLength": 500}),
+    _param("department", "Reporting unit (repeatable; OR within the facet)", {"type": "string"}, True),
+    _param("topic", "Topic: a top level or a top\\child path (repeatable)", {"type": "string"}, True),
+    _param("year", "Year YYYY or 'unknown' (repeatable)", {"type": "string", "pattern": "^([0-9]{4}|unknown)$"}, True),
+    _param("date_from", "Inclusive lower date bound", {"type": "string", "format": "date"}),
+    _param("date_to", "Inclusive upper date bound", {"type": "string", "format": "date"}),
+    _param("scope", "Where words are looked for", {"type": "string", "enum": list(SCOPES), "default": "all"}),
+    _param("sort", "Result order", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _param("page", "1-based page", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 10}),
+]
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+    "FacetValue": {
+        "type": "object", "required": ["value", "count", "selected"], "additionalProperties": False,
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                       "selected": {"type": "boolean"},
+                       "children": {"type": "array", "items": _ref("FacetValue")}},
+    },
+    "Hit": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "title_html", "snippet_html", "departments", "topics", "date", "year",
+                     "issue", "position", "url"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                       "title_html": {"type": "string", "description": "escaped text with <mark> added"},
+                       "snippet_html": {"type": "string", "description": "escaped text with <mark> added"},
+                       "departments": _STRINGS, "topics": _STRINGS, "date": {**_NULLABLE_STRING, "format": "date"},
+                       "year": _NULLABLE_INT, "issue": {"type": "string"}, "position": {"type": "integer"},
+                       "url": {"type": "string"}},
+    },
+    "SearchResult": {
+        "type": "object", "additionalProperties": False,
+        "required": ["total", "page", "size", "pages", "took_ms", "query", "notes", "hits", "facets"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+            "size": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
+            "took_ms": {"type": "number", "minimum": 0},
+            "query": {"type": "object", "additionalProperties": False,
+                      "required": ["q", "department", "topic", "year", "date_from", "date_to", "scope", "sort"],
+                      "properties": {"q": {"type": "string"}, "department": _STRINGS, "topic": _STRINGS,
+                                     "year": _STRINGS, "date_from": _NULLABLE_STRING, "date_to": _NULLABLE_STRING,
+                                     "scope": {"enum": list(SCOPES)}, "sort": {"enum": list(SORTS)}}},
+            "notes": _STRINGS,
+            "hits": {"type": "array", "items": _ref("Hit")},
+            "facets": {"type": "object", "additionalProperties": False,
+                       "required": ["department", "topic", "year"],
+                       "properties": {name: {"type": "array", "items": _ref("FacetValue")}
+                                      for name in ("department", "topic", "year")}},
+        },
+    },
+    "Item": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "body", "issue", "source", "position", "issue_key", "attribution",
+                     "departments", "topics", "date", "year", "year_inferred", "url", "extra", "page_url"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"},
+                       "issue": {"type": "string"}, "source": {"type": "string"}, "position": {"type": "integer"},
+                       "issue_key": {"type": "string"}, "attribution": {"type": "string"},
+                       "departments": _STRINGS, "topics": _STRINGS, "date": _NULLABLE_STRING,
+                       "year": _NULLABLE_INT, "year_inferred": {"type": "boolean"},
+                       "url": {"type": ["string", "null"], "description": "the source record's own address"},
+                       "page_url": {"type": "string", "description": "the item's page in this service"},
+                       "extra": {"type": "object", "description": "fields of the source record kept as they were"}},
+    },
+    "ItemBrief": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "position", "date", "departments", "url", "label"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "position": {"type": "integer"},
+                       "date": _NULLABLE_STRING, "departments": _STRINGS, "url": {"type": "string"},
+                       "label": {"type": "string"}},
+    },
+    "ItemPage": {
+        "type": "object", "additionalProperties": False, "required": ["item", "issue", "similar"],
+        "properties": {
+            "item": _ref("Item"),
+            "issue": {"type": "object", "additionalProperties": False, "required": ["title", "date", "key", "items"],
+                      "properties": {"title": {"type": "string"}, "date": _NULLABLE_STRING, "key": {"type": "string"},
+                                     "items": {"type": "array", "items": _ref("ItemBrief")}}},
+            "similar": {"type": "array", "maxItems": 5, "items": _ref("ItemBrief")},
+        },
+    },
+    "Suggestions": {
+        "type": "object", "additionalProperties": False, "required": ["q", "suggestions"],
+        "properties": {"q": {"type": "string"}, "suggestions": {"type": "array", "items": {
+            "type": "object", "required": ["type", "value"], "additionalProperties": False,
+            "properties": {"type": {"enum": ["title", "department", "topic"]}, "value": {"type": "string"},
+                           "count": {"type": "integer"}, "id": {"type": "string"}, "url": {"type": "string"}}}}},
+    },
+    "Health": {
+        "type": "object", "additionalProperties": False, "required": ["status", "items", "index_version"],
+        "properties": {"status": {"const": "ok"}, "items": {"type": "integer", "minimum": 0},
+                       "index_version": {"type": "string"}},
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Jianbao (简报检索) API", "version": "1.0.0",
+                 "description": "Full-text search over government work bulletins, with exact facet counts."},
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search items; facets are counted over all matches",
+                "parameters": _SEARCH_PARAMS,
+                "responses": {"200": _json(_ref("SearchResult"), "One page of hits and the facets"), **_ERRORS}}},
+            "/api/items/{item_id}": {"get": {
+                "operationId": "item", "summary": "An item, its issue in order, and up to 5 similar items",
+                "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("ItemPage"), "The item"), **_ERRORS}}},
+            "/api/suggest": {"get": {
+                "operationId": "suggest", "summary": "Completions for a partial query",
+                "parameters": [_param("q", "The partial query", {"type": "string"})],
+                "responses": {"200": _json(_ref("Suggestions"), "Titles, departments and topics"), **_ERRORS}}},
+            "/api/health": {"get": {
+                "operationId": "health", "summary": "Service status",
+                "responses": {"200": _json(_ref("Health"), "The index is open"), **_ERRORS}}},
+        },
+        "components": {"schemas": _SCHEMAS},
+    }

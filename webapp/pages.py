@@ -1,0 +1,183 @@
+"""HTML pages: search with facets, item pages, the embeddable search, OpenSearch and CSV export.
+
+Every page state is a URL with the parameters of ``/api/search``, so any result
+page can be shared, bookmarked or opened as JSON (the "JSON" link on each page).
+Pages work without JavaScript; ``static/app.js`` only makes them quicker to use.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+
+from indexer.topics import SEPARATOR
+from webapp import highlight
+from webapp.api import service
+from webapp.facets import FACETS
+from webapp.query import parse
+from webapp.search import SORTS, SearchQuery, SearchResult, ordered_results
+
+pages = Blueprint("pages", __name__)
+
+SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最早"}
+FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份"}
+CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", "position",
+               "attribution", "source", "url", "body")
+
+
+class QueryLinks:
+    """URLs for every change a page offers of the current query (toggle a filter, sort, page...)."""
+
+    def __init__(self, query: SearchQuery, endpoint: str = "pages.search_page"):
+        self.query = query
+        self.endpoint = endpoint
+
+    def url(self, endpoint: str | None = None, **changes) -> str:
+        params = self.query.to_params(**changes)
+        return url_for(endpoint or self.endpoint) + ("?" + urlencode(params) if params else "")
+
+    def toggle(self, facet: str, value: str) -> str:
+        """The query with a facet value added, or removed if it was selected (back to page 1)."""
+        values = list(self.query.filters[facet])
+        values = [v for v in values if v != value] if value in values else values + [value]
+        return self.url(filters={**self.query.filters, facet: values}, page=1)
+
+    def without(self, name: str, value: str | None = None) -> str:
+        """The query without one filter value, or without a date bound or scope."""
+        if name in FACETS:
+            return self.toggle(name, value)
+        return self.url(**{name: None if name.startswith("date") else "all"}, page=1)
+
+    def sort(self, sort: str) -> str:
+        return self.url(sort=sort, page=1)
+
+    def page(self, page: int) -> str:
+        return self.url(page=page)
+
+    def api(self) -> str:
+        return self.url("api.search")
+
+    def export(self) -> str:
+        return self.url("pages.export_csv", page=1, size=10)
+
+
+def _query() -> SearchQuery:
+    return SearchQuery.from_params(request.args.to_dict(flat=False))
+
+
+def _chips(query: SearchQuery, links: QueryLinks) -> list[dict[str, str]]:
+    """The active filters, each with the URL that removes it."""
+    chips = [{"label": f"{FACET_LABELS[name]}：{value.replace(SEPARATOR, ' › ')}",
+              "url": links.without(name, value)}
+             for name in FACETS for value in query.filters[name]]
+    if query.date_from:
+        chips.append({"label": f"起：{query.date_from}", "url": links.without("date_from")})
+    if query.date_to:
+        chips.append({"label": f"止：{query.date_to}", "url": links.without("date_to")})
+    if query.scope == "title":
+        chips.append({"label": "仅标题", "url": links.without("scope")})
+    return chips
+
+
+def _page_numbers(result: SearchResult) -> list[int | None]:
+    """Page numbers to show: first, last and a window around the current one (None for a gap)."""
+    current, last = result.query.page, result.pages
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+@pages.get("/")
+@pages.get("/search")
+def search_page() -> str:
+    """The search page: box, facets, active filters, sort, hits, pagination."""
+    query = _query()
+    result = service().search(query)
+    links = QueryLinks(query)
+    return render_template("search.html", result=result, query=query, links=links, chips=_chips(query, links),
+                           sorts=[(s, SORT_LABELS[s]) for s in SORTS], pages=_page_numbers(result),
+                           year_bars=_year_bars(result, links), separator=SEPARATOR)
+
+
+@pages.get("/embed")
+def embed_page() -> str:
+    """Search box and results without the site's chrome, for an <iframe> in another site."""
+    query = _query()
+    result = service().search(query)
+    return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"))
+
+
+@pages.get("/items/<item_id>")
+def item_page(item_id: str) -> str:
+    """One item in full, with its issue's other items and similar items."""
+    page = service().item_page(item_id)
+    if page is None:
+        abort(404, description=f"没有编号为 {item_id} 的条目")
+    q = request.args.get("q", "")
+    terms = [t.text for t in parse(q).positive_terms]
+    paragraphs = [highlight.highlight(p, terms) for p in page.item.body.split("\n")]
+    back = request.args.get("back", "")
+    return render_template("item.html", page=page, item=page.item, paragraphs=paragraphs,
+                           title_html=highlight.highlight(page.item.title, terms), q=q,
+                           back_url=url_for("pages.search_page") + ("?" + back if back else ""),
+                           separator=SEPARATOR)
+
+
+@pages.get("/opensearch.xml")
+def opensearch() -> Response:
+    """The OpenSearch description, so browsers can add Jianbao as a search engine."""
+    xml = render_template("opensearch.xml", root=request.url_root.rstrip("/"))
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+@pages.get("/export.csv")
+def export_csv() -> Response:
+    """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs)."""
+    query = _query()
+    snapshot, matcher = service().current()
+    docs = ordered_results(snapshot, matcher, query)
+    root = request.url_root.rstrip("/")
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        yield "\ufeff" + _drain(buffer)
+        for doc in docs:
+            item = snapshot.item(int(doc))
+            writer.writerow([item.id, item.title, item.date or "", item.year or "", "；".join(item.departments),
+                             "；".join(item.topics), item.issue, item.position, item.attribution, item.source,
+                             f"{root}/items/{item.id}", item.body])
+            yield _drain(buffer)
+
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="jianbao-export.csv"'})
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _year_bars(result: SearchResult, links: QueryLinks) -> dict:
+    """Geometry of the year histogram (an SVG: no inline styles are needed)."""
+    values = result.facets["year"]
+    bar, gap, height = 16, 4, 64
+    peak = max((v.count for v in values), default=0) or 1
+    bars = []
+    for i, v in enumerate(sorted(values, key=lambda v: (v.value == "unknown", v.value))):
+        h = max(2, round(height * v.count / peak)) if v.count else 0
+        bars.append({"x": i * (bar + gap), "y": height - h, "h": h, "w": bar, "value": v.value,
+                     "count": v.count, "selected": v.selected, "url": links.toggle("year", v.value),
+                     "label": "未知" if v.value == "unknown" else v.value})
+    return {"bars": bars, "width": max(len(bars) * (bar + gap), 1), "height": height}
