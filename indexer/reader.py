@@ -94,6 +94,10 @@ class IndexSnapshot:
         self.position = cat("position", np.int32)
         self.title_chars = cat("title_chars", np.int32)
         self.body_chars = cat("body_chars", np.int32)
+        year_start = self.year.astype(np.int32) * 10000
+        # Dates for ordering and ranges: an item known only by its year spans that whole year.
+        self.first_day = np.where(self.date > 0, self.date, np.where(self.year > 0, year_start + 101, 0))
+        self.last_day = np.where(self.date > 0, self.date, np.where(self.year > 0, year_start + 1231, 0))
         self.live = np.ones(self.doc_count, dtype=bool)
         for seg, segment in zip(self.segments, toc.segments):
             deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)

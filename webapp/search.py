@@ -254,9 +254,9 @@ def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query
     for term in parsed.excluded:
         mask[matcher.docs(term, deadline)] = False
     if query.date_from or query.date_to:
-        low = date_number(query.date_from) if query.date_from else 0
+        low = date_number(query.date_from) if query.date_from else 1
         high = date_number(query.date_to) if query.date_to else 99991231
-        mask &= (snapshot.date >= max(low, 1)) & (snapshot.date <= high)
+        mask &= (snapshot.first_day >= low) & (snapshot.last_day <= high) & (snapshot.first_day > 0)
     return mask, matched
 
 
@@ -267,7 +267,7 @@ def _order(snapshot: IndexSnapshot, matcher: Matcher, sel: _Selection, query: Se
     need = min(need, len(docs))
     if not need:
         return docs[:0]
-    date = snapshot.date[docs].astype(np.int64)
+    date = snapshot.first_day[docs].astype(np.int64)
     known = date > 0
     if query.sort == "date_asc":
         keys = (np.where(known, date, 99999999), docs)

@@ -1,0 +1,119 @@
+"""The index lifecycle through the command line: build, update, stats, stale dictionaries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer import layout
+from indexer.errors import IndexStale
+from indexer.layout import check_compatible, current_build
+from tests.conftest import CORPUS, ROOT, Searcher, write_jsonl
+
+
+def indexer(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indexer", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def stats(index_dir: Path) -> dict:
+    out = indexer("stats", "--index-dir", str(index_dir), "--json")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_build_stats_and_atomic_switch(tmp_path):
+    index_dir = tmp_path / "index"
+    out = indexer("build", str(CORPUS), "--index-dir", str(index_dir))
+    assert out.returncode == 0, out.stderr
+    assert "built 14 items from 2 files; 0 files skipped" in out.stderr
+    data = stats(index_dir)
+    assert (data["items"], data["issues"]) == (14, 2)
+    assert data["facets"]["year"] == {"2022": 5, "unknown": 9}
+    assert data["facets"]["department"]["区教育局"] == 2
+    first = current_build(index_dir)
+
+    out = indexer("build", str(CORPUS / "004_25bc5815877f9951.txt"), "--index-dir", str(index_dir))
+    assert out.returncode == 0, out.stderr
+    second = current_build(index_dir)
+    assert second != first and (index_dir / "current").is_symlink()
+    assert stats(index_dir)["items"] == 5
+    assert first.exists()  # the previous build stays for readers that still hold it
+
+
+def test_nothing_usable_keeps_the_old_index(tmp_path):
+    index_dir = tmp_path / "index"
+    assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "blank.txt").write_text("   \n", encoding="utf-8")
+    out = indexer("build", str(empty), "--index-dir", str(index_dir))
+    assert out.returncode != 0
+    assert "blank.txt: empty file" in out.stderr and "current index is kept" in out.stderr
+    assert stats(index_dir)["items"] == 14
+
+
+def test_update_adds_and_replaces_by_id_and_by_file(tmp_path):
+    index_dir = tmp_path / "index"
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    records = [{"id": "n1", "title": "区科技局举办创新大赛", "body": "共有20家企业参赛。（区科技局）", "date": "2023-05-01"},
+               {"id": "n2", "title": "区财政局完善预算管理", "body": "细化预算。（区财政局）", "date": "2023-05-02"}]
+    feed = write_jsonl(tmp_path / "feed.jsonl", records)
+    assert indexer("build", str(corpus), str(feed), "--index-dir", str(index_dir)).returncode == 0
+    assert stats(index_dir)["items"] == 16
+
+    records[0]["title"] = "区科技局举办第二届创新大赛"
+    records.append({"id": "n3", "title": "区审计局完成专项审计", "body": "审计项目5个。", "date": "2023-06-01"})
+    write_jsonl(feed, records)
+    issue = corpus / "000_481367547d7bb0e8.txt"
+    issue.write_text(issue.read_text(encoding="utf-8").split("区公安局做实")[0], encoding="utf-8")
+    out = indexer("update", str(feed), str(issue), "--index-dir", str(index_dir))
+    assert out.returncode == 0, out.stderr
+    assert "updated 7 items, 11 replaced" in out.stderr
+    data = stats(index_dir)
+    assert data["items"] == 5 + 4 + 3 and data["deleted"] == 11
+    searcher = Searcher(index_dir)
+    assert searcher.ids("第二届创新大赛") == {"n1"} and searcher.ids("创新大赛") == {"n1"}
+    assert searcher.ids("区残联") == set()  # the re-read issue lost its last items
+    [kept] = searcher.search(q="校园欺凌").hits
+    assert kept.title == "区教育局扎实做好校园欺凌防治工作" and kept.id.endswith("-4")
+
+
+def test_update_needs_an_index(tmp_path):
+    out = indexer("update", str(CORPUS), "--index-dir", str(tmp_path / "none"))
+    assert out.returncode == 2
+    assert "run `python -m indexer build`" in out.stderr
+
+
+def test_later_duplicate_ids_replace_earlier_ones_in_a_build(tmp_path):
+    feed = write_jsonl(tmp_path / "dupes.jsonl", [
+        {"id": "same", "title": "旧标题", "body": "旧内容"},
+        {"id": "other", "title": "另一条", "body": "内容"},
+        {"id": "same", "title": "新标题", "body": "新内容"},
+    ])
+    index_dir = tmp_path / "index"
+    out = indexer("build", str(feed), "--index-dir", str(index_dir))
+    assert "built 2 items, 1 replaced" in out.stderr
+    searcher = Searcher(index_dir)
+    assert searcher.ids("新标题") == {"same"} and searcher.ids("旧标题") == set()
+
+
+def test_an_index_built_with_another_dictionary_says_how_to_fix_it(tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
+    build = current_build(index_dir)
+    meta = json.loads((build / layout.META).read_text(encoding="utf-8"))
+    meta["dictionary_hash"] = "0000000000000000"
+    (build / layout.META).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexStale, match="run `python -m indexer build`"):
+        check_compatible(build)
+    out = indexer("update", str(CORPUS), "--index-dir", str(index_dir))
+    assert out.returncode == 2 and "dictionary 0000000000000000" in out.stderr
+    out = indexer("stats", "--index-dir", str(index_dir))
+    assert out.returncode == 2 and "rebuild" in out.stderr

@@ -1,0 +1,99 @@
+"""Analysis: the jieba tokenizer's Whoosh contract, the user dictionary, grams, and the bulk writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+
+from indexer.bulkwrite import SegmentBuilder
+from indexer.config import USER_DICT_FILE
+from indexer.schema import build_schema, document
+from indexer.segment import (WordTokenizer, gram_keys, gram_text, grams_of, index_words, jieba_tokenizer,
+                             query_words)
+
+
+def _tokens(text: str, mode: str):
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in WordTokenizer()(text, positions=True, chars=True,
+                                                                              mode=mode)]
+
+
+def test_positions_count_words_and_subwords_share_their_parents_position():
+    tokens = _tokens("双减工作推进会在区教育局召开", mode="index")
+    by_pos: dict[int, list[str]] = {}
+    for word, pos, _, _ in tokens:
+        by_pos.setdefault(pos, []).append(word)
+    assert by_pos[0][0] == "双减工作" and "双减" in by_pos[0]
+    assert by_pos[1][0] == "推进会" and "推进" in by_pos[1]
+    assert sorted(by_pos) == list(range(len(by_pos)))  # no gaps: one position a word
+
+
+def test_character_offsets_point_into_the_original_text():
+    text = "　区教育局 召开ＡＢＣ会议，第５期"
+    for word, _, start, end in _tokens(text, mode="index"):
+        assert text[start:end].lower().replace("ａｂｃ", "abc").replace("５", "5") == word
+
+
+def test_queries_are_cut_in_accurate_mode():
+    assert [w for w, _, _, _ in _tokens("双减工作推进会", mode="query")] == ["双减工作", "推进会"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("第5期", ["第", "5", "期"]),
+    ("COVID-19疫情", ["covid", "19", "疫情"]),
+    ("ＧＤＰ增长８.１％", ["gdp", "增长", "8.1%"]),
+    ("，。、！", []),
+])
+def test_digits_and_latin_are_kept_punctuation_dropped(text, expected):
+    assert query_words(text) == expected
+
+
+def test_no_dictionary_word_hides_its_parts():
+    tk = jieba_tokenizer()
+    words = [line.split()[0] for line in USER_DICT_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for word in words:
+        parts = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)
+                 if (i, j) != (0, len(word)) and tk.FREQ.get(word[i:j]) and word[i:j] in words}
+        assert parts <= set(index_words(word)), word
+
+
+def test_grams_are_characters_and_pairs_of_the_search_form():
+    assert grams_of("第５期") == ["第", "5", "期", "第5", "5期"]
+    keys = gram_keys("Ab\x1fc d")
+    assert [gram_text(k) for k in keys.tolist()] == ["a", "b", "ab", "c", "d", "cd"]  # no pair spans the parts
+    assert gram_text(gram_keys("𠀀中")[2]) == "𠀀中"  # beyond the basic plane
+
+
+def test_bulk_writer_writes_what_whooshs_own_writer_writes(tmp_path, seed_items):
+    schema = build_schema()
+    stock = FileStorage(str(tmp_path / "stock")).create().create_index(schema)
+    writer = stock.writer()
+    for item in seed_items:
+        writer.add_document(**document(item))
+    writer.commit()
+
+    folder = tmp_path / "bulk"
+    storage = FileStorage(str(folder)).create()
+    storage.create_index(schema)
+    builder = SegmentBuilder(storage, schema)
+    for item in seed_items:
+        builder.add(item)
+    TOC(schema, [builder.finish(Path(folder))], 1).write(storage, "MAIN")
+    bulk = storage.open_index()
+
+    with stock.reader() as a, bulk.reader() as b:
+        for field in ("id", "issue_key", "title", "body", "grams", "title_grams"):
+            terms = list(a.lexicon(field))
+            assert terms == list(b.lexicon(field)), field
+            for term in terms:
+                assert list(a.postings(field, term).items_as("weight")) == \
+                       list(b.postings(field, term).items_as("weight")), (field, term)
+                ia, ib = a.term_info(field, term), b.term_info(field, term)
+                assert (ia.weight(), ia.doc_frequency(), ia.max_weight(), ia.min_id(), ia.max_id()) == \
+                       (ib.weight(), ib.doc_frequency(), ib.max_weight(), ib.min_id(), ib.max_id())
+            for doc in range(len(seed_items)):
+                assert a.doc_field_length(doc, field) == b.doc_field_length(doc, field)
+        for doc in range(len(seed_items)):
+            assert a.stored_fields(doc) == b.stored_fields(doc)
