@@ -85,7 +85,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
                    report.warnings, time.monotonic() - started, folder)
 
 
-def update(sources: list[Path], index_dir: Path, report: Report) -> Summary:
+def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0) -> Summary:
     """Add the items of ``sources`` to the current index, replacing those they supersede."""
     started = time.monotonic()
     with writer_lock(index_dir, float(config.setting("JIANBAO_LOCK_WAIT"))):
@@ -103,7 +103,7 @@ def update(sources: list[Path], index_dir: Path, report: Report) -> Summary:
         if not items:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
         replaced = _delete_superseded(storage, toc, {i.id for i in items}, whole_files)
-        new_segments, count, duplicates = _write_segments(iter(items), folder, workers=1)
+        new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
         _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
         meta.updated = IndexMeta.fresh([]).updated
         meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})

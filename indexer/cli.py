@@ -79,7 +79,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _update(args: argparse.Namespace) -> int:
     report = Report()
-    summary = update(args.sources, args.index_dir, report)
+    summary = update(args.sources, args.index_dir, report, workers=int(config.setting("JIANBAO_WORKERS")))
     print(summary.line("updated"), file=sys.stderr)
     return 0
 

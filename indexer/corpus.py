@@ -13,8 +13,9 @@ import gzip
 import html as html_lib
 import json
 import os
+import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ _BOMS = (
 _RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url"}
 # Share of replacement or control characters above which decoded bytes are taken for binary data.
 _MAX_NOISE = 0.02
+# A .txt or .html file larger than this is not one bulletin issue (JSON Lines exports have no limit).
+MAX_ISSUE_BYTES = 32 * 2**20
 
 
 @dataclass
@@ -115,7 +118,7 @@ def read_file(path: Path, report: Report) -> Iterator[Item]:
             data = _read_bytes(path)
             meta = _read_meta(path, report)
             is_html = path.name.lower().endswith(HTML_SUFFIXES)
-            items = _read_html(path, data, meta) if is_html else _read_text(path, data, meta)
+            items = _read_html(path, data, meta) if is_html else _read_text(path, data, meta, report)
         if not items:
             raise SourceError(str(path), "no items found")
     except SourceError as e:
@@ -125,25 +128,57 @@ def read_file(path: Path, report: Report) -> Iterator[Item]:
     yield from items
 
 
-def decode(data: bytes, path: str) -> str:
+def decode(data: bytes, path: str, warn: Callable[[str], None] | None = None) -> str:
     """Bytes to text: a BOM decides, else strict UTF-8, else charset-normalizer's best guess.
 
-    Raises SourceError for empty or binary content.
+    Stray NUL bytes are dropped, and a file mostly in UTF-8 with some lines in another
+    encoding is read line by line; both are reported through ``warn``. Raises
+    SourceError for empty or binary content.
     """
     if not data.strip(b" \t\r\n\x00"):
         raise SourceError(path, "empty file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _checked(data.decode(encoding, errors="replace"), path)
+    nuls = data.count(0)
+    if nuls and nuls < _MAX_NOISE * len(data) and _is_utf8(data.replace(b"\x00", b"")):
+        data = data.replace(b"\x00", b"")  # text with stray NULs, not UTF-16 or binary data
+        if warn:
+            warn(f"{nuls} NUL bytes removed")
     if b"\x00" not in data:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            mixed = _mixed_lines(data, warn)
+            if mixed is not None:
+                return _checked(mixed, path)
     best = from_bytes(data).best()
     if best is None:
         raise SourceError(path, "binary data or an unknown encoding")
     return _checked(str(best), path)
+
+
+def _mixed_lines(data: bytes, warn: Callable[[str], None] | None) -> str | None:
+    """Text of a file mostly in UTF-8 whose other lines are in one legacy encoding; None if not so."""
+    lines = data.split(b"\n")
+    bad = [i for i, line in enumerate(lines) if not _is_utf8(line)]
+    non_ascii = sum(len(line) for line in lines if not line.isascii())
+    if not bad or sum(len(lines[i]) for i in bad) * 2 > non_ascii:
+        return None
+    best = from_bytes(b"\n".join(lines[i] for i in bad)).best()
+    encoding = best.encoding if best is not None else "gb18030"
+    text = [line.decode(encoding if i in set(bad) else "utf-8", errors="replace") for i, line in enumerate(lines)]
+    if warn:
+        warn(f"mixed encodings: {len(bad)} lines read as {encoding}, the others as UTF-8")
+    return "\n".join(text)
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _checked(text: str, path: str) -> str:
@@ -154,9 +189,14 @@ def _checked(text: str, path: str) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The bytes of an issue file; SourceError if it is not a regular file, too large or unreadable."""
     try:
-        if not path.is_file():
+        st = path.stat()  # follows links: a link loop or a broken link fails here
+        if not stat.S_ISREG(st.st_mode):
             raise SourceError(str(path), "not a regular file")
+        if st.st_size > MAX_ISSUE_BYTES:
+            raise SourceError(str(path), f"{st.st_size / 2**20:.0f} MB is too large for one bulletin issue "
+                                         f"(limit {MAX_ISSUE_BYTES // 2**20} MB); split it into issues")
         return path.read_bytes()
     except OSError as e:
         raise SourceError(str(path), e.strerror or str(e)) from None
@@ -181,8 +221,8 @@ def _read_meta(path: Path, report: Report) -> IssueMeta:
     return IssueMeta()
 
 
-def _read_text(path: Path, data: bytes, meta: IssueMeta) -> list[Item]:
-    return _issue_items(path, decode(data, str(path)), meta)
+def _read_text(path: Path, data: bytes, meta: IssueMeta, report: Report) -> list[Item]:
+    return _issue_items(path, decode(data, str(path), lambda reason: report.warn(str(path), reason)), meta)
 
 
 def _read_html(path: Path, data: bytes, meta: IssueMeta) -> list[Item]:
@@ -201,7 +241,7 @@ def _read_html(path: Path, data: bytes, meta: IssueMeta) -> list[Item]:
                                                                "contentsource")}, **meta.extra},
     )
     if not page.text:
-        raise SourceError(str(path), "no text in the page")
+        raise SourceError(str(path), "no text found in the page (it may be nested deeper than the parser reads)")
     if len(split_issue(page.text).items) > 1:
         return _issue_items(path, page.text, page_meta)
     unit = page.meta.get("contentsource", "")

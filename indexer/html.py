@@ -54,7 +54,7 @@ def declared_charset(data: bytes) -> str | None:
 
 def parse_page(data: bytes, encoding: str) -> Page:
     """Parse a whole page: meta tags, title, and the text of its content container."""
-    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, huge_tree=True)
     root = lxml.html.document_fromstring(data, parser=parser)
     meta: dict[str, str] = {}
     for el in root.xpath(META_XPATH):

@@ -18,6 +18,7 @@ _WHITESPACE = re.compile(r"\s+")
 # A run of horizontal whitespace (ASCII, no-break and ideographic spaces).
 _HSPACE = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_CHUNK = 64  # characters folded at a time when folding changes a text's length
 
 
 def clean_display(text: str) -> str:
@@ -40,15 +41,25 @@ def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """:func:`fold` of the text, and for each folded character its offset in ``text``.
 
     The offsets are None when folding kept the length (the common case): then they are the identity.
+    Otherwise the text is folded in chunks and only chunks that changed length are mapped
+    character by character.
     """
     folded = fold(text)
     if len(folded) == len(text):
         return folded, None
-    pieces, offsets = [], []
-    for i, ch in enumerate(text):
-        f = fold(ch)
-        pieces.append(f)
-        offsets.extend([i] * len(f))
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for start in range(0, len(text), _CHUNK):
+        chunk = text[start:start + _CHUNK]
+        f = fold(chunk)
+        if len(f) == len(chunk):
+            pieces.append(f)
+            offsets.extend(range(start, start + len(chunk)))
+            continue
+        for i, ch in enumerate(chunk, start):
+            g = fold(ch)
+            pieces.append(g)
+            offsets.extend([i] * len(g))
     return "".join(pieces), offsets
 
 

@@ -10,7 +10,9 @@ so every call into them holds :attr:`IndexSnapshot.lock`.
 
 from __future__ import annotations
 
+import io
 import mmap
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader, TermNotFound
 
@@ -37,7 +40,7 @@ _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 class _Segment:
     reader: SegmentReader
     values: SegmentValues
-    postings: mmap.mmap | bytes
+    postings: mmap.mmap | bytes  # the segment's whole posting file
     offset: int
 
 
@@ -65,7 +68,7 @@ class IndexSnapshot:
         self.index_dir = index_dir
         self.build = current_build(index_dir)
         self.meta: IndexMeta = check_compatible(self.build)
-        self.storage = FileStorage(str(self.build), readonly=True)
+        self.storage = MappedStorage(str(self.build), readonly=True)
         toc = TOC.read(self.storage, INDEX_NAME)
         self.schema = toc.schema
         self.generation = toc.generation
@@ -78,7 +81,7 @@ class IndexSnapshot:
         for segment in toc.segments:
             reader = SegmentReader(self.storage, self.schema, segment)
             values = load_segment(self.build, segment, lambda r=reader: _stored_items(r))
-            self.segments.append(_Segment(reader, values, _map(self.build / segment.make_filename(".pst")), offset))
+            self.segments.append(_Segment(reader, values, reader._terms._postfile.raw_file(), offset))
             offset += segment.doc_count_all()
         self.doc_count = offset
         self._concatenate(toc)
@@ -105,6 +108,9 @@ class IndexSnapshot:
         self.departments = self._facet(arrays, "dept")
         self.topics = self._facet(arrays, "topic")
         self.topic_tops = self._tops(self.topics)
+        self.topic_children: dict[str, list[int]] = {}  # top-level topic -> ids of its paths
+        for i, path in enumerate(self.topics.names):
+            self.topic_children.setdefault(path.split(SEPARATOR)[0], []).append(i)
         issues = self._facet(arrays, "issue")
         self.issue_names, self.issue = issues.names, issues.val
         self.live_count = int(self.live.sum())
@@ -234,11 +240,22 @@ class IndexSnapshot:
                 seg.reader.close()
 
 
-def _map(path: Path) -> mmap.mmap | bytes:
-    if not path.exists() or path.stat().st_size == 0:
-        return b""
-    with open(path, "rb") as f:
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+class MappedFile(StructFile):
+    """A read-only index file mapped into memory: random reads are slices, not seek-and-read,
+    so they are fast and threads can share the file."""
+
+    def get(self, position: int, length: int) -> bytes:
+        return self.file[position:position + length]
+
+
+class MappedStorage(FileStorage):
+    """Whoosh file storage that opens every file as a :class:`MappedFile`."""
+
+    def open_file(self, name: str, **kwargs) -> StructFile:
+        with open(self._fpath(name), "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
+                return StructFile(io.BytesIO(b""), name=name)
+            return MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name=name)
 
 
 def _stored_items(reader: SegmentReader):

@@ -117,3 +117,16 @@ def test_an_index_built_with_another_dictionary_says_how_to_fix_it(tmp_path, mon
     assert out.returncode == 2 and "dictionary 0000000000000000" in out.stderr
     out = indexer("stats", "--index-dir", str(index_dir))
     assert out.returncode == 2 and "rebuild" in out.stderr
+
+
+def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
+    index_dir = tmp_path / "index"
+    assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
+    before = Searcher(index_dir).search(q="工作", filters={"year": ["2022"]}, size=20)
+    for side_file in [*current_build(index_dir).glob("*.jbdv.npz"), *current_build(index_dir).glob("*.jbtext")]:
+        side_file.unlink()
+    after = Searcher(index_dir).search(q="工作", filters={"year": ["2022"]}, size=20)
+    assert [h.id for h in after.hits] == [h.id for h in before.hits] and after.total == before.total > 0
+    assert {v.value: v.count for v in after.facets["department"]} == \
+           {v.value: v.count for v in before.facets["department"]}
+    assert list(current_build(index_dir).glob("*.jbdv.npz"))

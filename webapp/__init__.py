@@ -17,7 +17,7 @@ from webapp.api import api
 from webapp.pages import pages
 from webapp.service import SearchService
 
-MAX_QUERY_STRING = 4096  # bytes of a request's query string
+MAX_QUERY_STRING = 64 * 1024  # bytes of a request's query string (the documented maxima fit in it)
 MAX_BODY = 16 * 1024  # bytes of a request body (the app only answers GET)
 
 

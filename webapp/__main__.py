@@ -13,7 +13,9 @@ from indexer import config
 from indexer.build import build
 from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
 from indexer.layout import check_compatible, current_build
-from webapp import create_app
+from webapp import MAX_BODY, create_app
+
+MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app({"INDEX_DIR": str(index_dir)})
     print(f"Jianbao serving {index_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="jianbao")
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="jianbao",
+                   max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_BODY)
     return 0
 
 

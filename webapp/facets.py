@@ -129,17 +129,20 @@ def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, 
     top_counts = _counts(snapshot.topic_tops, mask)
     path_counts = _counts(snapshot.topics, mask)
     tops = _listed(snapshot.topic_tops.names, top_counts, selected, MAX_VALUES)
+    names = snapshot.topics.names
     for top in tops:
-        idx = [i for i, p in enumerate(snapshot.topics.names) if p.split(SEPARATOR)[0] == top.value]
-        names = [snapshot.topics.names[i] for i in idx]
-        top.children = [c for c in _listed(names, path_counts[idx], selected, MAX_VALUES) if SEPARATOR in c.value]
+        idx = snapshot.topic_children.get(top.value, [])
+        children = sorted((i for i in idx if path_counts[i] or names[i] in selected),
+                          key=lambda i: (-path_counts[i], names[i]))
+        top.children = [FacetValue(names[i], int(path_counts[i]), names[i] in selected)
+                        for i in children if SEPARATOR in names[i]]
     return tops
 
 
 def _years(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     """Years, newest first, with ``unknown`` last."""
-    years, counts = np.unique(snapshot.year[mask], return_counts=True)
-    by_year = {int(y): int(c) for y, c in zip(years, counts)}
+    counts = np.bincount(snapshot.year[mask].astype(np.int64), minlength=1)
+    by_year = {int(y): int(counts[y]) for y in np.flatnonzero(counts)}
     values = [FacetValue(str(y), c, str(y) in selected) for y, c in sorted(by_year.items(), reverse=True) if y]
     if 0 in by_year or UNKNOWN_YEAR in selected:
         values.append(FacetValue(UNKNOWN_YEAR, by_year.get(0, 0), UNKNOWN_YEAR in selected))

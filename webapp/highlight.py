@@ -1,36 +1,57 @@
 """Highlights from stored text: find the query's terms in the display text, escape, add ``<mark>``.
 
 Terms are in search form (NFKC, lower case, no whitespace); the display text is
-as printed. The text is folded the same way (keeping a map back to the display
-offsets), the terms are found in it allowing whitespace between their
-characters, and the spans are marked in the escaped display text. Nothing is
-segmented again and nothing but ``<mark>`` is ever added to the escaped text.
+as printed. Each term becomes a pattern that accepts, for every character, its
+upper-case and full-width forms too, and whitespace between characters, and is
+run on the display text itself, so the spans are display offsets at once.
+Nothing is segmented or folded again per hit, and nothing but ``<mark>`` is ever
+added to the escaped text.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from functools import lru_cache
 from html import escape
 
-from indexer.normalize import fold_with_offsets, search_form
 
 SNIPPET_CHARS = 120
 LABEL_CHARS = 40
+WINDOW_CANDIDATES = 40  # matches tried as the start of a snippet
+SCAN_CHARS = 4000  # characters of a body searched for a snippet
+_FULLWIDTH_OFFSET = 0xFEE0  # U+FF01..FF5E are the full-width forms of ASCII ! .. ~
 ELLIPSIS = "…"
 
 
 def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     """Sorted, merged (start, end) display offsets where any of the terms occurs in ``text``."""
+    return _merge([(s, e) for s, e, _ in _term_spans(text, terms)])
+
+
+def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every occurrence of each term in ``text``."""
     if not text or not terms:
         return []
-    folded, offsets = fold_with_offsets(text)
-    found: list[tuple[int, int]] = []
-    for term in {t for t in terms if t}:
-        pattern = re.compile(r"\s*".join(re.escape(ch) for ch in term))
-        for m in pattern.finditer(folded):
-            if m.end() > m.start():
-                found.append((offsets[m.start()], offsets[m.end() - 1] + 1) if offsets else (m.start(), m.end()))
-    return _merge(found)
+    found = [(m.start(), m.end(), term) for term in {t for t in terms if t} for m in _pattern(term).finditer(text)
+             if m.end() > m.start()]
+    found.sort()
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _pattern(term: str) -> re.Pattern[str]:
+    """The term as printed text may hold it: any case, full-width letters and digits, spaces between."""
+    return re.compile(r"\s*".join(_variants(ch) for ch in term))
+
+
+def _variants(ch: str) -> str:
+    """A pattern for one character of a search form and the printed characters that fold to it."""
+    forms = {ch, ch.upper()}
+    forms |= {chr(ord(c) + _FULLWIDTH_OFFSET) for c in list(forms) if "!" <= c <= "~"}
+    if len(forms) == 1:
+        return re.escape(ch)
+    return "[" + "".join(re.escape(f) for f in sorted(forms)) + "]"
 
 
 def mark(text: str, marks: list[tuple[int, int]]) -> str:
@@ -50,15 +71,19 @@ def highlight(text: str, terms: list[str]) -> str:
 
 
 def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
-    """About ``width`` characters of the text around its best cluster of matches, escaped and marked."""
+    """About ``width`` characters of the text around its best cluster of matches, escaped and marked.
+
+    Matches are looked for in the first SCAN_CHARS characters (the whole text when none is there).
+    """
     flat = " ".join(text.split("\n"))
-    found = spans(flat, terms)
+    found = _term_spans(flat[:SCAN_CHARS], terms) or (_term_spans(flat, terms) if len(flat) > SCAN_CHARS else [])
     if not found:
         return escape(_cut(flat, 0, width))
-    start = _best_window(flat, found, terms, width)
+    start = _best_window(len(flat), found, width)
     end = min(len(flat), start + width)
-    inside = [(max(s, start), min(e, end)) for s, e in found if e > start and s < end]
-    body = mark(flat[start:end], [(s - start, e - start) for s, e in inside])
+    inside = [(max(s, start) - start, min(e, end) - start) for s, e in _merge([(s, e) for s, e, _ in found])
+              if e > start and s < end]
+    body = mark(flat[start:end], inside)
     return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(flat) else "")
 
 
@@ -72,15 +97,19 @@ def label(title: str, body: str, terms: list[str]) -> str:
     return mark(cut, marks) + (ELLIPSIS if len(flat) > len(cut) else "")
 
 
-def _best_window(text: str, found: list[tuple[int, int]], terms: list[str], width: int) -> int:
+def _best_window(length: int, found: list[tuple[int, int, str]], width: int) -> int:
     """Start of the window holding the most distinct terms, a little before its first match."""
+    wanted = len({t for _, _, t in found})
+    starts = [s for s, _, _ in found]
     best_start, best_score = 0, -1
-    for s, _ in found[:200]:
-        start = max(0, min(s - width // 4, len(text) - width))
-        window = search_form(text[start:start + width])
-        score = sum(1 for t in set(terms) if t in window)
+    for s in starts[:WINDOW_CANDIDATES]:
+        start = max(0, min(s - width // 4, length - width))
+        lo, hi = bisect_left(starts, start), bisect_left(starts, start + width)
+        score = len({t for a, b, t in found[lo:hi] if b <= start + width})
         if score > best_score:
             best_start, best_score = start, score
+            if score == wanted:
+                break
     return best_start
 
 

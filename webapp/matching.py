@@ -6,9 +6,9 @@ pairs give candidates, and each candidate's search-form text is checked for the
 whole string. The result is exact: the documents whose title or body (or title
 alone) contains the term.
 
-Ranking is BM25F over terms: a term in the title weighs more than in the body,
-rarer terms weigh more, and a term that stands as a whole jieba word in the
-text counts fully while one found only inside other words counts less.
+Ranking is BM25F over terms: occurrences in the title weigh more than in the
+body, rarer terms weigh more, and a term standing as a whole jieba word of the
+title counts fully there while one found only inside the title's words counts less.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from indexer.segment import query_words
 from webapp.query import Term
 
 # BM25F parameters: title and body weights, length normalisation, saturation.
-TITLE_WEIGHT = 5.0
+TITLE_WEIGHT = 8.0
 BODY_WEIGHT = 1.0
 TITLE_B = 0.6
-BODY_B = 0.3
+BODY_B = 0.5
 K1 = 1.2
-PART_WORD_FACTOR = 0.6  # a term found only inside longer words
+PART_WORD_FACTOR = 0.6  # a title term found only inside longer words
 ENOUGH_CANDIDATES = 256  # stop intersecting pair postings once this few candidates remain
 
 
@@ -92,14 +92,25 @@ class Matcher:
         candidates = None
         for pair in pairs:
             ids = snap.postings(field, pair)[0]
-            candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
+            candidates = ids if candidates is None else intersect(candidates, ids, snap.doc_count)
             if len(candidates) <= ENOUGH_CANDIDATES:
                 break
             if deadline:
                 deadline.check()
         if candidates is None or not len(candidates):
             return np.zeros(0, dtype=np.int64)
-        return self._verify(candidates, text.encode("utf-8"), title_only, deadline)
+        # Documents where the term is an indexed word surely contain it: only the others are checked.
+        sure = self._word_docs(text, title_only)
+        unsure = difference(candidates, sure, snap.doc_count)
+        checked = self._verify(unsure, text.encode("utf-8"), title_only, deadline)
+        return union(intersect(candidates, sure, snap.doc_count), checked, snap.doc_count)
+
+    def _word_docs(self, word: str, title_only: bool) -> np.ndarray:
+        """Documents holding the string as an indexed word (in titles, or in titles or bodies)."""
+        titles = self.snapshot.postings("title", word)[0]
+        if title_only:
+            return titles
+        return union(titles, self.snapshot.postings("body", word)[0], self.snapshot.doc_count)
 
     def _verify(self, candidates: np.ndarray, needle: bytes, title_only: bool,
                 deadline: Deadline | None) -> np.ndarray:
@@ -130,10 +141,11 @@ class Matcher:
             df = len(term_docs)
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
             in_title = _member(docs, self._title_docs(term, term_docs))
-            tf_body = self._frequency(term, docs)
-            tf = TITLE_WEIGHT * in_title / title_norm + BODY_WEIGHT * tf_body / body_norm
-            score = idf * tf * (K1 + 1) / (tf + K1)
-            total += np.where(present, score * self._word_factor(term, docs), 0.0)
+            tf_title = np.where(in_title, np.maximum(self._frequency(term, docs, "title_grams"), 1), 0)
+            tf_body = np.maximum(self._frequency(term, docs, "grams") - tf_title, 0)
+            tf = (TITLE_WEIGHT * self._title_word_factor(term, docs) * tf_title / title_norm
+                  + BODY_WEIGHT * tf_body / body_norm)
+            total += np.where(present, idf * tf * (K1 + 1) / (tf + K1), 0.0)
         return total
 
     def _title_docs(self, term: Term, term_docs: np.ndarray) -> np.ndarray:
@@ -142,34 +154,66 @@ class Matcher:
             return term_docs
         return self.docs(Term(term.text, term.raw, title_only=True))
 
-    def _frequency(self, term: Term, docs: np.ndarray) -> np.ndarray:
-        """Occurrences of the term in each document (from its rarest pair: an upper bound, usually exact)."""
+    def _frequency(self, term: Term, docs: np.ndarray, field: str) -> np.ndarray:
+        """Occurrences of the term in each document's field, from its rarest pair (an upper bound)."""
         text = term.text
         grams = [text] if len(text) <= 2 else [text[i:i + 2] for i in range(len(text) - 1)]
-        gram = min(grams, key=lambda g: self.snapshot.doc_frequency("grams", g))
-        ids, freqs = self.snapshot.postings("grams", gram)
+        gram = min(grams, key=lambda g: self.snapshot.doc_frequency(field, g))
+        ids, freqs = self.snapshot.postings(field, gram)
         return _lookup(docs, ids, freqs)
 
-    def _word_factor(self, term: Term, docs: np.ndarray) -> np.ndarray:
-        """1 where the term stands as a whole word of the text, less where it is only part of words."""
+    def _title_word_factor(self, term: Term, docs: np.ndarray) -> np.ndarray:
+        """1 where the term is a whole word of the title, less where it is only part of the title's words."""
         words = query_words(term.raw)
         if len(words) != 1 or words[0] != term.text:
             return np.ones(len(docs))
-        whole = np.union1d(self.snapshot.postings("title", term.text)[0], self.snapshot.postings("body", term.text)[0])
+        whole = self.snapshot.postings("title", term.text)[0]
         return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
 
 
 def _member(docs: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """For each of ``docs``, whether it is in ``sorted_ids``."""
-    if not len(sorted_ids):
+    if not len(sorted_ids) or not len(docs):
         return np.zeros(len(docs), dtype=bool)
-    idx = np.searchsorted(sorted_ids, docs).clip(0, len(sorted_ids) - 1)
-    return sorted_ids[idx] == docs
+    mask = np.zeros(max(int(docs.max()), int(sorted_ids.max())) + 1, dtype=bool)
+    mask[sorted_ids] = True
+    return mask[docs]
+
+
+# Set operations on sorted document numbers, through a mask over all documents: linear, no sorting.
+
+def union(a: np.ndarray, b: np.ndarray, doc_count: int) -> np.ndarray:
+    """Sorted docnums in a or b."""
+    if not len(a) or not len(b):
+        return a if len(a) else b
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[a] = True
+    mask[b] = True
+    return np.flatnonzero(mask)
+
+
+def intersect(a: np.ndarray, b: np.ndarray, doc_count: int) -> np.ndarray:
+    """Sorted docnums in both a and b."""
+    if not len(a) or not len(b):
+        return a[:0]
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[a] = True
+    return b[mask[b]]
+
+
+def difference(a: np.ndarray, b: np.ndarray, doc_count: int) -> np.ndarray:
+    """Sorted docnums in a and not in b."""
+    if not len(a) or not len(b):
+        return a
+    mask = np.zeros(doc_count, dtype=bool)
+    mask[b] = True
+    return a[~mask[a]]
 
 
 def _lookup(docs: np.ndarray, ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     """For each of ``docs``, its value in (ids, values), 0 when absent."""
-    if not len(ids):
+    if not len(ids) or not len(docs):
         return np.zeros(len(docs), dtype=np.float64)
-    idx = np.searchsorted(ids, docs).clip(0, len(ids) - 1)
-    return np.where(ids[idx] == docs, values[idx], 0.0)
+    dense = np.zeros(max(int(docs.max()), int(ids.max())) + 1, dtype=np.float64)
+    dense[ids] = values
+    return dense[docs]

@@ -22,8 +22,11 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 _ERRORS = {
     "400": _json(_ref("Error"), "A parameter that cannot be used, or a query too expensive to answer"),
     "404": _json(_ref("Error"), "No such item or path"),
+    "414": _json(_ref("Error"), "A query string longer than the server accepts"),
     "503": _json(_ref("Error"), "No usable index (the message says which command fixes it)"),
 }
+MAX_VALUES = 20  # values a repeatable parameter takes at most, as documented
+MAX_VALUE_CHARS = 100
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -32,7 +35,7 @@ _NULLABLE_INT = {"type": ["integer", "null"]}
 
 def _param(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
     param = {"name": name, "in": "query", "required": False, "description": description,
-             "schema": {"type": "array", "items": schema} if repeat else schema}
+             "schema": {"type": "array", "items": schema, "maxItems": MAX_VALUES} if repeat else schema}
     if repeat:
         param["style"], param["explode"] = "form", True
     return param
@@ -41,8 +44,10 @@ def _param(name: str, description: str, schema: dict[str, Any], repeat: bool = F
 _SEARCH_PARAMS = [
     _param("q", "The query: words (all must match), \"exact phrase\", A OR B, -word, title:word. "
                 "Empty: all items.", {"type": "string", "maxLength": 500}),
-    _param("department", "Reporting unit (repeatable; OR within the facet)", {"type": "string"}, True),
-    _param("topic", "Topic: a top level or a top\\child path (repeatable)", {"type": "string"}, True),
+    _param("department", "Reporting unit (repeatable; OR within the facet)",
+           {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
+    _param("topic", "Topic: a top level or a top\\child path (repeatable)",
+           {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
     _param("year", "Year YYYY or 'unknown' (repeatable)", {"type": "string", "pattern": "^([0-9]{4}|unknown)$"}, True),
     _param("date_from", "Inclusive lower date bound", {"type": "string", "format": "date"}),
     _param("date_to", "Inclusive upper date bound", {"type": "string", "format": "date"}),

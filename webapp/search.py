@@ -25,7 +25,6 @@ from webapp.query import MAX_QUERY_CHARS, ParsedQuery, Term, parse
 SORTS = ("relevance", "date_desc", "date_asc")
 SCOPES = ("all", "title")
 MAX_SIZE = 100
-MAX_RESULT_WINDOW = 10_000  # page * size may not go beyond this
 
 
 class BadParameter(ValueError):
@@ -66,8 +65,6 @@ class SearchQuery:
             raise BadParameter("size", f"must be between 1 and {MAX_SIZE}")
         if self.page < 1:
             raise BadParameter("page", "must be 1 or more")
-        if self.page * self.size > MAX_RESULT_WINDOW:
-            raise BadParameter("page", f"page × size may not exceed {MAX_RESULT_WINDOW}; narrow the search instead")
         for year in self.filters["year"]:
             if year != UNKNOWN_YEAR and not (year.isdigit() and len(year) == 4):
                 raise BadParameter("year", f"{year!r} is not a year (YYYY) or 'unknown'")
@@ -78,8 +75,6 @@ class SearchQuery:
                     dt.date.fromisoformat(value)
                 except ValueError:
                     raise BadParameter(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise BadParameter("date_from", "is after date_to")
 
     @classmethod
     def from_params(cls, params: Mapping[str, Sequence[str]]) -> "SearchQuery":
@@ -163,9 +158,8 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        """How many pages the results fill (at most as many as may be requested)."""
-        reachable = min(self.total, MAX_RESULT_WINDOW)
-        return max(1, -(-reachable // self.query.size))
+        """How many pages the results fill."""
+        return max(1, -(-self.total // self.query.size))
 
     def to_dict(self) -> dict[str, Any]:
         """The result as ``/api/search`` returns it."""
@@ -211,6 +205,8 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     started = time.perf_counter()
     sel = _select(snapshot, matcher, query, deadline)
     facets = count_facets(snapshot, sel.base, sel.masks, sel.filters)
+    if deadline:
+        deadline.check()
     order = _order(snapshot, matcher, sel, query, need=query.page * query.size)
     page_docs = order[(query.page - 1) * query.size:]
     terms = [t.text for t in sel.parsed.positive_terms]
@@ -241,16 +237,13 @@ def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query
     group_docs = []
     for group in parsed.groups:
         found = [matcher.docs(t, deadline) for t in group]
+        if deadline:
+            deadline.check()
         matched.extend(found)
-        group_docs.append(found[0] if len(found) == 1 else np.unique(np.concatenate(found)))
-    if group_docs:
-        group_docs.sort(key=len)
-        docs = group_docs[0]
-        for other in group_docs[1:]:
-            docs = np.intersect1d(docs, other, assume_unique=True)
-        keep = np.zeros(snapshot.doc_count, dtype=bool)
-        keep[docs] = True
-        mask &= keep
+        in_group = np.zeros(snapshot.doc_count, dtype=bool)
+        for docs in found:
+            in_group[docs] = True
+        mask &= in_group
     for term in parsed.excluded:
         mask[matcher.docs(term, deadline)] = False
     if query.date_from or query.date_to:
@@ -267,16 +260,18 @@ def _order(snapshot: IndexSnapshot, matcher: Matcher, sel: _Selection, query: Se
     need = min(need, len(docs))
     if not need:
         return docs[:0]
-    date = snapshot.first_day[docs].astype(np.int64)
-    known = date > 0
+    date = snapshot.first_day[docs].astype(np.float64)
     if query.sort == "date_asc":
-        keys = (np.where(known, date, 99999999), docs)
+        primary = np.where(date > 0, date, np.inf)
     elif query.sort == "date_desc" or sel.parsed.is_empty:
-        keys = (np.where(known, -date, 1), docs)
+        primary = np.where(date > 0, -date, np.inf)
     else:
-        scores = matcher.scores(docs, sel.parsed.positive_terms, sel.matched)
-        keys = (-scores, -date, docs)
-    return docs[np.lexsort(keys[::-1])][:need]
+        primary = -matcher.scores(docs, sel.parsed.positive_terms, sel.matched)
+    if need < len(docs):  # only the best ``need`` (and everything tied with the last of them) are sorted
+        kth = np.partition(primary, need - 1)[need - 1]
+        keep = primary <= kth
+        docs, date, primary = docs[keep], date[keep], primary[keep]
+    return docs[np.lexsort((docs, -date, primary))][:need]
 
 
 def _hit(snapshot: IndexSnapshot, doc: int, terms: list[str]) -> Hit:

@@ -16,6 +16,7 @@ from typing import Any
 
 from indexer.items import Item
 from indexer.reader import IndexSnapshot
+from indexer.segment import jieba_tokenizer
 from webapp.matching import Deadline, Matcher
 from webapp.related import issue_items, similar_items
 from webapp.search import SearchQuery, SearchResult, search
@@ -67,6 +68,7 @@ class SearchService:
         with self._lock:
             current = self._current
             if current is None or (now - self._checked >= RECHECK_SECONDS and not current[0].is_current()):
+                jieba_tokenizer()  # load the dictionary now, not in the first query
                 snapshot = IndexSnapshot(self.index_dir)
                 current = self._current = (snapshot, Matcher(snapshot))
             self._checked = now

@@ -1,0 +1,57 @@
+"""The production server as `python -m webapp` runs it: waitress, no debug mode, request size limits."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+from webapp import create_app
+
+
+@pytest.fixture(scope="module")
+def server(seed_index):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(seed_index), "--port", str(port),
+                             "--no-build"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+def test_served_by_waitress_not_a_debug_server(server):
+    status, headers, body = _request(server, "GET", "/api/health")
+    assert status == 200 and headers["Server"] == "jianbao"
+    assert b'"items":14' in body.replace(b" ", b"")
+    assert not create_app({"INDEX_DIR": "unused"}).debug
+
+
+def test_request_size_limits(server):
+    status, _, _ = _request(server, "POST", "/api/search", body=b"x" * 200_000,
+                            headers={"Content-Type": "application/octet-stream"})
+    assert status == 413
+    status, _, _ = _request(server, "GET", "/api/search", headers={"X-Filler": "y" * 200_000})
+    assert status in (400, 431)
+    status, headers, body = _request(server, "GET", "/api/search?q=" + "x" * 70_000)
+    assert status == 414 and headers["Content-Type"].startswith("application/json")
