@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser eval bench clean
+.PHONY: run test install browser eval bench load clean
 
 run: install
 	$(PY) -m webapp --host $(HOST) --port $(PORT)
@@ -22,9 +22,9 @@ $(VENV)/.installed: requirements.txt
 
 # The browser tests need Debian's Chromium and a CJK font.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  (apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	   (apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null)) \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	   (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk >/dev/null)) \
 	  || echo "could not install chromium: run as root, or install the chromium package"; \
 	fi
 
@@ -35,6 +35,10 @@ eval: install
 # Speed and memory against Tantivy (needs ../shared; about 20 minutes).
 bench: install
 	$(PY) -m bench.speed
+
+# A bounded load test (loopback, 8 and 32 clients, 60 s each) of the server over an index: make load INDEX=DIR
+load: install
+	$(PY) -m bench.load --index-dir $(INDEX)
 
 clean:
 	rm -rf $(VENV) index_data/current index_data/builds index_data/.lock
