@@ -21,11 +21,15 @@ class Run:
     stderr: str
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of one process, in MB (0 when it is gone)."""
+def rss_mb(pid: int, kind: str = "VmRSS") -> float:
+    """Resident memory of one process, in MB (0 when it is gone).
+
+    ``kind`` is a field of /proc/PID/status: ``VmRSS`` (all), ``RssAnon`` (the process's own memory)
+    or ``RssFile`` (mapped index files, which the kernel can drop and read again).
+    """
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(kind + ":"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -192,6 +192,8 @@ def over_http(index_dir: Path, queries: list[dict], clients: int) -> tuple[dict,
         elapsed = time.perf_counter() - started
         stats = percentiles(samples)
         stats["requests_per_second"] = len(samples) / elapsed
+        stats["server_anon_mb"] = rss_mb(server.pid, "RssAnon")
+        stats["server_file_mb"] = rss_mb(server.pid, "RssFile")
         return stats, max(peak, rss_mb(server.pid))
     finally:
         server.terminate()
@@ -244,7 +246,9 @@ def table(results: list[dict]) -> str:
             s = r[key]
             row(f"{name} ({s['requests_per_second']:.0f} req/s)", lat(s), "p95 vs Tantivy p95" if anchor_p95 else "",
                 s["p95"] / anchor_p95 if anchor_p95 else None)
-        row("server resident memory, MB", f"{r['server_mb']:.0f}", "limit 1024", r["server_mb"] / 1024)
+        anon, mapped = r[f"http_{CLIENTS}"].get("server_anon_mb"), r[f"http_{CLIENTS}"].get("server_file_mb")
+        split = f" ({anon:.0f} own + {mapped:.0f} mapped index files)" if anon is not None else ""
+        row("server resident memory, MB", f"{r['server_mb']:.0f}{split}", "limit 1024", r["server_mb"] / 1024)
     return "\n".join(lines)
 
 

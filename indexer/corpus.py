@@ -137,9 +137,9 @@ def decode(data: bytes, path: str, warn: Callable[[str], None] | None = None) ->
     """
     if not data.strip(b" \t\r\n\x00"):
         raise SourceError(path, "empty file")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return _checked(data.decode(encoding, errors="replace"), path)
+    bom = _bom_encoding(data)
+    if bom:
+        return _checked(data.decode(bom, errors="replace"), path)
     nuls = data.count(0)
     if nuls and nuls < _MAX_NOISE * len(data) and _is_utf8(data.replace(b"\x00", b"")):
         data = data.replace(b"\x00", b"")  # text with stray NULs, not UTF-16 or binary data
@@ -167,7 +167,8 @@ def _mixed_lines(data: bytes, warn: Callable[[str], None] | None) -> str | None:
         return None
     best = from_bytes(b"\n".join(lines[i] for i in bad)).best()
     encoding = best.encoding if best is not None else "gb18030"
-    text = [line.decode(encoding if i in set(bad) else "utf-8", errors="replace") for i, line in enumerate(lines)]
+    legacy = set(bad)
+    text = [line.decode(encoding if i in legacy else "utf-8", errors="replace") for i, line in enumerate(lines)]
     if warn:
         warn(f"mixed encodings: {len(bad)} lines read as {encoding}, the others as UTF-8")
     return "\n".join(text)
@@ -248,18 +249,21 @@ def _read_html(path: Path, data: bytes, meta: IssueMeta) -> list[Item]:
     return [_single_item(path, page.title or meta.title, closed_lines(page.text), page_meta, unit)]
 
 
+def _bom_encoding(data: bytes) -> str | None:
+    """The encoding a byte-order mark at the start declares, if any."""
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
 def _detect_encoding(data: bytes, path: str) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding
-    try:
-        data.decode("utf-8")
+    """The encoding of a page that declares none: BOM, else UTF-8 if valid, else charset-normalizer's guess."""
+    if _bom_encoding(data):
+        return _bom_encoding(data)
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            raise SourceError(path, "binary data or an unknown encoding") from None
-        return best.encoding
+    best = from_bytes(data).best()
+    if best is None:
+        raise SourceError(path, "binary data or an unknown encoding")
+    return best.encoding
 
 
 def _issue_items(path: Path, text: str, meta: IssueMeta) -> list[Item]:
@@ -339,7 +343,7 @@ def _record_lines(path: Path, report: Report) -> Iterator[tuple[int, str]]:
 
 
 def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
-                warn: Any = None) -> Item | None:
+                warn: Callable[[str], None] | None = None) -> Item | None:
     """One record of the JSON Lines format as an enriched item (None when it has no text)."""
     title = clean_display(html_lib.unescape(str(record.get("title") or ""))).strip()
     body = record.get("body")

@@ -100,22 +100,12 @@ class SegmentValues:
     arrays: dict[str, np.ndarray]
     texts: mmap.mmap | bytes
 
-    @property
-    def doc_count(self) -> int:
-        return len(self.arrays["year"])
-
     def contains(self, docs: np.ndarray, needle: bytes, title_only: bool = False) -> np.ndarray:
         """For each docnum, whether the search-form text (or title) holds ``needle``."""
         starts = self.arrays["text_ptr"][docs].tolist()
         ends = (self.arrays["title_end"][docs] if title_only else self.arrays["text_ptr"][docs + 1]).tolist()
         find = self.texts.find
         return np.fromiter((find(needle, s, e) >= 0 for s, e in zip(starts, ends)), dtype=bool, count=len(starts))
-
-    def text(self, doc: int) -> tuple[str, str]:
-        """The search forms of one document's title and body."""
-        raw = self.texts[int(self.arrays["text_ptr"][doc]):int(self.arrays["text_ptr"][doc + 1])]
-        title, _, body = bytes(raw).decode("utf-8").partition("\x1f")
-        return title, body
 
 
 def load_segment(folder: Path, segment: Segment, stored_items: "callable") -> SegmentValues:

@@ -57,9 +57,6 @@ class Facet:
         """For each entry of ``val``, the document it belongs to."""
         return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
 
-    def values_of(self, doc: int) -> list[str]:
-        return [self.names[i] for i in self.val[self.ptr[doc]:self.ptr[doc + 1]]]
-
 
 class IndexSnapshot:
     """The current index as it is now; see the module docstring."""
@@ -214,11 +211,6 @@ class IndexSnapshot:
         docs, _ = self.postings("id", item_id)
         live = docs[self.live[docs]] if len(docs) else docs
         return int(live[-1]) if len(live) else None
-
-    def search_forms(self, doc: int) -> tuple[str, str]:
-        """The search forms of a document's title and body."""
-        seg, local = self.locate(doc)
-        return seg.values.text(local)
 
     def is_current(self) -> bool:
         """Is this still the index on disk (same build, same generation)?"""

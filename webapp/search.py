@@ -18,7 +18,7 @@ import numpy as np
 from indexer.docvalues import date_number
 from indexer.reader import IndexSnapshot
 from webapp import highlight
-from webapp.facets import FACETS, UNKNOWN_YEAR, FacetValue, Filters, count_facets, facet_masks
+from webapp.facets import FACETS, UNKNOWN_YEAR, FacetMasks, FacetValue, Filters, count_facets, facet_masks
 from webapp.matching import Deadline, Matcher
 from webapp.query import MAX_QUERY_CHARS, ParsedQuery, Term, parse
 
@@ -154,7 +154,6 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     took_ms: float
     notes: list[str] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -183,7 +182,7 @@ class _Selection:
     parsed: ParsedQuery
     base: np.ndarray
     filters: Filters
-    masks: Any
+    masks: FacetMasks
     docs: np.ndarray
     matched: list[np.ndarray]
 
@@ -212,7 +211,7 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     terms = [t.text for t in sel.parsed.positive_terms]
     hits = [_hit(snapshot, int(d), terms) for d in page_docs]
     return SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
-                        sel.parsed.notes, terms)
+                        sel.parsed.notes)
 
 
 def ordered_results(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
