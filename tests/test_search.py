@@ -6,6 +6,7 @@ import pytest
 
 from indexer.normalize import search_form
 from tests.conftest import Searcher, build_index, write_jsonl
+from webapp import highlight
 
 TABLE = [
     # segmentation and the user dictionary: a long word never hides its parts
@@ -141,3 +142,16 @@ def test_highlights_mark_the_terms_in_escaped_text(seed_searcher):
     assert "<mark>校园欺凌</mark>" in hit.snippet_html
     short = seed_searcher.search(q="新增就业").hits[0]
     assert short.title == "" and short.title_html.startswith("△一季度，全区实现城镇<mark>新增就业</mark>")
+
+
+@pytest.mark.parametrize("q", ["校园欺凌", "项目", "无人机", "法律援助", "首席服务官", "不动产"])
+def test_snippets_begin_where_a_reader_can(seed_searcher, q):
+    """On the seeds (clause marks every few words) each snippet starts at its text's start or after a mark."""
+    for hit in seed_searcher.search(q=q, size=20).hits:
+        text = hit.snippet_html.replace("<mark>", "").replace("</mark>", "")
+        assert "<mark>" in hit.snippet_html, (q, hit.id)
+        if text.startswith("…"):
+            item = seed_searcher.snapshot.item(seed_searcher.snapshot.find_id(hit.id))
+            flat = " ".join(item.body.split("\n"))
+            before = flat[:flat.index(text[1:].rstrip("…"))]
+            assert before[-1] in highlight.CLAUSE_MARKS, (q, text[:20])

@@ -22,6 +22,7 @@ WINDOW_CANDIDATES = 40  # matches tried as the start of a snippet
 SCAN_CHARS = 4000  # characters of a body searched for a snippet
 _FULLWIDTH_OFFSET = 0xFEE0  # U+FF01..FF5E are the full-width forms of ASCII ! .. ~
 ELLIPSIS = "…"
+CLAUSE_MARKS = "。！？；：，、!?;:,）)”」』"  # a snippet may begin just after one of these
 
 
 def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
@@ -79,8 +80,10 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
     found = _term_spans(flat[:SCAN_CHARS], terms) or (_term_spans(flat, terms) if len(flat) > SCAN_CHARS else [])
     if not found:
         return escape(_cut(flat, 0, width))
-    start = _best_window(len(flat), found, width)
-    end = min(len(flat), start + width)
+    start = _clause_start(flat, _best_window(len(flat), found, width), found, width)
+    end = start + width
+    if len(flat) - end <= width // 6:  # a short tail is shown rather than cut off
+        end = len(flat)
     inside = [(max(s, start) - start, min(e, end) - start) for s, e in _merge([(s, e) for s, e, _ in found])
               if e > start and s < end]
     body = mark(flat[start:end], inside)
@@ -111,6 +114,17 @@ def _best_window(length: int, found: list[tuple[int, int, str]], width: int) -> 
             if score == wanted:
                 break
     return best_start
+
+
+def _clause_start(text: str, start: int, found: list[tuple[int, int, str]], width: int) -> int:
+    """Move a window's start to where a reader can begin: the text's start when the window's first
+    match is near it, else just after the clause mark nearest ``start`` (within a sixth of the width)."""
+    first = next(s for s, _, _ in found if s >= start)
+    if first < width // 2:
+        return 0
+    reach = width // 6
+    cuts = [i + 1 for i in range(max(0, start - reach), min(first, start + reach)) if text[i] in CLAUSE_MARKS]
+    return min(cuts, key=lambda cut: abs(cut - start)) if cuts else start
 
 
 def _cut(text: str, start: int, width: int) -> str:
