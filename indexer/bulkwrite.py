@@ -88,15 +88,15 @@ class SegmentBuilder:
                 continue
             writer.start_field(name, field)
             lengths = np.asarray(self.lengths.get(name, [0] * self.doc_count), dtype=np.int64)
-            with_freqs = name not in KEY_FIELDS
+            with_values = bool(field.format.fixed_value_size())
             # The W3 field writer's own per-posting path is bypassed: whole lists go to its files.
             postfile, tindex, prefix = writer._postfile, writer._tindex, pack_ushort(writer._fieldid)
             for btext, ids, freqs in self._inverted(name):
                 if len(ids) < SMALL_BLOCK:
                     ids_list = ids.tolist()
-                    data, stats = encode_short(ids_list, freqs.tolist(), lengths[ids].tolist(), with_freqs)
+                    data, stats = encode_short(ids_list, freqs.tolist(), lengths[ids].tolist(), with_values)
                 else:
-                    data, stats = encode_postings(ids, freqs, lengths[ids], with_freqs)
+                    data, stats = encode_postings(ids, freqs, lengths[ids], with_values)
                 offset = postfile.tell()
                 postfile.write(data)
                 tindex.add(prefix + btext, terminfo_bytes(stats, offset, len(data)))

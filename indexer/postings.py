@@ -26,6 +26,7 @@ BLOCK_LIMIT = 4096  # postings a block: larger blocks, fewer Python steps to rea
 SMALL_BLOCK = 64  # posting lists shorter than this are encoded with plain Python, as tuples
 COMPRESS_OVER = 512  # bytes of block data above which zlib is used
 _LENGTH_BYTES = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
+_UNSIGNED = (("B", 1 << 8), ("H", 1 << 16), ("I", 1 << 32))  # array type codes and their limits
 _INT = struct.Struct("!i")
 _OFFSET = struct.Struct("!q")
 
@@ -36,7 +37,7 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
 
 
 def encode_short(ids: list[int], freqs: list[int], lengths: list[int],
-                 with_freqs: bool = True) -> tuple[bytes, tuple]:
+                 with_values: bool = True) -> tuple[bytes, tuple]:
     """A posting list shorter than SMALL_BLOCK as W3 bytes, with plain Python (most terms are rare).
 
     Returns the bytes and the term statistics of :func:`terminfo_bytes`.
@@ -45,7 +46,7 @@ def encode_short(ids: list[int], freqs: list[int], lengths: list[int],
     deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
     maxweight = float(max(freqs))
     weights = None if maxweight == 1.0 else tuple(float(f) for f in freqs)
-    values = struct.pack(f">{n}I", *freqs) if with_freqs else None
+    values = struct.pack(f">{n}I", *freqs) if with_values else None
     minlen, maxlen = min(lengths), max(lengths)
     data = pickle.dumps((tuple(deltas), weights, values), protocol=4)
     comp = 0
@@ -68,14 +69,16 @@ def terminfo_bytes(stats: tuple, offset: int, length: int) -> bytes:
 
 
 def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
-                    with_freqs: bool = True) -> tuple[bytes, tuple]:
+                    with_values: bool = True) -> tuple[bytes, tuple]:
     """One term's posting list (sorted docnums, term frequencies, field lengths) as W3 bytes.
 
     Returns the bytes and the term statistics of :func:`terminfo_bytes`.
-    ``with_freqs`` is False for fields that only record presence (Whoosh's Existence format).
+    ``with_values`` is False for formats that store no value bytes (Whoosh's Existence, and
+    :class:`indexer.schema.Counts`, whose weights are the frequencies). Ids and weights are
+    arrays of the narrowest type that holds them, so a block inflates to few bytes.
     """
     if len(ids) < SMALL_BLOCK:
-        return encode_short(ids.tolist(), freqs.tolist(), lengths.tolist(), with_freqs)
+        return encode_short(ids.tolist(), freqs.tolist(), lengths.tolist(), with_values)
     total_weight, max_weight = 0.0, 0.0
     out = [WHOOSH3_HEADER_MAGIC]
     n = len(ids)
@@ -86,9 +89,9 @@ def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
         weights = bfreqs.astype(np.float32)
         maxweight = float(weights.max())
         minlen_b, maxlen_b = (int(x) for x in length_bytes(np.array([blens.min(), blens.max()])))
-        data = pickle.dumps((array("I", deltas.astype(np.uint32).tobytes()),
-                             None if maxweight == 1.0 else array("f", weights.tobytes()),
-                             bfreqs.astype(">u4").tobytes() if with_freqs else None), protocol=4)
+        data = pickle.dumps((_narrow(deltas),
+                             None if maxweight == 1.0 else _narrow(bfreqs),
+                             bfreqs.astype(">u4").tobytes() if with_values else None), protocol=4)
         comp = 0
         if len(data) > COMPRESS_OVER:
             data, comp = zlib.compress(data, 3), 3
@@ -101,6 +104,13 @@ def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
         max_weight = max(max_weight, maxweight)
     return b"".join(out), (total_weight, n, int(lengths.min()), int(lengths.max()), max_weight,
                            int(ids[0]), int(ids[-1]))
+
+
+def _narrow(values: np.ndarray) -> array:
+    """Non-negative integers as an ``array`` of the narrowest unsigned type that holds them."""
+    top = int(values.max()) if len(values) else 0
+    code = next(c for c, limit in _UNSIGNED if top < limit)
+    return array(code, values.astype(np.dtype(code)).tobytes())
 
 
 def read_postings(terminfo: W3TermInfo, postfile: bytes | memoryview) -> tuple[np.ndarray, np.ndarray]:
@@ -127,15 +137,19 @@ def read_postings(terminfo: W3TermInfo, postfile: bytes | memoryview) -> tuple[n
         count, _, _, comp, _, _ = pickle.load(stream)
         data = buf[stream.tell():pos + abs(blen)]
         ids, weights, _ = pickle.loads(zlib.decompress(data) if comp else data)
-        deltas = np.frombuffer(ids, dtype=np.uint32) if isinstance(ids, array) else np.asarray(ids, dtype=np.uint32)
-        id_parts.append(np.cumsum(deltas, dtype=np.int64))
+        id_parts.append(np.cumsum(_as_array(ids), dtype=np.int64))
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
         elif isinstance(weights, float):
             weight_parts.append(np.full(count, weights, dtype=np.float32))
         else:
-            weight_parts.append(np.asarray(weights, dtype=np.float32))
+            weight_parts.append(_as_array(weights).astype(np.float32))
         pos += abs(blen)
         if blen < 0:
             break
     return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _as_array(values: array | tuple) -> np.ndarray:
+    """A block's ids or weights (an ``array`` of any type code, or Whoosh's own tuple) as NumPy."""
+    return np.frombuffer(values, dtype=values.typecode) if isinstance(values, array) else np.asarray(values)

@@ -33,6 +33,7 @@ from indexer.postings import read_postings
 from indexer.topics import SEPARATOR
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
+INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
@@ -73,6 +74,7 @@ class IndexSnapshot:
         self.lock = threading.RLock()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
+        self._infos: dict[tuple[str, str], list[tuple[_Segment, Any]]] = {}
         self.segments: list[_Segment] = []
         offset = 0
         for segment in toc.segments:
@@ -151,14 +153,7 @@ class IndexSnapshot:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-            infos = []
-            btext = term.encode("utf-8")
-            for seg in self.segments:
-                try:
-                    infos.append((seg, seg.reader._terms.term_info(field, btext)))
-                except TermNotFound:
-                    continue
-        parts = [(read_postings(info, seg.postings), seg.offset) for seg, info in infos]
+        parts = [(read_postings(info, seg.postings), seg.offset) for seg, info in self._term_infos(field, term)]
         if not parts:
             result = _EMPTY
         else:
@@ -170,15 +165,25 @@ class IndexSnapshot:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents (deleted ones included) hold the term; no postings are read."""
-        btext = term.encode("utf-8")
-        total = 0
+        return sum(info.doc_frequency() for _, info in self._term_infos(field, term))
+
+    def _term_infos(self, field: str, term: str) -> list[tuple[_Segment, Any]]:
+        """Each segment holding the term, with its term info (looked up once, then kept)."""
+        key = (field, term)
         with self.lock:
-            for seg in self.segments:
-                try:
-                    total += seg.reader._terms.term_info(field, btext).doc_frequency()
-                except TermNotFound:
-                    continue
-        return total
+            found = self._infos.get(key)
+            if found is None:
+                btext = term.encode("utf-8")
+                found = []
+                for seg in self.segments:
+                    try:
+                        found.append((seg, seg.reader._terms.term_info(field, btext)))
+                    except TermNotFound:
+                        continue
+                if len(self._infos) >= INFO_CACHE_TERMS:
+                    self._infos.clear()
+                self._infos[key] = found
+        return found
 
     def _remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
         size = value[0].nbytes + value[1].nbytes

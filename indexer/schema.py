@@ -6,7 +6,9 @@ Fields:
   files, the items of one file, which an update replaces together): exact terms.
 * ``title``, ``body``: jieba words (term frequencies, for ranking).
 * ``grams``: characters and character pairs of title and body (exact substrings);
-  ``title_grams``: the same for the title alone (title-only search).
+  ``title_grams``: the same for the title alone (title-only search). Their postings
+  are in the :class:`Counts` format: the weight of a posting is the count, with no
+  value bytes beside it, so the longest lists stay small and quick to read.
 * ``item``: the whole item, stored (what a hit and an item page show).
 
 Facet values, dates and the search form of each text are not Whoosh fields: they
@@ -15,9 +17,13 @@ live beside each segment as arrays (see :mod:`indexer.docvalues`).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import fields
+from whoosh.analysis import Analyzer
+from whoosh.formats import Format, tokens
 
 from indexer.items import Item
 from indexer.segment import PART_SEPARATOR, GramAnalyzer, WordAnalyzer
@@ -27,6 +33,36 @@ GRAM_FIELDS = ("grams", "title_grams")
 KEY_FIELDS = ("id", "issue_key")
 
 
+class Counts(Format):
+    """Whoosh posting format: how often a term occurs in a document, as the posting's weight.
+
+    Like Whoosh's ``Frequency`` without its value bytes (which repeat the count), so
+    Whoosh's scorers, which read weights, work unchanged.
+    """
+
+    posting_size = 0
+
+    def __init__(self, field_boost: float = 1.0, **options: Any):
+        self.field_boost = field_boost
+        self.options = options
+
+    def word_values(self, value: str, analyzer: Analyzer, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        counts = Counter(t.text for t in tokens(value, analyzer, kwargs))
+        return ((w, n, n * self.field_boost, b"") for w, n in sorted(counts.items()))
+
+    def encode(self, value: Any) -> bytes:
+        return b""
+
+    def combine(self, vs: list[bytes]) -> bytes:
+        return b""
+
+
+def _gram_field() -> fields.TEXT:
+    field = fields.TEXT(analyzer=GramAnalyzer(), phrase=False, vector=None)
+    field.format = Counts(field_boost=field.format.field_boost)
+    return field
+
+
 def build_schema() -> fields.Schema:
     """The schema every Jianbao index is written with."""
     return fields.Schema(
@@ -34,8 +70,8 @@ def build_schema() -> fields.Schema:
         issue_key=fields.ID(),
         title=fields.TEXT(analyzer=WordAnalyzer(), phrase=False, vector=None),
         body=fields.TEXT(analyzer=WordAnalyzer(), phrase=False, vector=None),
-        grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=False, vector=None),
-        title_grams=fields.TEXT(analyzer=GramAnalyzer(), phrase=False, vector=None),
+        grams=_gram_field(),
+        title_grams=_gram_field(),
         item=fields.STORED(),
     )
 

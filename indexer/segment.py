@@ -31,8 +31,9 @@ import jieba
 from indexer.config import USER_DICT_FILE
 from indexer.normalize import fold_with_offsets, search_form
 
-# Bump when the tokens produced for a given text change: indexes built before then must be rebuilt.
-ANALYZER_VERSION = "1"
+# Bump when the tokens produced for a given text, or the way their postings are stored, change:
+# indexes built before then must be rebuilt.
+ANALYZER_VERSION = "2"
 # Separates the parts of a gram field's value (title, body): no gram spans it.
 PART_SEPARATOR = "\x1f"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)

@@ -105,8 +105,9 @@ def _has_any(facet: Facet, values: list[str] | tuple[str, ...]) -> np.ndarray:
 
 
 def _counts(facet: Facet, mask: np.ndarray) -> np.ndarray:
-    entries = mask[facet.doc_of_value]
-    return np.bincount(facet.val[entries], minlength=len(facet.names))
+    """How many of the masked documents have each value (index arrays: faster than boolean masks here)."""
+    entries = np.flatnonzero(mask.take(facet.doc_of_value))
+    return np.bincount(facet.val.take(entries), minlength=len(facet.names))
 
 
 def _listed(names: list[str], counts: np.ndarray, selected: tuple[str, ...], limit: int) -> list[FacetValue]:
@@ -141,7 +142,7 @@ def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, 
 
 def _years(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     """Years, newest first, with ``unknown`` last."""
-    counts = np.bincount(snapshot.year[mask].astype(np.int64), minlength=1)
+    counts = np.bincount(snapshot.year.take(np.flatnonzero(mask)), minlength=1)
     by_year = {int(y): int(counts[y]) for y in np.flatnonzero(counts)}
     values = [FacetValue(str(y), c, str(y) in selected) for y, c in sorted(by_year.items(), reverse=True) if y]
     if 0 in by_year or UNKNOWN_YEAR in selected:

@@ -64,8 +64,11 @@ class Matcher:
         self.snapshot = snapshot
         self._matches: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
         live = snapshot.live
-        self.avg_title = max(float(snapshot.title_chars[live].mean()) if live.any() else 1.0, 1.0)
-        self.avg_body = max(float(snapshot.body_chars[live].mean()) if live.any() else 1.0, 1.0)
+        avg_title = max(float(snapshot.title_chars[live].mean()) if live.any() else 1.0, 1.0)
+        avg_body = max(float(snapshot.body_chars[live].mean()) if live.any() else 1.0, 1.0)
+        # BM25's length normalisation of every document, computed once per snapshot.
+        self.title_norm = 1 - TITLE_B + TITLE_B * snapshot.title_chars / avg_title
+        self.body_norm = 1 - BODY_B + BODY_B * snapshot.body_chars / avg_body
 
     def docs(self, term: Term, deadline: Deadline | None = None) -> np.ndarray:
         """Sorted global docnums of the live documents holding the term (in titles only, if so scoped)."""
@@ -132,8 +135,7 @@ class Matcher:
         snap = self.snapshot
         total = np.zeros(len(docs), dtype=np.float64)
         n = max(snap.live_count, 1)
-        title_norm = 1 - TITLE_B + TITLE_B * snap.title_chars[docs] / self.avg_title
-        body_norm = 1 - BODY_B + BODY_B * snap.body_chars[docs] / self.avg_body
+        title_norm, body_norm = self.title_norm[docs], self.body_norm[docs]
         for term, term_docs in zip(terms, matched):
             present = _member(docs, term_docs)
             if not present.any():
