@@ -29,7 +29,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CORS_ORIGINS=config.setting("JIANBAO_CORS_ORIGINS").split(),
         QUERY_BUDGET_MS=float(config.setting("JIANBAO_QUERY_BUDGET_MS")),
         MAX_CONTENT_LENGTH=MAX_BODY,
-        JSON_SORT_KEYS=False,
     )
     if test_config:
         app.config.update(test_config)
