@@ -32,7 +32,7 @@ browser:
 eval: install
 	$(PY) -m bench.relevance
 
-# Speed and memory against Tantivy (needs ../shared; about 20 minutes).
+# Speed and memory against Tantivy (needs ../shared; about 10 minutes, 40 with --scales 1 2 4).
 bench: install
 	$(PY) -m bench.speed
 
