@@ -256,8 +256,9 @@ def _bom_encoding(data: bytes) -> str | None:
 
 def _detect_encoding(data: bytes, path: str) -> str:
     """The encoding of a page that declares none: BOM, else UTF-8 if valid, else charset-normalizer's guess."""
-    if _bom_encoding(data):
-        return _bom_encoding(data)
+    bom = _bom_encoding(data)
+    if bom:
+        return bom
     if _is_utf8(data):
         return "utf-8"
     best = from_bytes(data).best()

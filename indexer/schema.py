@@ -58,6 +58,7 @@ class Counts(Format):
 
 
 def _gram_field() -> fields.TEXT:
+    """A field of character grams, its postings in the :class:`Counts` format."""
     field = fields.TEXT(analyzer=GramAnalyzer(), phrase=False, vector=None)
     field.format = Counts(field_boost=field.format.field_boost)
     return field
