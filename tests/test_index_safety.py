@@ -101,6 +101,7 @@ def test_update_while_serving_loses_no_request(seed_copy, tmp_path):
         server.wait(timeout=30)
     assert len(statuses) > 100
     assert set(statuses) == {200}, [s for s in statuses if s != 200][:5]
+    print(f"update while serving: {len(statuses)} searches, {sum(s != 200 for s in statuses)} failed")
 
 
 def test_two_updates_at_once(seed_copy, feed, tmp_path):
