@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import known_items
 from indexer.build import build
 from indexer.errors import Report
 from indexer.normalize import search_form
-from bench import known_items
 from webapp.search import SearchQuery
 from webapp.service import SearchService
 
@@ -100,10 +100,11 @@ def known_case(service: SearchService, case: dict) -> tuple[bool, str, int | Non
 
 def items_alike(service: SearchService, case: dict) -> int | None:
     """How many items hold the query's words where the target does: in the title, or anywhere."""
-    page = service.item_page(case["target"])
-    if page is None:
+    snapshot, _ = service.current()
+    doc = snapshot.find_id(case["target"])
+    if doc is None:
         return None
-    title = search_form(page.item.title)
+    title = search_form(snapshot.item(doc).title)
     words = [f"title:{w}" if search_form(w) in title else w for w in case["q"].split()]
     return service.search(SearchQuery(q=" ".join(words), size=1)).total
 
