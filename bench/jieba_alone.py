@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.corpus import read_items
+from indexer.ingest.files import read_items
 from indexer.errors import Report
 from indexer.normalize import fold
-from indexer.segment import jieba_tokenizer
+from indexer.analysis import jieba_tokenizer
 
 
 def main() -> int:

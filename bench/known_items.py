@@ -11,9 +11,9 @@ from __future__ import annotations
 import random
 import re
 
-from indexer.segment import query_words
-from webapp.search import SearchQuery
-from webapp.service import SearchService
+from indexer.analysis import query_words
+from search.results import SearchQuery
+from search.local import SearchService
 
 MAX_CANDIDATES = 300
 BODY_CHARS = 3000  # body words are drawn from the start of the body

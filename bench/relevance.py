@@ -22,8 +22,8 @@ from bench import known_items
 from indexer.build import build
 from indexer.errors import Report
 from indexer.normalize import search_form
-from webapp.search import SearchQuery
-from webapp.service import SearchService
+from search.results import SearchQuery
+from search.local import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -40,9 +40,9 @@ from urllib.parse import urlencode
 from bench.measure import folder_mb, percentiles, rss_mb, timed
 from bench.tantivy_anchor import Anchor
 from bench.tantivy_anchor import build as build_tantivy
-from indexer.layout import current_build
-from webapp.search import SearchQuery
-from webapp.service import SearchService
+from indexer.index.layout import current_build
+from search.results import SearchQuery
+from search.local import SearchService
 
 ROOT = Path(__file__).resolve().parent.parent
 XWLB = ROOT.parent / "shared" / "corpora" / "xwlb.jsonl.gz"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import tantivy
 
-from indexer.segment import query_words
-from indexer.topics import SEPARATOR
+from indexer.analysis import query_words
+from indexer.ingest.topics import SEPARATOR
 
 
 def build(tokens: Path, folder: Path) -> float:

@@ -2,9 +2,9 @@
 
 A build reads the corpus in this process and hands batches of items to one
 worker process per core; each worker segments (jieba), inverts and writes its own
-Whoosh segments (:mod:`indexer.bulkwrite`). When every worker is done, one table
+Whoosh segments (:mod:`indexer.index.writer`). When every worker is done, one table
 of contents naming all segments is written and ``current`` is switched to the new
-build (:mod:`indexer.layout`). Small corpora are built in this process.
+build (:mod:`indexer.index.layout`). Small corpora are built in this process.
 
 An update writes the new or changed items as new segments of the current build,
 marks the documents they replace as deleted (same id; for .txt and .html files,
@@ -30,14 +30,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
-from indexer import config
-from indexer.bulkwrite import SegmentBuilder
-from indexer.corpus import is_record_file, iter_files, read_file, read_items
+from indexer import settings as config
+from indexer.index.writer import SegmentBuilder
+from indexer.ingest.files import is_record_file, iter_files, read_file, read_items
 from indexer.errors import JianbaoError, Report
 from indexer.items import Item
-from indexer.layout import (INDEX_NAME, IndexMeta, check_compatible, current_build, make_current,
+from indexer.index.layout import (INDEX_NAME, IndexMeta, check_compatible, current_build, make_current,
                             new_build, remove_old_builds, write_meta, writer_lock)
-from indexer.schema import build_schema
+from indexer.index.schema import build_schema
 
 SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
 BATCH = 200  # items sent to a worker at a time

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from indexer import config
+from indexer import settings as config
 from indexer.build import build, update
-from indexer.corpus import read_items
+from indexer.ingest.files import read_items
 from indexer.errors import JianbaoError, Report
-from indexer.reader import IndexSnapshot
+from indexer.index.reader import IndexSnapshot
 from indexer.stats import index_stats, stats_text
 
 

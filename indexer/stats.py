@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from indexer.reader import Facet, IndexSnapshot
+from indexer.index.reader import Facet, IndexSnapshot
 
 
 def index_stats(snapshot: IndexSnapshot) -> dict[str, Any]:

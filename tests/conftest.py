@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build
-from indexer.corpus import read_items
+from indexer.ingest.files import read_items
 from indexer.errors import Report
 from indexer.items import Item
-from indexer.reader import IndexSnapshot
+from indexer.index.reader import IndexSnapshot
 from webapp import create_app
-from webapp.matching import Matcher
+from search.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -67,7 +67,7 @@ class Searcher:
         self.matcher = Matcher(self.snapshot)
 
     def search(self, **kwargs):
-        from webapp.search import SearchQuery, search
+        from search.results import SearchQuery, search
 
         return search(self.snapshot, self.matcher, SearchQuery(**kwargs))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.corpus import read_items
+from indexer.ingest.files import read_items
 from indexer.errors import Report
 from tests.conftest import CORPUS, ROOT, XWLB, write_jsonl
 

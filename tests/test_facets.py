@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from indexer.normalize import search_form
-from indexer.topics import SEPARATOR
+from indexer.ingest.topics import SEPARATOR
 
 
 def _matches(item, q: str) -> bool:

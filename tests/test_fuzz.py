@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import build_index, write_jsonl, xwlb_records
 from webapp import create_app
-from webapp.query import MAX_TERMS, parse
+from search.query import MAX_TERMS, parse
 
 SYNTAX = st.sampled_from(['"', "-", "OR", "title:", "标题:", " ", "　", "(", ")", "*", ":", "\\", "＂", "－"])
 WORDS = st.sampled_from(["欺凌", "工作", "区教育局", "第5期", "2022年", "ＡＢＣ", "a", "一", "“首席服务官”"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.normalize import search_form
-from webapp import highlight
+from search import highlight
 
 TABLE = [
     # display text, query terms as typed, marked HTML

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.reader import IndexSnapshot
+from indexer.index.reader import IndexSnapshot
 from tests.conftest import CORPUS, ROOT, Searcher
 
 SEED_000 = CORPUS / "000_481367547d7bb0e8.txt"

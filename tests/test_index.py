@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import layout
+from indexer.index import layout
 from indexer.errors import IndexStale
-from indexer.layout import check_compatible, current_build
+from indexer.index.layout import check_compatible, current_build
 from tests.conftest import CORPUS, ROOT, Searcher, write_jsonl
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.layout import BUILDS, LOCK
+from indexer.index.layout import BUILDS, LOCK
 from tests.conftest import CORPUS, ROOT, Searcher, build_index, write_jsonl, xwlb_records
 
 pytestmark = pytest.mark.xwlb

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3TermInfo
 
-from indexer.postings import BLOCK_LIMIT, SMALL_BLOCK, encode_postings, read_postings, terminfo_bytes
+from indexer.index.postings import BLOCK_LIMIT, SMALL_BLOCK, encode_postings, read_postings, terminfo_bytes
 
 
 @pytest.mark.parametrize("count, max_gap, max_freq", [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.config import SETTINGS
+from indexer.settings import SETTINGS
 from tests.conftest import ROOT
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from indexer.normalize import search_form
 from tests.conftest import Searcher, build_index, write_jsonl
-from webapp import highlight
+from search import highlight
 
 TABLE = [
     # segmentation and the user dictionary: a long word never hides its parts

@@ -1,7 +1,7 @@
 """Jianbao's web app: search pages, item pages, the embed, exports and the JSON API.
 
 ``create_app(test_config=None)`` builds the Flask app; ``python -m webapp`` serves
-it with waitress. The search itself lives in :mod:`webapp.search` and knows nothing of Flask.
+it with waitress. The search itself lives in :mod:`search.results` and knows nothing of Flask.
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from indexer import config
+from indexer import settings as config
 from webapp import errors
 from webapp.api import api
 from webapp.pages import pages
-from webapp.service import SearchService
+from search.local import SearchService
 
 MAX_QUERY_STRING = 64 * 1024  # bytes of a request's query string (the documented maxima fit in it)
 MAX_BODY = 16 * 1024  # bytes of a request body (the app only answers GET)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The app, configured from the environment (see indexer.config) and then ``test_config``."""
+    """The app, configured from the environment (see indexer.settings) and then ``test_config``."""
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(config.index_dir()),

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import waitress
 
-from indexer import config
+from indexer import settings as config
 from indexer.build import build
 from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
-from indexer.layout import check_compatible, current_build
+from indexer.index.layout import check_compatible, current_build
 from webapp import MAX_BODY, create_app
 
 MAX_HEADER_BYTES = 96 * 1024  # request line and headers together

@@ -7,8 +7,8 @@ import json
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from webapp.openapi import openapi_document
-from webapp.search import SearchQuery
-from webapp.service import SearchService
+from search.results import SearchQuery
+from search.local import SearchService
 
 api = Blueprint("api", __name__, url_prefix="/api")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.search import MAX_SIZE, SCOPES, SORTS
+from search.results import MAX_SIZE, SCOPES, SORTS
 
 
 def _ref(name: str) -> dict[str, str]:

@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
-from indexer.topics import SEPARATOR
-from webapp import highlight
+from indexer.ingest.topics import SEPARATOR
+from search import highlight
 from webapp.api import service
-from webapp.facets import FACETS
-from webapp.query import parse
-from webapp.search import SORTS, SearchQuery, SearchResult, ordered_results
+from search.facets import FACETS
+from search.query import parse
+from search.results import SORTS, SearchQuery, SearchResult, ordered_results
 
 pages = Blueprint("pages", __name__)
 

@@ -12,7 +12,7 @@ Fields:
 * ``item``: the whole item, stored (what a hit and an item page show).
 
 Facet values, dates and the search form of each text are not Whoosh fields: they
-live beside each segment as arrays (see :mod:`indexer.docvalues`).
+live beside each segment as arrays (see :mod:`indexer.index.docvalues`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
 from indexer.items import Item
-from indexer.segment import PART_SEPARATOR, GramAnalyzer, WordAnalyzer
+from indexer.analysis import PART_SEPARATOR, GramAnalyzer, WordAnalyzer
 
 WORD_FIELDS = ("title", "body")
 GRAM_FIELDS = ("grams", "title_grams")

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.config import DEPARTMENTS_FILE
+from indexer.settings import DEPARTMENTS_FILE
 
 # Last characters (or words) of a unit's name: 局, 委, 办, 中心, 街道, 公司, ...
 _UNIT_END = re.compile(

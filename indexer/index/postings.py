@@ -74,7 +74,7 @@ def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
 
     Returns the bytes and the term statistics of :func:`terminfo_bytes`.
     ``with_values`` is False for formats that store no value bytes (Whoosh's Existence, and
-    :class:`indexer.schema.Counts`, whose weights are the frequencies). Ids and weights are
+    :class:`indexer.index.schema.Counts`, whose weights are the frequencies). Ids and weights are
     arrays of the narrowest type that holds them, so a block inflates to few bytes.
     """
     if len(ids) < SMALL_BLOCK:

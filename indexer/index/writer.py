@@ -4,9 +4,9 @@ Whoosh's own writer pools every posting as a Python tuple, sorts them and writes
 them one at a time; over 38 million characters that takes hours. Here the items
 of a segment are analysed as they come, kept as compact arrays (term ids and
 frequencies per document), inverted with one sort per field at the end, and each
-term's postings are written as whole W3 blocks (:mod:`indexer.postings`). Stored
+term's postings are written as whole W3 blocks (:mod:`indexer.index.postings`). Stored
 fields and field lengths go through Whoosh's own per-document writer. The result
-is an ordinary Whoosh segment plus its doc-values files (:mod:`indexer.docvalues`).
+is an ordinary Whoosh segment plus its doc-values files (:mod:`indexer.index.docvalues`).
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_ushort
 
-from indexer.docvalues import DocValuesWriter
+from indexer.index.docvalues import DocValuesWriter
 from indexer.items import Item
 from indexer.normalize import search_form
-from indexer.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
-from indexer.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
-from indexer.segment import form_gram_keys, gram_text, index_words
+from indexer.index.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
+from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
+from indexer.analysis import form_gram_keys, gram_text, index_words
 
 DOC_BITS = 22
 MAX_SEGMENT_DOCS = (1 << DOC_BITS) - 1  # docnums share a 64-bit sort key with the term

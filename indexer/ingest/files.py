@@ -22,12 +22,14 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
-from indexer import config, dates, departments, topics
+from indexer import settings as config
+from indexer.ingest import dates, topics
+from indexer.ingest import units as departments
 from indexer.errors import Report, SourceError
-from indexer.html import closed_lines, declared_charset, fragment_text, parse_page
+from indexer.ingest.webpage import closed_lines, declared_charset, fragment_text, parse_page
 from indexer.items import Item, stable_id
 from indexer.normalize import clean_display
-from indexer.parse import attribution_of, split_issue
+from indexer.ingest.split import attribution_of, split_issue
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")

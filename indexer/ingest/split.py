@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.departments import split_units
+from indexer.ingest.units import split_units
 from indexer.normalize import clean_display, close_spaces, display_width
 
 # Marks that open a short item with no title.

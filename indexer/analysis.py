@@ -28,7 +28,7 @@ import numpy as np
 from whoosh.analysis import Analyzer, Token, Tokenizer
 
 import jieba
-from indexer.config import USER_DICT_FILE
+from indexer.settings import USER_DICT_FILE
 from indexer.normalize import fold_with_offsets, search_form
 
 # Bump when the tokens produced for a given text, or the way their postings are stored, change:

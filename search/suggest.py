@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from indexer.normalize import search_form
-from indexer.reader import Facet, IndexSnapshot
-from webapp.matching import Matcher
-from webapp.query import Term
+from indexer.index.reader import Facet, IndexSnapshot
+from search.matching import Matcher
+from search.query import Term
 
 
 def suggestions(snapshot: IndexSnapshot, matcher: Matcher, q: str, limit: int = 8) -> list[dict[str, Any]]:

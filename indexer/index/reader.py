@@ -26,11 +26,11 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader, TermNotFound
 
-from indexer.docvalues import SegmentValues, load_segment
+from indexer.index.docvalues import SegmentValues, load_segment
 from indexer.items import Item
-from indexer.layout import INDEX_NAME, IndexMeta, check_compatible, current_build
-from indexer.postings import read_postings
-from indexer.topics import SEPARATOR
+from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build
+from indexer.index.postings import read_postings
+from indexer.ingest.topics import SEPARATOR
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)

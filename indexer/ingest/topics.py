@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.config import TAXONOMY_FILE, TOPIC_RULES_FILE
+from indexer.settings import TAXONOMY_FILE, TOPIC_RULES_FILE
 from indexer.errors import JianbaoError
 from indexer.normalize import search_form
 

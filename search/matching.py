@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.reader import IndexSnapshot
-from indexer.segment import query_words
-from webapp.query import Term
+from indexer.index.reader import IndexSnapshot
+from indexer.analysis import query_words
+from search.query import Term
 
 # BM25F parameters: title and body weights, length normalisation, saturation.
 TITLE_WEIGHT = 8.0

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from indexer.docvalues import date_number
-from indexer.reader import IndexSnapshot
-from webapp import highlight
-from webapp.facets import FACETS, UNKNOWN_YEAR, FacetMasks, FacetValue, Filters, count_facets, facet_masks
-from webapp.matching import Deadline, Matcher
-from webapp.query import MAX_QUERY_CHARS, ParsedQuery, Term, parse
+from indexer.index.docvalues import date_number
+from indexer.index.reader import IndexSnapshot
+from search import highlight
+from search.facets import FACETS, UNKNOWN_YEAR, FacetMasks, FacetValue, Filters, count_facets, facet_masks
+from search.matching import Deadline, Matcher
+from search.query import MAX_QUERY_CHARS, ParsedQuery, Term, parse
 
 SORTS = ("relevance", "date_desc", "date_asc")
 SCOPES = ("all", "title")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.reader import Facet, IndexSnapshot
-from indexer.topics import SEPARATOR
+from indexer.index.reader import Facet, IndexSnapshot
+from indexer.ingest.topics import SEPARATOR
 
 FACETS = ("department", "topic", "year")
 UNKNOWN_YEAR = "unknown"

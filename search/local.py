@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from indexer.items import Item
-from indexer.reader import IndexSnapshot
-from indexer.segment import jieba_tokenizer
-from webapp.matching import Deadline, Matcher
-from webapp.related import issue_items, similar_items
-from webapp.search import SearchQuery, SearchResult, search
-from webapp.suggest import suggestions
+from indexer.index.reader import IndexSnapshot
+from indexer.analysis import jieba_tokenizer
+from search.matching import Deadline, Matcher
+from search.related import issue_items, similar_items
+from search.results import SearchQuery, SearchResult, search
+from search.suggest import suggestions
 
 RECHECK_SECONDS = 1.0  # how often to look whether the index on disk changed
 

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from indexer.errors import IndexLocked, IndexMissing, IndexStale
-from indexer.segment import ANALYZER_VERSION, dictionary_hash
+from indexer.analysis import ANALYZER_VERSION, dictionary_hash
 
 CURRENT = "current"
 BUILDS = "builds"
