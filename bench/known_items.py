@@ -12,24 +12,21 @@ import random
 import re
 
 from indexer.analysis import query_words
-from search.results import SearchQuery
-from search.local import SearchService
+from search import SearchQuery, Searcher
 
 MAX_CANDIDATES = 300
 BODY_CHARS = 3000  # body words are drawn from the start of the body
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-def generate(service: SearchService, count: int, seed: int) -> list[dict]:
+def generate(searcher: Searcher, count: int, seed: int) -> list[dict]:
     """``count`` known-item cases (``kind``, ``q``, ``target``, ``candidates``), the same for the same seed."""
-    snapshot, _ = service.current()
+    export = searcher.export(SearchQuery(sort="date_asc"), limit=10**9)
+    items = list(export.items)
     rng = random.Random(seed)
     cases: list[dict] = []
     while len(cases) < count:
-        doc = rng.randrange(snapshot.doc_count)
-        if not snapshot.live[doc]:
-            continue
-        item = snapshot.item(doc)
+        item = items[rng.randrange(len(items))]
         title_words = _words(item.title)
         if len(title_words) < 2:
             continue
@@ -40,7 +37,7 @@ def generate(service: SearchService, count: int, seed: int) -> list[dict]:
                 continue
             words.append(rng.choice(body_words))
         q = " ".join(words)
-        candidates = service.search(SearchQuery(q=q, size=1)).total
+        candidates = searcher.search(SearchQuery(q=q, size=1)).total
         if candidates <= MAX_CANDIDATES:
             cases.append({"kind": "known", "q": q, "target": item.id, "candidates": candidates})
     return cases

@@ -22,8 +22,7 @@ from bench import known_items
 from indexer.build import build
 from indexer.errors import Report
 from indexer.normalize import search_form
-from search.results import SearchQuery
-from search.local import SearchService
+from search import SearchQuery, Searcher, open_searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -44,26 +43,26 @@ def main() -> int:
         index_dir = Path(tempfile.mkdtemp(prefix="jianbao-eval-"))
         print(f"building an index of {CORPUS} in {index_dir} …", file=sys.stderr)
         print(build([CORPUS], index_dir, Report()).line("built"), file=sys.stderr)
-    service = SearchService(index_dir, budget_ms=60_000)
+    searcher = open_searcher(index_dir, budget_ms=60_000)
     cases = json.loads(args.cases.read_text(encoding="utf-8"))["cases"]
-    report(service, cases, "")
+    report(searcher, cases, "")
     if args.generated:
         print(f"\n{args.generated} known-item cases made from the index (seed {args.seed}):")
-        report(service, known_items.generate(service, args.generated, args.seed), "generated ")
+        report(searcher, known_items.generate(searcher, args.generated, args.seed), "generated ")
     return 0
 
 
-def report(service: SearchService, cases: list[dict], label: str) -> None:
+def report(searcher: Searcher, cases: list[dict], label: str) -> None:
     """Run the cases, print a line for each and the totals."""
     phrase_ok = known_ok = phrases = knowns = undecidable = 0
     for case in cases:
         if case["kind"] == "phrase":
             phrases += 1
-            ok, detail = phrase_case(service, case)
+            ok, detail = phrase_case(searcher, case)
             phrase_ok += ok
         else:
             knowns += 1
-            ok, detail, alike = known_case(service, case)
+            ok, detail, alike = known_case(searcher, case)
             known_ok += ok
             undecidable += not ok and (alike or 0) > 10
         print(f"{'ok  ' if ok else 'MISS'} {case['kind']:6} {case['q']}  {detail}")
@@ -73,40 +72,39 @@ def report(service: SearchService, cases: list[dict], label: str) -> None:
           f"{known_ok}/{knowns - undecidable} of those where at most 10 items hold the words where the target does")
 
 
-def phrase_case(service: SearchService, case: dict) -> tuple[bool, str]:
+def phrase_case(searcher: Searcher, case: dict) -> tuple[bool, str]:
     """Does the phrase return exactly the truth's total, years and ids?"""
-    result = service.search(SearchQuery(q=case["q"], size=100))
+    result = searcher.search(SearchQuery(q=case["q"], size=100))
     years = {v.value: v.count for v in result.facets["year"] if v.count}
     ok = result.total == case["total"] and years == case["year_counts"]
     if case.get("ids"):
         ids = set()
         for page in range(1, -(-result.total // 100) + 1):
-            ids |= {h.id for h in service.search(SearchQuery(q=case["q"], size=100, page=page)).hits}
+            ids |= {h.id for h in searcher.search(SearchQuery(q=case["q"], size=100, page=page)).hits}
         ok = ok and ids == set(case["ids"])
     return ok, f"total {result.total} (truth {case['total']})"
 
 
-def known_case(service: SearchService, case: dict) -> tuple[bool, str, int | None]:
+def known_case(searcher: Searcher, case: dict) -> tuple[bool, str, int | None]:
     """Is the target among the first 10 hits? (Its rank among the first 100 is shown, and for a miss,
     how many items hold the words where the target does.)"""
-    hits = [h.id for h in service.search(SearchQuery(q=case["q"], size=100)).hits]
+    hits = [h.id for h in searcher.search(SearchQuery(q=case["q"], size=100)).hits]
     rank = hits.index(case["target"]) + 1 if case["target"] in hits else None
     detail = f"rank {rank or '>100'} of {case['candidates']} candidates"
     if rank is not None and rank <= 10:
         return True, detail, None
-    alike = items_alike(service, case)
+    alike = items_alike(searcher, case)
     return False, f"{detail}; {alike} items hold the words where the target does", alike
 
 
-def items_alike(service: SearchService, case: dict) -> int | None:
+def items_alike(searcher: Searcher, case: dict) -> int | None:
     """How many items hold the query's words where the target does: in the title, or anywhere."""
-    snapshot, _ = service.current()
-    doc = snapshot.find_id(case["target"])
-    if doc is None:
+    page = searcher.item_page(case["target"])
+    if page is None:
         return None
-    title = search_form(snapshot.item(doc).title)
+    title = search_form(page.item.title)
     words = [f"title:{w}" if search_form(w) in title else w for w in case["q"].split()]
-    return service.search(SearchQuery(q=" ".join(words), size=1)).total
+    return searcher.search(SearchQuery(q=" ".join(words), size=1)).total
 
 
 if __name__ == "__main__":

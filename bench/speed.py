@@ -41,8 +41,7 @@ from bench.measure import folder_mb, percentiles, rss_mb, timed
 from bench.tantivy_anchor import Anchor
 from bench.tantivy_anchor import build as build_tantivy
 from indexer.index.layout import current_build
-from search.results import SearchQuery
-from search.local import SearchService
+from search import SearchQuery, open_searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 XWLB = ROOT.parent / "shared" / "corpora" / "xwlb.jsonl.gz"
@@ -142,14 +141,14 @@ def corpus_at(scale: int, work: Path) -> Path:
 
 
 def in_process(index_dir: Path, queries: list[dict]) -> dict:
-    """Latency of SearchService.search (facets, highlights, first page): first runs and repeated runs."""
+    """Latency of Searcher.search (facets, highlights, first page): first runs and repeated runs."""
     firsts, repeats = [], []
     for _ in range(RUNS):
-        service = SearchService(index_dir, budget_ms=60_000)  # fresh caches: every query is a first run
+        searcher = open_searcher(index_dir, budget_ms=60_000)  # fresh caches: every query is a first run
         for q in WARMUP:
-            service.search(_query(q))
-        firsts.append(percentiles([_timed(service.search, _query(q)) for q in queries]))
-        repeats.append(percentiles([_timed(service.search, _query(q)) for q in queries]))
+            searcher.search(_query(q))
+        firsts.append(percentiles([_timed(searcher.search, _query(q)) for q in queries]))
+        repeats.append(percentiles([_timed(searcher.search, _query(q)) for q in queries]))
     return {"first": median_run(firsts), "repeat": median_run(repeats)}
 
 

@@ -30,9 +30,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
-from indexer import settings as config
 from indexer.index.writer import SegmentBuilder
-from indexer.ingest.files import is_record_file, iter_files, read_file, read_items
+from indexer.ingest.files import archive_root, is_record_file, iter_files, read_file, read_items
 from indexer.errors import JianbaoError, Report
 from indexer.items import Item
 from indexer.index.layout import (INDEX_NAME, IndexMeta, check_compatible, current_build, make_current,
@@ -64,39 +63,51 @@ class Summary:
                 f"{self.seconds:.1f} s; index {self.build}")
 
 
-def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0) -> Summary:
-    """Build a new index of ``sources`` and make it current; the old one serves until then."""
+def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
+          lock_wait: float = 30.0) -> Summary:
+    """Build a new index of ``sources`` and make it current; the old one serves until then.
+
+    Items name their files relative to the archive root (the folder given, or the
+    files' common folder), which the index records for later updates.
+    """
     started = time.monotonic()
-    with writer_lock(index_dir, float(config.setting("JIANBAO_LOCK_WAIT"))):
+    root = archive_root(sources)
+    with writer_lock(index_dir, lock_wait):
         remove_old_builds(index_dir)
         folder = new_build(index_dir)
         storage = FileStorage(str(folder))
         schema = build_schema()
         storage.create_index(schema, indexname=INDEX_NAME)
-        items = read_items(sources, report)
+        items = read_items(sources, report, root)
         segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
         if not count:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
         _commit(storage, schema, segments, generation=1)
-        write_meta(folder, IndexMeta.fresh([str(s) for s in sources]))
+        write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root)))
         make_current(index_dir, folder)
         remove_old_builds(index_dir)
     return Summary(count - duplicates, duplicates, report.files_read, report.files_skipped,
                    report.warnings, time.monotonic() - started, folder)
 
 
-def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0) -> Summary:
-    """Add the items of ``sources`` to the current index, replacing those they supersede."""
+def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
+           lock_wait: float = 30.0) -> Summary:
+    """Add the items of ``sources`` to the current index, replacing those they supersede.
+
+    Files are named relative to the archive root the index was built from, so a
+    re-read file keeps its item ids.
+    """
     started = time.monotonic()
-    with writer_lock(index_dir, float(config.setting("JIANBAO_LOCK_WAIT"))):
+    with writer_lock(index_dir, lock_wait):
         folder = current_build(index_dir)
         meta = check_compatible(folder)
+        root = Path(meta.archive_root) if meta.archive_root else archive_root(sources)
         storage = FileStorage(str(folder))
         toc = TOC.read(storage, INDEX_NAME)
         items: list[Item] = []
         whole_files: set[str] = set()
         for path in iter_files(sources, report):
-            file_items = list(read_file(path, report))
+            file_items = list(read_file(path, report, root))
             if not is_record_file(path):
                 whole_files.update(item.issue_key for item in file_items)
             items.extend(file_items)
@@ -105,7 +116,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         replaced = _delete_superseded(storage, toc, {i.id for i in items}, whole_files)
         new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
         _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
-        meta.updated = IndexMeta.fresh([]).updated
+        meta.updated = IndexMeta.fresh([], meta.archive_root).updated
         meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
         write_meta(folder, meta)
     return Summary(count - duplicates, replaced + duplicates, report.files_read, report.files_skipped,

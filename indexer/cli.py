@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer import settings as config
+from indexer.settings import SettingError, Settings
 from indexer.build import build, update
 from indexer.ingest.files import read_items
 from indexer.errors import JianbaoError, Report
@@ -18,11 +18,12 @@ from indexer.stats import index_stats, stats_text
 def main(argv: list[str] | None = None) -> int:
     """Run one command; domain errors become one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
-    if getattr(args, "index_dir", "unset") is None:
-        args.index_dir = config.index_dir()
     try:
+        args.settings = Settings.from_env()
+        if getattr(args, "index_dir", "unset") is None:
+            args.index_dir = args.settings.index_dir
         return args.run(args)
-    except JianbaoError as e:
+    except (JianbaoError, SettingError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -71,15 +72,17 @@ def _parse(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     report = Report()
-    sources = args.sources or [config.corpus_dir()]
-    summary = build(sources, args.index_dir, report, workers=int(config.setting("JIANBAO_WORKERS")))
+    settings: Settings = args.settings
+    sources = args.sources or [settings.corpus_dir]
+    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait)
     print(summary.line("built"), file=sys.stderr)
     return 0
 
 
 def _update(args: argparse.Namespace) -> int:
     report = Report()
-    summary = update(args.sources, args.index_dir, report, workers=int(config.setting("JIANBAO_WORKERS")))
+    settings: Settings = args.settings
+    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait)
     print(summary.line("updated"), file=sys.stderr)
     return 0
 

@@ -1,12 +1,15 @@
-"""Settings read from the environment, declared once with their defaults and help.
+"""Settings read from the environment once, at the edges (the command lines), and passed down.
 
-Every setting is listed in :data:`SETTINGS`; the README documents each one (a test
-checks that it does). Command-line options override them.
+Every setting is declared in :data:`SETTINGS` with its default and help; the
+README documents each one (a test checks that it does). :meth:`Settings.from_env`
+reads and converts them all in one place; command-line options override them.
+Nothing below the command lines reads ``os.environ``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,19 +47,48 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def setting(name: str) -> str:
-    """The value of a declared setting: the environment's, else its default."""
-    for s in SETTINGS:
-        if s.name == name:
-            return os.environ.get(name, s.default)
-    raise KeyError(f"undeclared setting {name}")
+class SettingError(ValueError):
+    """An environment variable whose value cannot be used; names the variable and says why."""
 
 
-def index_dir() -> Path:
-    """The index directory in effect."""
-    return Path(setting("JIANBAO_INDEX_DIR"))
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, converted to its type."""
+
+    index_dir: Path
+    corpus_dir: Path
+    workers: int
+    cors_origins: tuple[str, ...]
+    query_budget_ms: float
+    threads: int
+    lock_wait: float
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """The settings in effect: each variable's value in ``environ`` (default ``os.environ``), else its default."""
+        env = os.environ if environ is None else environ
+        raw = {s.name: env.get(s.name, s.default) for s in SETTINGS}
+        return cls(
+            index_dir=Path(raw["JIANBAO_INDEX_DIR"]),
+            corpus_dir=Path(raw["JIANBAO_CORPUS_DIR"]),
+            workers=_number(raw, "JIANBAO_WORKERS", int, 0),
+            cors_origins=tuple(raw["JIANBAO_CORS_ORIGINS"].split()),
+            query_budget_ms=_number(raw, "JIANBAO_QUERY_BUDGET_MS", float, 1),
+            threads=_number(raw, "JIANBAO_THREADS", int, 1),
+            lock_wait=_number(raw, "JIANBAO_LOCK_WAIT", float, 0),
+        )
+
+    @classmethod
+    def defaults(cls) -> "Settings":
+        """The settings with every variable at its default (for tests and tools)."""
+        return cls.from_env({})
 
 
-def corpus_dir() -> Path:
-    """The corpus directory in effect."""
-    return Path(setting("JIANBAO_CORPUS_DIR"))
+def _number(raw: Mapping[str, str], name: str, kind: type, minimum: float):
+    try:
+        value = kind(raw[name])
+    except ValueError:
+        raise SettingError(f"{name}={raw[name]!r} is not a number") from None
+    if value < minimum:
+        raise SettingError(f"{name}={raw[name]!r} must be at least {minimum:g}")
+    return value

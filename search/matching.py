@@ -22,6 +22,7 @@ import numpy as np
 
 from indexer.index.reader import IndexSnapshot
 from indexer.analysis import query_words
+from search.errors import QueryTooExpensive
 from search.query import Term
 
 # BM25F parameters: title and body weights, length normalisation, saturation.
@@ -32,10 +33,6 @@ BODY_B = 0.5
 K1 = 1.2
 PART_WORD_FACTOR = 0.6  # a title term found only inside longer words
 ENOUGH_CANDIDATES = 256  # stop intersecting pair postings once this few candidates remain
-
-
-class QueryTooExpensive(Exception):
-    """The query needed more than its time budget."""
 
 
 @dataclass

@@ -17,9 +17,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from indexer.normalize import search_form
+from search.limits import MAX_TERMS
 
-MAX_QUERY_CHARS = 500
-MAX_TERMS = 24
 _TOKEN = re.compile(r'(-?)((?:title|标题):)?(?:"([^"]*)"|(\S+))')
 
 

@@ -1,39 +1,27 @@
-"""Search as a domain function: a SearchQuery in, a SearchResult out (no Flask here).
+"""What a search is asked and what it answers: SearchQuery, Hit, SearchResult, ItemPage (no Flask here).
 
-``search(snapshot, matcher, SearchQuery(q="欺凌", filters={"year": ["2022"]}))``
-returns the total, one page of hits with highlights, and exact facet counts.
-Pages and the JSON API render the same result object.
+Every Searcher takes and returns these; pages and the JSON API render the same
+objects. :func:`item_path` is the one place an item's URL path is made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
+from urllib.parse import quote
 
-from indexer.index.docvalues import date_number
-from indexer.index.reader import IndexSnapshot
-from search import highlight
-from search.facets import FACETS, UNKNOWN_YEAR, FacetMasks, FacetValue, Filters, count_facets, facet_masks
-from search.matching import Deadline, Matcher
-from search.query import MAX_QUERY_CHARS, ParsedQuery, Term, parse
-
-SORTS = ("relevance", "date_desc", "date_asc")
-SCOPES = ("all", "title")
-MAX_SIZE = 100
+from indexer.items import Item
+from search.errors import BadParameter
+from search.facets import FACETS, FacetValue, UNKNOWN_YEAR
+from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
 
 
-class BadParameter(ValueError):
-    """A request parameter that cannot be used; names the parameter and says why."""
-
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"{name}: {reason}")
-        self.name = name
-        self.reason = reason
+def item_path(item_id: str) -> str:
+    """The URL path of an item's page (the id percent-encoded, so any id can be opened)."""
+    return "/items/" + quote(item_id, safe="")
 
 
 @dataclass
@@ -50,7 +38,7 @@ class SearchQuery:
     size: int = 10
 
     def __post_init__(self) -> None:
-        self.filters = {name: list(self.filters.get(name, ())) for name in FACETS}
+        self.filters = {name: list(dict.fromkeys(self.filters.get(name, ()))) for name in FACETS}
         self.validate()
 
     def validate(self) -> None:
@@ -61,17 +49,24 @@ class SearchQuery:
             raise BadParameter("scope", f"must be one of {', '.join(SCOPES)}")
         if self.sort not in SORTS:
             raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
-        if not 1 <= self.size <= MAX_SIZE:
-            raise BadParameter("size", f"must be between 1 and {MAX_SIZE}")
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise BadParameter("size", f"must be between 1 and {MAX_PAGE_SIZE}")
         if self.page < 1:
             raise BadParameter("page", "must be 1 or more")
+        for name, values in self.filters.items():
+            if len(values) > MAX_FACET_VALUES:
+                raise BadParameter(name, f"at most {MAX_FACET_VALUES} different values")
+            if any(len(v) > MAX_VALUE_CHARS for v in values):
+                raise BadParameter(name, f"a value is longer than {MAX_VALUE_CHARS} characters")
         for year in self.filters["year"]:
-            if year != UNKNOWN_YEAR and not (year.isdigit() and len(year) == 4):
+            if year != UNKNOWN_YEAR and not (len(year) == 4 and year.isascii() and year.isdigit()):
                 raise BadParameter("year", f"{year!r} is not a year (YYYY) or 'unknown'")
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
             if value is not None:
                 try:
+                    if len(value) != 10 or not value.isascii():
+                        raise ValueError(value)
                     dt.date.fromisoformat(value)
                 except ValueError:
                     raise BadParameter(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
@@ -176,115 +171,24 @@ class SearchResult:
 
 
 @dataclass
-class _Selection:
-    """The documents a query selects, and what ranking and facet counting need of how."""
+class ItemPage:
+    """An item with its issue (the other items in order) and similar items."""
 
-    parsed: ParsedQuery
-    base: np.ndarray
-    filters: Filters
-    masks: FacetMasks
-    docs: np.ndarray
-    matched: list[np.ndarray]
+    item: Item
+    issue_items: list[Item] = field(default_factory=list)
+    similar: list[Item] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The item page as ``/api/items/<id>`` returns it."""
 
-def _select(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery, deadline: Deadline | None) -> _Selection:
-    parsed = parse(query.q)
-    if query.scope == "title":
-        parsed = _titles_only(parsed)
-    base, matched = _match(snapshot, matcher, parsed, query, deadline)
-    filters = Filters(**{name: tuple(query.filters[name]) for name in FACETS})
-    masks = facet_masks(snapshot, filters)
-    docs = np.flatnonzero(masks.all_but("", base))
-    return _Selection(parsed, base, filters, masks, docs, matched)
+        def brief(i: Item) -> dict[str, Any]:
+            return {"id": i.id, "title": i.title, "position": i.position, "date": i.date,
+                    "departments": i.departments, "url": item_path(i.id),
+                    "label": i.title or i.body[:40]}
 
-
-def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
-           deadline: Deadline | None = None) -> SearchResult:
-    """Run a query: match, filter, count facets, rank, and build the page of hits."""
-    started = time.perf_counter()
-    sel = _select(snapshot, matcher, query, deadline)
-    facets = count_facets(snapshot, sel.base, sel.masks, sel.filters)
-    if deadline:
-        deadline.check()
-    order = _order(snapshot, matcher, sel, query, need=query.page * query.size)
-    page_docs = order[(query.page - 1) * query.size:]
-    terms = [t.text for t in sel.parsed.positive_terms]
-    hits = [_hit(snapshot, int(d), terms) for d in page_docs]
-    return SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
-                        sel.parsed.notes)
-
-
-def ordered_results(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
-                    deadline: Deadline | None = None) -> np.ndarray:
-    """Every document the query selects, in result order (for exports); pages are ignored."""
-    sel = _select(snapshot, matcher, query, deadline)
-    return _order(snapshot, matcher, sel, query, need=len(sel.docs))
-
-
-def _titles_only(parsed: ParsedQuery) -> ParsedQuery:
-    scoped = ParsedQuery(notes=parsed.notes)
-    scoped.groups = [[Term(t.text, t.raw, t.phrase, True) for t in g] for g in parsed.groups]
-    scoped.excluded = [Term(t.text, t.raw, t.phrase, True) for t in parsed.excluded]
-    return scoped
-
-
-def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query: SearchQuery,
-           deadline: Deadline | None) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The mask of documents matching the query (before facet filters), and each positive term's matches."""
-    mask = snapshot.live.copy()
-    matched: list[np.ndarray] = []
-    group_docs = []
-    for group in parsed.groups:
-        found = [matcher.docs(t, deadline) for t in group]
-        if deadline:
-            deadline.check()
-        matched.extend(found)
-        in_group = np.zeros(snapshot.doc_count, dtype=bool)
-        for docs in found:
-            in_group[docs] = True
-        mask &= in_group
-    for term in parsed.excluded:
-        mask[matcher.docs(term, deadline)] = False
-    if query.date_from or query.date_to:
-        low = date_number(query.date_from) if query.date_from else 1
-        high = date_number(query.date_to) if query.date_to else 99991231
-        mask &= (snapshot.first_day >= low) & (snapshot.last_day <= high) & (snapshot.first_day > 0)
-    return mask, matched
-
-
-def _order(snapshot: IndexSnapshot, matcher: Matcher, sel: _Selection, query: SearchQuery,
-           need: int) -> np.ndarray:
-    """The first ``need`` selected documents in result order."""
-    docs = sel.docs
-    need = min(need, len(docs))
-    if not need:
-        return docs[:0]
-    date = snapshot.first_day[docs].astype(np.float64)
-    if query.sort == "date_asc":
-        primary = np.where(date > 0, date, np.inf)
-    elif query.sort == "date_desc" or sel.parsed.is_empty:
-        primary = np.where(date > 0, -date, np.inf)
-    else:
-        primary = -matcher.scores(docs, sel.parsed.positive_terms, sel.matched)
-    if need < len(docs):  # only the best ``need`` (and everything tied with the last of them) are sorted
-        kth = np.partition(primary, need - 1)[need - 1]
-        keep = primary <= kth
-        docs, date, primary = docs[keep], date[keep], primary[keep]
-    return docs[np.lexsort((docs, -date, primary))][:need]
-
-
-def _hit(snapshot: IndexSnapshot, doc: int, terms: list[str]) -> Hit:
-    item = snapshot.item(doc)
-    return Hit(
-        id=item.id,
-        title=item.title,
-        title_html=highlight.label(item.title, item.body, terms),
-        snippet_html=highlight.snippet(item.body, terms),
-        departments=item.departments,
-        topics=item.topics,
-        date=item.date,
-        year=item.year,
-        issue=item.issue,
-        position=item.position,
-        url=f"/items/{item.id}",
-    )
+        return {
+            "item": {**self.item.to_dict(), "page_url": item_path(self.item.id)},
+            "issue": {"title": self.item.issue, "date": self.item.date, "key": self.item.issue_key,
+                      "items": [brief(i) for i in self.issue_items]},
+            "similar": [brief(i) for i in self.similar],
+        }

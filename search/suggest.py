@@ -10,6 +10,7 @@ from indexer.normalize import search_form
 from indexer.index.reader import Facet, IndexSnapshot
 from search.matching import Matcher
 from search.query import Term
+from search.results import item_path
 
 
 def suggestions(snapshot: IndexSnapshot, matcher: Matcher, q: str, limit: int = 8) -> list[dict[str, Any]]:
@@ -27,7 +28,7 @@ def suggestions(snapshot: IndexSnapshot, matcher: Matcher, q: str, limit: int = 
         item = snapshot.item(int(doc))
         if item.title not in seen:
             seen.add(item.title)
-            out.append({"type": "title", "value": item.title, "id": item.id, "url": f"/items/{item.id}"})
+            out.append({"type": "title", "value": item.title, "id": item.id, "url": item_path(item.id)})
     return out[:limit]
 
 

@@ -19,9 +19,8 @@ from indexer.build import build
 from indexer.ingest.files import read_items
 from indexer.errors import Report
 from indexer.items import Item
-from indexer.index.reader import IndexSnapshot
+from search import SearchQuery, SearchResult, Searcher, open_searcher
 from webapp import create_app
-from search.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -58,24 +57,21 @@ def build_index(sources: list[Path], index_dir: Path) -> Path:
     return index_dir
 
 
-class Searcher:
-    """A snapshot and its matcher, for calling the search domain directly."""
+def open_index(index_dir: Path) -> Searcher:
+    """The product's Searcher over an index, with a budget no test machine reaches."""
+    return open_searcher(index_dir, budget_ms=60_000)
 
-    def __init__(self, index_dir: Path):
-        self.index_dir = index_dir
-        self.snapshot = IndexSnapshot(index_dir)
-        self.matcher = Matcher(self.snapshot)
 
-    def search(self, **kwargs):
-        from search.results import SearchQuery, search
+def run(searcher: Searcher, **query) -> SearchResult:
+    """Search with the parameters of a SearchQuery."""
+    return searcher.search(SearchQuery(**query))
 
-        return search(self.snapshot, self.matcher, SearchQuery(**kwargs))
 
-    def ids(self, q: str, **kwargs) -> set[str]:
-        """Ids of every item the query finds."""
-        result = self.search(q=q, size=100, **kwargs)
-        assert result.total <= 100, "use a narrower query in tests"
-        return {h.id for h in result.hits}
+def ids(searcher: Searcher, q: str, **query) -> set[str]:
+    """Ids of every item the query finds."""
+    result = run(searcher, q=q, size=100, **query)
+    assert result.total <= 100, "use a narrower query in tests"
+    return {h.id for h in result.hits}
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +86,7 @@ def seed_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_searcher(seed_index) -> Searcher:
-    return Searcher(seed_index)
+    return open_index(seed_index)
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +102,7 @@ def slice_items(xwlb_slice) -> list[Item]:
 
 @pytest.fixture(scope="session")
 def slice_searcher(xwlb_slice, tmp_path_factory) -> Searcher:
-    return Searcher(build_index([xwlb_slice], tmp_path_factory.mktemp("slice-index")))
+    return open_index(build_index([xwlb_slice], tmp_path_factory.mktemp("slice-index")))
 
 
 @pytest.fixture(scope="session")

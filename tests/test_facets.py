@@ -8,6 +8,7 @@ import pytest
 
 from indexer.normalize import search_form
 from indexer.ingest.topics import SEPARATOR
+from tests.conftest import run
 
 
 def _matches(item, q: str) -> bool:
@@ -74,24 +75,24 @@ SLICE_CASES = [
 
 @pytest.mark.parametrize("q, filters", SEED_CASES)
 def test_seed_facets_equal_brute_force(seed_searcher, seed_items, q, filters):
-    result = seed_searcher.search(q=q, filters=filters, size=1)
+    result = run(seed_searcher, q=q, filters=filters, size=1)
     assert from_result(result) == brute_force(seed_items, q, filters)
 
 
 @pytest.mark.xwlb
 @pytest.mark.parametrize("q, filters", SLICE_CASES)
 def test_slice_facets_equal_brute_force(slice_searcher, slice_items, q, filters):
-    result = slice_searcher.search(q=q, filters=filters, size=1)
+    result = run(slice_searcher, q=q, filters=filters, size=1)
     expected = brute_force(slice_items, q, filters)
     assert expected[0] > 0
     assert from_result(result) == expected
 
 
 def test_selected_values_are_flagged_and_kept_even_without_matches(seed_searcher):
-    result = seed_searcher.search(q="欺凌", filters={"department": ["区教育局", "区残联"]})
+    result = run(seed_searcher, q="欺凌", filters={"department": ["区教育局", "区残联"]})
     departments = {v.value: (v.count, v.selected) for v in result.facets["department"]}
     assert departments == {"区教育局": (1, True), "区残联": (0, True)}
     assert result.total == 1
-    result = seed_searcher.search(q="欺凌", filters={"year": ["1999"]})
+    result = run(seed_searcher, q="欺凌", filters={"year": ["1999"]})
     assert {v.value: (v.count, v.selected) for v in result.facets["year"]} == {"unknown": (1, False), "1999": (0, True)}
     assert result.total == 0

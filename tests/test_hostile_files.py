@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.index.reader import IndexSnapshot
-from tests.conftest import CORPUS, ROOT, Searcher
+from tests.conftest import CORPUS, ROOT, ids, open_index, run
 
 SEED_000 = CORPUS / "000_481367547d7bb0e8.txt"
 SEED_004 = CORPUS / "004_25bc5815877f9951.txt"
@@ -122,10 +122,10 @@ def test_the_build_goes_on_and_counts_both(hostile_build):
 
 def test_good_items_around_the_bad_ones_are_indexed(hostile_build):
     _, index_dir = hostile_build
-    searcher = Searcher(index_dir)
-    assert searcher.search(q="校园欺凌").total == 2  # the seed and its copy with NUL bytes
-    drone = searcher.search(q="小小无人机织密大气污染治理防护网")
+    searcher = open_index(index_dir)
+    assert run(searcher, q="校园欺凌").total == 2  # the seed and its copy with NUL bytes
+    drone = run(searcher, q="小小无人机织密大气污染治理防护网")
     assert drone.total == 2 and all(h.departments == ["通航试验区管委会"] for h in drone.hits)  # GBK part decoded
-    assert searcher.ids("区财政局完善预算管理") == {h.id for h in searcher.search(q="细化预算编制").hits}
-    assert searcher.search(q="区统计局发布").total == 5
-    assert {h.date for h in searcher.search(q='"区统计局发布第2期"').hits} == {None}
+    assert ids(searcher, "区财政局完善预算管理") == {h.id for h in run(searcher, q="细化预算编制").hits}
+    assert run(searcher, q="区统计局发布").total == 5
+    assert {h.date for h in run(searcher, q='"区统计局发布第2期"').hits} == {None}

@@ -13,7 +13,7 @@ import pytest
 from indexer.index import layout
 from indexer.errors import IndexStale
 from indexer.index.layout import check_compatible, current_build
-from tests.conftest import CORPUS, ROOT, Searcher, write_jsonl
+from tests.conftest import CORPUS, ROOT, ids, open_index, run, write_jsonl
 
 
 def indexer(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -78,10 +78,10 @@ def test_update_adds_and_replaces_by_id_and_by_file(tmp_path):
     assert "updated 7 items, 11 replaced" in out.stderr
     data = stats(index_dir)
     assert data["items"] == 5 + 4 + 3 and data["deleted"] == 11
-    searcher = Searcher(index_dir)
-    assert searcher.ids("第二届创新大赛") == {"n1"} and searcher.ids("创新大赛") == {"n1"}
-    assert searcher.ids("区残联") == set()  # the re-read issue lost its last items
-    [kept] = searcher.search(q="校园欺凌").hits
+    searcher = open_index(index_dir)
+    assert ids(searcher, "第二届创新大赛") == {"n1"} and ids(searcher, "创新大赛") == {"n1"}
+    assert ids(searcher, "区残联") == set()  # the re-read issue lost its last items
+    [kept] = run(searcher, q="校园欺凌").hits
     assert kept.title == "区教育局扎实做好校园欺凌防治工作" and kept.id.endswith("-4")
 
 
@@ -100,8 +100,8 @@ def test_later_duplicate_ids_replace_earlier_ones_in_a_build(tmp_path):
     index_dir = tmp_path / "index"
     out = indexer("build", str(feed), "--index-dir", str(index_dir))
     assert "built 2 items, 1 replaced" in out.stderr
-    searcher = Searcher(index_dir)
-    assert searcher.ids("新标题") == {"same"} and searcher.ids("旧标题") == set()
+    searcher = open_index(index_dir)
+    assert ids(searcher, "新标题") == {"same"} and ids(searcher, "旧标题") == set()
 
 
 def test_an_index_built_with_another_dictionary_says_how_to_fix_it(tmp_path, monkeypatch):
@@ -122,10 +122,10 @@ def test_an_index_built_with_another_dictionary_says_how_to_fix_it(tmp_path, mon
 def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
     index_dir = tmp_path / "index"
     assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
-    before = Searcher(index_dir).search(q="工作", filters={"year": ["2022"]}, size=20)
+    before = run(open_index(index_dir), q="工作", filters={"year": ["2022"]}, size=20)
     for side_file in [*current_build(index_dir).glob("*.jbdv.npz"), *current_build(index_dir).glob("*.jbtext")]:
         side_file.unlink()
-    after = Searcher(index_dir).search(q="工作", filters={"year": ["2022"]}, size=20)
+    after = run(open_index(index_dir), q="工作", filters={"year": ["2022"]}, size=20)
     assert [h.id for h in after.hits] == [h.id for h in before.hits] and after.total == before.total > 0
     assert {v.value: v.count for v in after.facets["department"]} == \
            {v.value: v.count for v in before.facets["department"]}

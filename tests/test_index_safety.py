@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from indexer.index.layout import BUILDS, LOCK
-from tests.conftest import CORPUS, ROOT, Searcher, build_index, write_jsonl, xwlb_records
+from tests.conftest import CORPUS, ROOT, build_index, open_index, run, write_jsonl, xwlb_records
 
 pytestmark = pytest.mark.xwlb
 
@@ -117,7 +117,7 @@ def test_two_updates_at_once(seed_copy, feed, tmp_path):
     assert first.wait(timeout=300) == 0, first.stderr.read()
     assert patient.wait(timeout=300) == 0, patient.stderr.read()
     assert _items(seed_copy) == 14 + 2000
-    assert Searcher(seed_copy).search(q="校园欺凌").total == 1  # the seeds were replaced, not doubled
+    assert run(open_index(seed_copy), q="校园欺凌").total == 1  # the seeds were replaced, not doubled
 
 
 def test_kill_9_during_build_keeps_the_old_index(seed_copy, feed):
@@ -125,7 +125,7 @@ def test_kill_9_during_build_keeps_the_old_index(seed_copy, feed):
     _wait_for(lambda: _mid_write(seed_copy), 120, "the build to be writing")
     _kill_group(build)
     assert _items(seed_copy) == 14
-    assert Searcher(seed_copy).search(q="校园欺凌").total == 1
+    assert run(open_index(seed_copy), q="校园欺凌").total == 1
     again = subprocess.run([sys.executable, "-m", "indexer", "build", str(feed), str(CORPUS), "--index-dir",
                             str(seed_copy)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
@@ -138,7 +138,7 @@ def test_kill_9_during_update_keeps_the_old_index(seed_copy, feed):
     _wait_for(lambda: _mid_write(seed_copy), 120, "the update to be writing")
     _kill_group(update)
     assert _items(seed_copy) == 14
-    assert Searcher(seed_copy).search(q="区教育局").total == 2
+    assert run(open_index(seed_copy), q="区教育局").total == 2
     again = subprocess.run([sys.executable, "-m", "indexer", "update", str(feed), "--index-dir", str(seed_copy)],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer.normalize import search_form
-from tests.conftest import Searcher, build_index, write_jsonl
+from tests.conftest import build_index, ids, open_index, run, write_jsonl
 from search import highlight
 
 TABLE = [
@@ -52,13 +52,13 @@ TABLE = [
 def table_searcher(tmp_path_factory):
     folder = tmp_path_factory.mktemp("table")
     records = [{"id": f"row-{n}", "title": f"条目{n}", "body": text} for n, (text, _, _) in enumerate(TABLE)]
-    return Searcher(build_index([write_jsonl(folder / "table.jsonl", records)], folder / "index"))
+    return open_index(build_index([write_jsonl(folder / "table.jsonl", records)], folder / "index"))
 
 
 @pytest.mark.parametrize("n", range(len(TABLE)), ids=[f"{q}|{t[:8]}" for t, q, _ in TABLE])
 def test_behaviour_table(table_searcher, n):
     text, query, hit = TABLE[n]
-    assert (f"row-{n}" in table_searcher.ids(query)) is hit
+    assert (f"row-{n}" in ids(table_searcher, query)) is hit
 
 
 def test_every_query_is_a_substring_search_not_a_word_search(table_searcher):
@@ -67,7 +67,7 @@ def test_every_query_is_a_substring_search_not_a_word_search(table_searcher):
         form = search_form(text)
         for i in range(0, len(form) - 1, 3):
             piece = form[i:i + 3]
-            assert f"row-{n}" in table_searcher.ids(f'"{piece}"'), piece
+            assert f"row-{n}" in ids(table_searcher, f'"{piece}"'), piece
 
 
 @pytest.mark.parametrize("q, expected", [
@@ -83,42 +83,42 @@ def test_every_query_is_a_substring_search_not_a_word_search(table_searcher):
 ])
 def test_query_syntax_on_the_seeds(seed_searcher, q, expected):
     if q.startswith("OR "):
-        assert seed_searcher.ids(q) == set()
+        assert ids(seed_searcher, q) == set()
         return
-    assert seed_searcher.ids(q) == expected
+    assert ids(seed_searcher, q) == expected
 
 
 @pytest.mark.parametrize("q", ['"', "-", "title:", "((", ")", "*", "?", "AND", "NOT", "-OR", '""', "OR OR",
                                "title:title:", '-"', "\\", "%", "　", "\x00", "🙂", "a" * 500])
 def test_any_input_is_read_without_error(seed_searcher, q):
-    result = seed_searcher.search(q=q)
+    result = run(seed_searcher, q=q)
     assert result.total >= 0
 
 
 def test_empty_query_browses_everything_newest_first(seed_searcher):
-    result = seed_searcher.search(size=20)
+    result = run(seed_searcher, size=20)
     assert result.total == 14
     years = [h.year for h in result.hits]
     assert years[:5] == [2022] * 5 and years[5:] == [None] * 9
 
 
 def test_scope_title_looks_only_in_titles(seed_searcher):
-    assert seed_searcher.ids("欺凌", scope="title") == {"b52c67ac74d0-4"}
-    assert seed_searcher.ids("法律援助", scope="title") == set()
+    assert ids(seed_searcher, "欺凌", scope="title") == {"b52c67ac74d0-4"}
+    assert ids(seed_searcher, "法律援助", scope="title") == set()
 
 
 def test_date_range_and_sorts(slice_searcher):
-    result = slice_searcher.search(date_from="2020-01-01", date_to="2020-12-31", sort="date_asc", size=100)
+    result = run(slice_searcher, date_from="2020-01-01", date_to="2020-12-31", sort="date_asc", size=100)
     dates = [h.date for h in result.hits]
     assert dates == sorted(dates) and all(d.startswith("2020") for d in dates)
     assert result.total == sum(1 for v in result.facets["year"] if v.value == "2020" for _ in range(v.count))
-    newest = slice_searcher.search(q="发展", sort="date_desc", size=50)
+    newest = run(slice_searcher, q="发展", sort="date_desc", size=50)
     assert [h.date for h in newest.hits] == sorted((h.date for h in newest.hits), reverse=True)
 
 
 def test_title_matches_rank_first(slice_searcher, slice_items):
     word = "会见"
-    result = slice_searcher.search(q=word, size=10)
+    result = run(slice_searcher, q=word, size=10)
     assert result.total > 10
     assert all(word in h.title for h in result.hits)
 
@@ -130,28 +130,28 @@ def test_phrases_are_exact_on_the_slice(slice_searcher, slice_items):
                "第一", "中国共产党第十九次全国代表大会", "记者", "。", "1"]
     for phrase in phrases:
         expected = {i for i, t, b in forms if search_form(phrase) in t or search_form(phrase) in b}
-        result = slice_searcher.search(q=f'"{phrase}"', size=100)
+        result = run(slice_searcher, q=f'"{phrase}"', size=100)
         assert result.total == len(expected), phrase
         if len(expected) <= 100:
             assert {h.id for h in result.hits} == expected, phrase
 
 
 def test_highlights_mark_the_terms_in_escaped_text(seed_searcher):
-    hit = seed_searcher.search(q="校园欺凌").hits[0]
+    hit = run(seed_searcher, q="校园欺凌").hits[0]
     assert hit.title_html == "区教育局扎实做好<mark>校园欺凌</mark>防治工作"
     assert "<mark>校园欺凌</mark>" in hit.snippet_html
-    short = seed_searcher.search(q="新增就业").hits[0]
+    short = run(seed_searcher, q="新增就业").hits[0]
     assert short.title == "" and short.title_html.startswith("△一季度，全区实现城镇<mark>新增就业</mark>")
 
 
 @pytest.mark.parametrize("q", ["校园欺凌", "项目", "无人机", "法律援助", "首席服务官", "不动产"])
 def test_snippets_begin_where_a_reader_can(seed_searcher, q):
     """On the seeds (clause marks every few words) each snippet starts at its text's start or after a mark."""
-    for hit in seed_searcher.search(q=q, size=20).hits:
+    for hit in run(seed_searcher, q=q, size=20).hits:
         text = hit.snippet_html.replace("<mark>", "").replace("</mark>", "")
         assert "<mark>" in hit.snippet_html, (q, hit.id)
         if text.startswith("…"):
-            item = seed_searcher.snapshot.item(seed_searcher.snapshot.find_id(hit.id))
+            item = seed_searcher.item_page(hit.id).item
             flat = " ".join(item.body.split("\n"))
             before = flat[:flat.index(text[1:].rstrip("…"))]
             assert before[-1] in highlight.CLAUSE_MARKS, (q, text[:20])

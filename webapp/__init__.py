@@ -1,7 +1,7 @@
 """Jianbao's web app: search pages, item pages, the embed, exports and the JSON API.
 
 ``create_app(test_config=None)`` builds the Flask app; ``python -m webapp`` serves
-it with waitress. The search itself lives in :mod:`search.results` and knows nothing of Flask.
+it with waitress. The search itself is a :class:`search.Searcher` and knows nothing of Flask.
 """
 
 from __future__ import annotations
@@ -11,30 +11,31 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from indexer import settings as config
+from indexer.settings import Settings
+from search import open_searcher
 from webapp import errors
 from webapp.api import api
 from webapp.pages import pages
-from search.local import SearchService
 
 MAX_QUERY_STRING = 64 * 1024  # bytes of a request's query string (the documented maxima fit in it)
 MAX_BODY = 16 * 1024  # bytes of a request body (the app only answers GET)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The app, configured from the environment (see indexer.settings) and then ``test_config``."""
+def create_app(test_config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """The app, configured from ``settings`` (default: the environment's) and then ``test_config``."""
+    settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.from_mapping(
-        INDEX_DIR=str(config.index_dir()),
-        CORS_ORIGINS=config.setting("JIANBAO_CORS_ORIGINS").split(),
-        QUERY_BUDGET_MS=float(config.setting("JIANBAO_QUERY_BUDGET_MS")),
+        INDEX_DIR=str(settings.index_dir),
+        CORS_ORIGINS=list(settings.cors_origins),
+        QUERY_BUDGET_MS=settings.query_budget_ms,
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
     if test_config:
         app.config.update(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["jianbao"] = SearchService(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"])
+    app.extensions["jianbao"] = open_searcher(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"])
     app.register_blueprint(api)
     app.register_blueprint(pages)
     errors.register(app)

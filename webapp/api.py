@@ -6,29 +6,24 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
+from search import SearchQuery
+from webapp.current import searcher
 from webapp.openapi import openapi_document
-from search.results import SearchQuery
-from search.local import SearchService
 
 api = Blueprint("api", __name__, url_prefix="/api")
-
-
-def service() -> SearchService:
-    """The app's search service."""
-    return current_app.extensions["jianbao"]
 
 
 @api.get("/search")
 def search() -> Response:
     """Results, exact facet counts and highlights for the query parameters."""
     query = SearchQuery.from_params(request.args.to_dict(flat=False))
-    return jsonify(service().search(query).to_dict())
+    return jsonify(searcher().search(query).to_dict())
 
 
-@api.get("/items/<item_id>")
+@api.get("/items/<path:item_id>", merge_slashes=False)
 def item(item_id: str) -> Response:
     """The whole item, its issue with the other items in order, and similar items."""
-    page = service().item_page(item_id)
+    page = searcher().item_page(item_id)
     if page is None:
         abort(404, description=f"no item with id {item_id!r}")
     return jsonify(page.to_dict())
@@ -38,7 +33,7 @@ def item(item_id: str) -> Response:
 def suggest() -> Response:
     """Completions for a partial query; ``format=opensearch`` gives the browser search-bar form."""
     q = request.args.get("q", "")
-    found = service().suggest(q)
+    found = searcher().suggest(q)
     if request.args.get("format") == "opensearch":
         return Response(_opensearch_json(q, [s["value"] for s in found]), mimetype="application/x-suggestions+json")
     return jsonify({"q": q, "suggestions": found})
@@ -47,7 +42,7 @@ def suggest() -> Response:
 @api.get("/health")
 def health() -> Response:
     """``{"status": "ok", "items": N, "index_version": "…"}``."""
-    return jsonify(service().health())
+    return jsonify(searcher().health())
 
 
 @api.get("/openapi.json")

@@ -3,8 +3,8 @@
 Every error under ``/api/`` is ``{"error": {"code": "…", "message": "…"}}`` with a
 4xx/5xx status, never an HTML page. Hierarchy of what is mapped::
 
-    BadParameter (search.results)        400 bad_parameter    names the parameter
-    QueryTooExpensive (search.matching) 400 query_too_expensive
+    BadParameter (search.errors)        400 bad_parameter    names the parameter
+    QueryTooExpensive (search.errors)   400 query_too_expensive
     NotFound (werkzeug)                 404 not_found
     MethodNotAllowed (werkzeug)         405 method_not_allowed
     RequestEntityTooLarge (werkzeug)    413 too_large
@@ -20,8 +20,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import IndexProblem
-from search.matching import QueryTooExpensive
-from search.results import BadParameter
+from search.errors import BadParameter, QueryTooExpensive
 
 log = logging.getLogger("jianbao")
 

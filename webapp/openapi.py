@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.results import MAX_SIZE, SCOPES, SORTS
+from search.limits import (MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_SIMILAR, MAX_VALUE_CHARS, SCOPES,
+                           SORTS)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -25,8 +26,6 @@ _ERRORS = {
     "414": _json(_ref("Error"), "A query string longer than the server accepts"),
     "503": _json(_ref("Error"), "No usable index (the message says which command fixes it)"),
 }
-MAX_VALUES = 20  # values a repeatable parameter takes at most, as documented
-MAX_VALUE_CHARS = 100
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -35,7 +34,7 @@ _NULLABLE_INT = {"type": ["integer", "null"]}
 
 def _param(name: str, description: str, schema: dict[str, Any], repeat: bool = False) -> dict[str, Any]:
     param = {"name": name, "in": "query", "required": False, "description": description,
-             "schema": {"type": "array", "items": schema, "maxItems": MAX_VALUES} if repeat else schema}
+             "schema": {"type": "array", "items": schema, "maxItems": MAX_FACET_VALUES} if repeat else schema}
     if repeat:
         param["style"], param["explode"] = "form", True
     return param
@@ -43,7 +42,7 @@ def _param(name: str, description: str, schema: dict[str, Any], repeat: bool = F
 
 _SEARCH_PARAMS = [
     _param("q", "The query: words (all must match), \"exact phrase\", A OR B, -word, title:word. "
-                "Empty: all items.", {"type": "string", "maxLength": 500}),
+                "Empty: all items.", {"type": "string", "maxLength": MAX_QUERY_CHARS}),
     _param("department", "Reporting unit (repeatable; OR within the facet)",
            {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
     _param("topic", "Topic: a top level or a top\\child path (repeatable)",
@@ -54,7 +53,7 @@ _SEARCH_PARAMS = [
     _param("scope", "Where words are looked for", {"type": "string", "enum": list(SCOPES), "default": "all"}),
     _param("sort", "Result order", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     _param("page", "1-based page", {"type": "integer", "minimum": 1, "default": 1}),
-    _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "default": 10}),
+    _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 10}),
 ]
 
 _SCHEMAS: dict[str, Any] = {
@@ -128,7 +127,7 @@ _SCHEMAS: dict[str, Any] = {
             "issue": {"type": "object", "additionalProperties": False, "required": ["title", "date", "key", "items"],
                       "properties": {"title": {"type": "string"}, "date": _NULLABLE_STRING, "key": {"type": "string"},
                                      "items": {"type": "array", "items": _ref("ItemBrief")}}},
-            "similar": {"type": "array", "maxItems": 5, "items": _ref("ItemBrief")},
+            "similar": {"type": "array", "maxItems": MAX_SIMILAR, "items": _ref("ItemBrief")},
         },
     },
     "Suggestions": {

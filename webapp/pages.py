@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
 from indexer.ingest.topics import SEPARATOR
-from search import highlight
-from webapp.api import service
+from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
 from search.facets import FACETS
+from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS
 from search.query import parse
-from search.results import SORTS, SearchQuery, SearchResult, ordered_results
+from webapp.current import searcher
 
 pages = Blueprint("pages", __name__)
 
@@ -27,6 +27,8 @@ SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最
 FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份"}
 CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", "position",
                "attribution", "source", "url", "body")
+# A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class QueryLinks:
@@ -100,7 +102,7 @@ def _page_numbers(result: SearchResult) -> list[int | None]:
 def search_page() -> str:
     """The search page: box, facets, active filters, sort, hits, pagination."""
     query = _query()
-    result = service().search(query)
+    result = searcher().search(query)
     links = QueryLinks(query)
     return render_template("search.html", result=result, query=query, links=links, chips=_chips(query, links),
                            sorts=[(s, SORT_LABELS[s]) for s in SORTS], pages=_page_numbers(result),
@@ -111,17 +113,19 @@ def search_page() -> str:
 def embed_page() -> str:
     """Search box and results without the site's chrome, for an <iframe> in another site."""
     query = _query()
-    result = service().search(query)
+    result = searcher().search(query)
     return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"))
 
 
-@pages.get("/items/<item_id>")
+@pages.get("/items/<path:item_id>", merge_slashes=False)
 def item_page(item_id: str) -> str:
     """One item in full, with its issue's other items and similar items."""
-    page = service().item_page(item_id)
+    page = searcher().item_page(item_id)
     if page is None:
         abort(404, description=f"没有编号为 {item_id} 的条目")
     q = request.args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
     terms = [t.text for t in parse(q).positive_terms]
     paragraphs = [highlight.highlight(p, terms) for p in page.item.body.split("\n")]
     back = request.args.get("back", "")
@@ -142,8 +146,7 @@ def opensearch() -> Response:
 def export_csv() -> Response:
     """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs)."""
     query = _query()
-    snapshot, matcher = service().current()
-    docs = ordered_results(snapshot, matcher, query)
+    export = searcher().export(query, MAX_EXPORT_ROWS)
     root = request.url_root.rstrip("/")
 
     def rows() -> Iterator[str]:
@@ -151,15 +154,24 @@ def export_csv() -> Response:
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         yield "\ufeff" + _drain(buffer)
-        for doc in docs:
-            item = snapshot.item(int(doc))
-            writer.writerow([item.id, item.title, item.date or "", item.year or "", "；".join(item.departments),
-                             "；".join(item.topics), item.issue, item.position, item.attribution, item.source,
-                             f"{root}/items/{item.id}", item.body])
+        for item in export.items:
+            writer.writerow([spreadsheet_safe(v) for v in (
+                item.id, item.title, item.date or "", item.year or "", "；".join(item.departments),
+                "；".join(item.topics), item.issue, item.position, item.attribution, item.source,
+                root + item_path(item.id), item.body)])
+            yield _drain(buffer)
+        if export.total > MAX_EXPORT_ROWS:
+            writer.writerow([f"（结果共 {export.total} 条，导出限 {MAX_EXPORT_ROWS} 条：请加筛选条件分批导出）"])
             yield _drain(buffer)
 
     return Response(stream_with_context(rows()), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="jianbao-export.csv"'})
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A cell value that spreadsheet programs show as text: one starting a formula gets a leading ``'``."""
+    text = str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def _drain(buffer: io.StringIO) -> str:

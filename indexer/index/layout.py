@@ -48,11 +48,12 @@ class IndexMeta:
     created: str
     updated: str
     sources: list[str] = field(default_factory=list)
+    archive_root: str = ""  # the folder item sources are named relative to
 
     @classmethod
-    def fresh(cls, sources: list[str]) -> "IndexMeta":
+    def fresh(cls, sources: list[str], archive_root: str) -> "IndexMeta":
         now = dt.datetime.now().isoformat(timespec="seconds")
-        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources)
+        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root)
 
 
 def current_build(index_dir: Path) -> Path:

@@ -1,4 +1,4 @@
-"""HTML through lxml: pages (from bytes) and record bodies (fragments) to plain text."""
+"""Web pages: HTML through lxml (from bytes) to an issue or one item; record bodies (fragments) to text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 
+from indexer.errors import SourceError
+from indexer.ingest.encodings import detect_encoding
+from indexer.ingest.issues import issue_items, single_item
+from indexer.ingest.meta import IssueMeta
+from indexer.ingest.split import split_issue
+from indexer.items import Item
 from indexer.normalize import clean_display, close_spaces
+
+PAGE_SUFFIXES = (".html", ".htm")
 
 # <meta name="…" content="…"> tags, whatever the case of their name.
 META_XPATH = "//meta[@name and @content]"
@@ -35,6 +43,29 @@ _BLOCK_TAGS = frozenset(
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLOCK_MARK = "\u2029"  # PARAGRAPH SEPARATOR: marks block boundaries while the text is pulled out
+
+
+def read_page(key: str, path: str, data: bytes, meta: IssueMeta) -> list[Item]:
+    """A page's items: an issue when its content splits into several items, else one item."""
+    encoding = declared_charset(data) or detect_encoding(data, path)
+    try:
+        page = parse_page(data, encoding)
+    except (ValueError, LookupError, SyntaxError) as e:
+        raise SourceError(path, f"cannot parse HTML: {e}") from None
+    page_meta = IssueMeta(
+        title=meta.title or page.title,
+        date=meta.date or page.meta.get("pubdate"),
+        issue=meta.issue or page.meta.get("columnname", ""),
+        source=meta.source or page.meta.get("sitename", ""),
+        extra={**{k: v for k, v in page.meta.items() if k in ("keywords", "sitename", "columnname",
+                                                               "contentsource")}, **meta.extra},
+    )
+    if not page.text:
+        raise SourceError(path, "no text found in the page (it may be nested deeper than the parser reads)")
+    if len(split_issue(page.text).items) > 1:
+        return issue_items(key, page.text, page_meta)
+    return [single_item(key, page.title or meta.title, closed_lines(page.text), page_meta,
+                        page.meta.get("contentsource", ""))]
 
 
 @dataclass

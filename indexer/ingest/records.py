@@ -1,0 +1,91 @@
+"""JSON Lines exports: one already-split item a line; a bad line is reported and the rest read."""
+
+from __future__ import annotations
+
+import gzip
+import html as html_lib
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from indexer.errors import Report, SourceError
+from indexer.ingest import dates, topics
+from indexer.ingest.issues import enrich
+from indexer.ingest.split import attribution_of
+from indexer.ingest.webpage import fragment_text
+from indexer.items import Item, stable_id
+from indexer.normalize import clean_display
+
+RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")
+# Record fields with a meaning of their own; any other field is kept in Item.extra.
+_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url"}
+
+
+def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
+    """Items of a JSON Lines export; a bad line is reported with its number and skipped."""
+    positions: dict[str, int] = {}
+    for number, line in _record_lines(path, report):
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            report.warn(str(path), f"bad JSON line skipped: {e}", line=number)
+            continue
+        item = record_item(record, key, positions, lambda reason: report.warn(str(path), reason, line=number))
+        if item is None:
+            report.warn(str(path), "record has neither title nor body; skipped", line=number)
+            continue
+        yield item
+
+
+def _record_lines(path: Path, report: Report) -> Iterator[tuple[int, str]]:
+    """(line number, text) of each non-blank line; a truncated or corrupt file ends early, reported."""
+    number = 0
+    try:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as f:
+            for number, raw in enumerate(f, 1):
+                if raw.strip():
+                    yield number, raw.decode("utf-8", errors="replace")
+    except (OSError, EOFError, zlib.error) as e:
+        if number == 0:
+            raise SourceError(str(path), getattr(e, "strerror", None) or str(e)) from None
+        report.warn(str(path), f"reading stopped after line {number}: {e}", line=number + 1)
+
+
+def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
+                warn: Callable[[str], None] | None = None) -> Item | None:
+    """One record of the JSON Lines format as an enriched item (None when it has no text)."""
+    title = clean_display(html_lib.unescape(str(record.get("title") or ""))).strip()
+    body = record.get("body")
+    if body is None and record.get("html"):
+        body = fragment_text(str(record["html"]))
+    body = clean_display(str(body or "")).strip()
+    if not title and not body:
+        return None
+    issue = str(record.get("issue") or "")
+    positions[issue] = positions.get(issue, 0) + 1
+    dating = dates.from_metadata(record.get("date"))
+    if record.get("date") and not dating.date and warn:
+        warn(f"bad date {record.get('date')!r}: kept the text, date unknown")
+    raw_id = record.get("id")
+    item_id = str(raw_id) if raw_id not in (None, "") else stable_id(title, body, str(record.get("date")))
+    given = record.get("department")
+    units = [given] if isinstance(given, str) else [str(u) for u in given or []]
+    attribution = " ".join(units)
+    if not units:
+        found = attribution_of(body.rsplit("\n", 1)[-1])
+        attribution, units = found if found else ("", [])
+    tax = topics.taxonomy()
+    given_topics = record.get("topics") or []
+    item = Item(
+        id=item_id, title=title, body=body, issue=issue, source=str(record.get("source") or key),
+        position=positions[issue], issue_key=stable_id(key, issue), attribution=attribution,
+        topics=[t for t in (tax.resolve(str(p)) for p in given_topics) if t] if isinstance(given_topics, list) else [],
+        date=dating.date, year=dating.year, url=str(record["url"]) if record.get("url") else None,
+        extra={k: v for k, v in record.items() if k not in _RECORD_FIELDS},
+    )
+    return enrich(item, units)

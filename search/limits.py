@@ -1,0 +1,14 @@
+"""What a request may ask for: the one place the validation and the OpenAPI document read limits from."""
+
+from __future__ import annotations
+
+SORTS = ("relevance", "date_desc", "date_asc")
+SCOPES = ("all", "title")
+MAX_QUERY_CHARS = 500  # characters of `q`, on every route that takes one
+MAX_TERMS = 24  # terms of a query used; the rest are dropped with a note
+MAX_PAGE_SIZE = 100  # hits a page
+MAX_FACET_VALUES = 20  # values of one repeatable filter parameter (duplicates removed first)
+MAX_VALUE_CHARS = 100  # characters of one filter value
+MAX_EXPORT_ROWS = 100_000  # rows one CSV export gives; a larger result set is cut, with a note
+MAX_SUGGESTIONS = 8
+MAX_SIMILAR = 5  # similar items on an item page

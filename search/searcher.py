@@ -1,0 +1,76 @@
+"""The Searcher: the one interface the web app, the command line, the benchmarks and the tests search through.
+
+Contract (every implementation; ``tests/test_searcher_contract.py`` checks it):
+
+``search(query: SearchQuery) -> SearchResult``
+    The total number of items matching ``query`` (every term and quoted phrase as an
+    exact substring of the folded text; filters OR within a facet, AND across), one
+    page of hits in the query's order with highlights, and exact disjunctive facet
+    counts (each facet counted with every filter but its own). Raises
+    ``BadParameter`` for a query it cannot use and ``QueryTooExpensive`` when the
+    time budget runs out.
+``export(query: SearchQuery, limit: int) -> Export``
+    Every matching item in result order, at most ``limit`` of them, as a stream; the
+    selection is made within the time budget before the first item is given, and
+    ``Export.total`` says how many matched before the cut.
+``item_page(item_id: str) -> ItemPage | None``
+    The item, the items of its issue in order, and up to ``MAX_SIMILAR`` similar
+    items; ``None`` when no item has that id.
+``suggest(q: str, limit: int) -> list[dict]``
+    Completions of a partial query: ``{"type", "value", ...}`` for departments,
+    topics and titles containing it.
+``health() -> dict``
+    ``{"status": "ok", "items": N, "index_version": "…"}``; raises ``IndexProblem``
+    when there is no usable index.
+``close()``
+    Releases the index; the searcher is not used after.
+
+A Searcher is shared by all threads of a server and follows the index: a build or
+update that commits is seen by the next request.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.items import Item
+from search.limits import MAX_SUGGESTIONS
+from search.results import ItemPage, SearchQuery, SearchResult
+
+
+@dataclass
+class Export:
+    """An ordered stream of matching items: ``total`` matched, ``items`` gives at most the limit of them."""
+
+    total: int
+    items: Iterator[Item]
+
+
+class Searcher(ABC):
+    """What every search backend offers; see the module docstring for the contract."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult:
+        """One page of results with facet counts."""
+
+    @abstractmethod
+    def export(self, query: SearchQuery, limit: int) -> Export:
+        """Every matching item in result order, at most ``limit``."""
+
+    @abstractmethod
+    def item_page(self, item_id: str) -> ItemPage | None:
+        """The item with its issue and similar items, or None."""
+
+    @abstractmethod
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+        """Completions for a partial query."""
+
+    @abstractmethod
+    def health(self) -> dict[str, Any]:
+        """Status, item count and index version."""
+
+    def close(self) -> None:
+        """Release what the searcher holds."""
