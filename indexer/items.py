@@ -14,6 +14,10 @@ class Item:
     ``title`` may be empty (short ``△`` items have none). ``body`` is the item's
     text as printed, closing attribution included; ``attribution`` is the raw text
     inside the closing ``（…）`` and ``departments`` its canonical unit names.
+    ``date_inferred`` is true when the date or year was guessed rather than stated;
+    ``reporters`` are names from an attribution such as ``(市应急局:孙洪)``;
+    ``duplicates`` are the other sources of the same item; ``access`` is
+    ``["public"]`` or the groups that may see the item.
     """
 
     id: str
@@ -28,19 +32,34 @@ class Item:
     topics: list[str] = field(default_factory=list)
     date: str | None = None
     year: int | None = None
-    year_inferred: bool = False
+    date_inferred: bool = False
     url: str | None = None
+    doc_number: str | None = None
+    reporters: list[str] = field(default_factory=list)
+    ocr: bool = False
+    duplicates: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=lambda: ["public"])
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def year_inferred(self) -> bool:
+        """The former name of :attr:`date_inferred`."""
+        return self.date_inferred
+
     def to_dict(self) -> dict[str, Any]:
-        """The item as a JSON-ready dict with the field names of API.md."""
-        return asdict(self)
+        """The item as a JSON-ready dict with the field names of API.md (``year_inferred`` kept as an alias)."""
+        data = asdict(self)
+        data["year_inferred"] = self.date_inferred
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Item":
         """Rebuild an item from :meth:`to_dict` output (unknown keys are ignored)."""
         names = cls.__dataclass_fields__.keys()
-        return cls(**{k: v for k, v in data.items() if k in names})
+        fields = {k: v for k, v in data.items() if k in names}
+        if "date_inferred" not in fields and "year_inferred" in data:
+            fields["date_inferred"] = data["year_inferred"]
+        return cls(**fields)
 
 
 def stable_id(*parts: str, length: int = 16) -> str:

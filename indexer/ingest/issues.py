@@ -46,6 +46,6 @@ def _item(key: str, position: int, title: str, body: str, attribution: str, item
     item = Item(
         id=f"{stable_id(key, length=12)}-{position}", title=title, body=body, issue=issue,
         source=meta.source or key, position=position, issue_key=stable_id(key), attribution=attribution,
-        date=dating.date, year=dating.year, year_inferred=dating.inferred, extra=dict(meta.extra),
+        date=dating.date, year=dating.year, date_inferred=dating.inferred, extra=dict(meta.extra),
     )
     return enrich(item, item_units)
