@@ -5,13 +5,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install browser eval bench load clean
+.PHONY: run test test-quick lint install system eval bench load clean
 
 run: install
 	$(PY) -m webapp --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install system lint
 	$(PY) -m pytest
+
+# The tests that need neither ../shared nor the system packages (a quick check while working).
+test-quick: install
+	$(PY) -m pytest -m "not shared and not browser and not system"
+
+lint: install
+	$(VENV)/bin/ruff check .
 
 install: $(VENV)/.installed
 
@@ -20,12 +27,18 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# The browser tests need Debian's Chromium and a CJK font.
-browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
-	  (DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	   (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk >/dev/null)) \
-	  || echo "could not install chromium: run as root, or install the chromium package"; \
+# Debian packages the tests drive: Chromium and a CJK font (browser tests), LibreOffice (.doc .wps .rtf .odt),
+# Tesseract with its simplified-Chinese model (scanned pages), Sphinx (the cluster backend), nginx (the
+# deployment example). Installed only when one is missing.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim sphinxsearch nginx
+SYSTEM_COMMANDS := /usr/bin/chromium /usr/share/fonts/opentype/noto /usr/bin/soffice /usr/bin/tesseract \
+	/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata /usr/bin/searchd /usr/sbin/nginx
+system:
+	@missing=0; for f in $(SYSTEM_COMMANDS); do [ -e $$f ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	   (apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y $(SYSTEM_PACKAGES) >/dev/null)) \
+	  || echo "could not install $(SYSTEM_PACKAGES): run as root, or install these Debian packages"; \
 	fi
 
 # Relevance on the shared evaluation set (needs ../shared; builds an index of the xwlb corpus).

@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-from indexer.ingest.files import read_items
-from indexer.errors import Report
-from indexer.normalize import fold
 from indexer.analysis import jieba_tokenizer
+from indexer.errors import Report
+from indexer.ingest.files import read_items
+from indexer.normalize import fold
 
 
 def main() -> int:

@@ -12,7 +12,7 @@ import random
 import re
 
 from indexer.analysis import query_words
-from search import SearchQuery, Searcher
+from search import Searcher, SearchQuery
 
 MAX_CANDIDATES = 300
 BODY_CHARS = 3000  # body words are drawn from the start of the body

@@ -22,7 +22,7 @@ from bench import known_items
 from indexer.build import build
 from indexer.errors import Report
 from indexer.normalize import search_form
-from search import SearchQuery, Searcher, open_searcher
+from search import Searcher, SearchQuery, open_searcher
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

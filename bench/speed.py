@@ -217,7 +217,7 @@ def table(results: list[dict]) -> str:
         t = r.get("tantivy")
         anchor_p95 = t["first"]["p95"] if t else None
 
-        def row(name: str, value: str, anchor: str = "", ratio: float | None = None) -> None:
+        def row(name: str, value: str, anchor: str = "", ratio: float | None = None, lines=lines) -> None:
             lines.append(f"| {name} | {value} | {anchor} | {'' if ratio is None else f'{ratio:.2f}×'} |")
 
         def lat(s: dict) -> str:

@@ -24,12 +24,12 @@ import re
 import threading
 from collections.abc import Iterator
 
+import jieba
 import numpy as np
 from whoosh.analysis import Analyzer, Token, Tokenizer
 
-import jieba
-from indexer.settings import USER_DICT_FILE
 from indexer.normalize import fold_with_offsets, search_form
+from indexer.settings import USER_DICT_FILE
 
 # Bump when the tokens produced for a given text, or the way their postings are stored, change:
 # indexes built before then must be rebuilt.

@@ -30,13 +30,22 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 
+from indexer.errors import JianbaoError, Report
+from indexer.index.layout import (
+    INDEX_NAME,
+    IndexMeta,
+    check_compatible,
+    current_build,
+    make_current,
+    new_build,
+    remove_old_builds,
+    write_meta,
+    writer_lock,
+)
+from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
 from indexer.ingest.files import archive_root, is_record_file, iter_files, read_file, read_items
-from indexer.errors import JianbaoError, Report
 from indexer.items import Item
-from indexer.index.layout import (INDEX_NAME, IndexMeta, check_compatible, current_build, make_current,
-                            new_build, remove_old_builds, write_meta, writer_lock)
-from indexer.index.schema import build_schema
 
 SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
 BATCH = 200  # items sent to a worker at a time

@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.settings import SettingError, Settings
 from indexer.build import build, update
-from indexer.ingest.files import read_items
 from indexer.errors import JianbaoError, Report
 from indexer.index.reader import IndexSnapshot
+from indexer.ingest.files import read_items
+from indexer.settings import SettingError, Settings
 from indexer.stats import index_stats, stats_text
 
 

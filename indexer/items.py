@@ -53,7 +53,7 @@ class Item:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Item":
+    def from_dict(cls, data: dict[str, Any]) -> Item:
         """Rebuild an item from :meth:`to_dict` output (unknown keys are ignored)."""
         names = cls.__dataclass_fields__.keys()
         fields = {k: v for k, v in data.items() if k in names}

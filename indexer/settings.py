@@ -64,7 +64,7 @@ class Settings:
     lock_wait: float
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings in effect: each variable's value in ``environ`` (default ``os.environ``), else its default."""
         env = os.environ if environ is None else environ
         raw = {s.name: env.get(s.name, s.default) for s in SETTINGS}
@@ -79,7 +79,7 @@ class Settings:
         )
 
     @classmethod
-    def defaults(cls) -> "Settings":
+    def defaults(cls) -> Settings:
         """The settings with every variable at its default (for tests and tools)."""
         return cls.from_env({})
 

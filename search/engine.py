@@ -79,7 +79,6 @@ def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query
     """The mask of documents matching the query (before facet filters), and each positive term's matches."""
     mask = snapshot.live.copy()
     matched: list[np.ndarray] = []
-    group_docs = []
     for group in parsed.groups:
         found = [matcher.docs(t, deadline) for t in group]
         if deadline:

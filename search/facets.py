@@ -27,7 +27,7 @@ class FacetValue:
     value: str
     count: int
     selected: bool = False
-    children: list["FacetValue"] | None = None
+    children: list[FacetValue] | None = None
 
     def to_dict(self) -> dict:
         d = {"value": self.value, "count": self.count, "selected": self.selected}

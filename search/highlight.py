@@ -15,7 +15,6 @@ from bisect import bisect_left
 from functools import lru_cache
 from html import escape
 
-
 SNIPPET_CHARS = 120
 LABEL_CHARS = 40
 WINDOW_CANDIDATES = 40  # matches tried as the start of a snippet

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.index.reader import IndexSnapshot
 from indexer.analysis import query_words
+from indexer.index.reader import IndexSnapshot
 from search.errors import QueryTooExpensive
 from search.query import Term
 

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from indexer.items import Item
-from indexer.index.reader import IndexSnapshot
 from indexer.analysis import query_words
+from indexer.index.reader import IndexSnapshot
+from indexer.items import Item
 
 MAX_ISSUE_ITEMS = 300
 KEY_WORDS = 10  # words of an item that find its similar items

@@ -10,12 +10,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
 from urllib.parse import quote
 
 from indexer.items import Item
 from search.errors import BadParameter
-from search.facets import FACETS, FacetValue, UNKNOWN_YEAR
+from search.facets import FACETS, UNKNOWN_YEAR, FacetValue
 from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
 
 
@@ -72,7 +71,7 @@ class SearchQuery:
                     raise BadParameter(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Sequence[str]]) -> "SearchQuery":
+    def from_params(cls, params: Mapping[str, Sequence[str]]) -> SearchQuery:
         """Build a query from request parameters (each a list of values), or raise BadParameter."""
 
         def one(name: str, default: str | None = None) -> str | None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from indexer.normalize import search_form
 from indexer.index.reader import Facet, IndexSnapshot
+from indexer.normalize import search_form
 from search.matching import Matcher
 from search.query import Term
 from search.results import item_path

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import gzip
+import inspect
 import json
+import os
 import socket
 import threading
 from pathlib import Path
@@ -16,19 +18,35 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build
-from indexer.ingest.files import read_items
 from indexer.errors import Report
+from indexer.ingest.files import read_items
 from indexer.items import Item
-from search import SearchQuery, SearchResult, Searcher, open_searcher
+from search import Searcher, SearchQuery, SearchResult, open_searcher
 from webapp import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("JIANBAO_TEST_SHARED", ROOT.parent / "shared"))  # moved aside to check test-quick
 XWLB = SHARED / "corpora" / "xwlb.jsonl.gz"
 EVAL = SHARED / "eval" / "xwlb_public.json"
 ARTIFACTS = ROOT / "test-artifacts"
 SLICE_SIZE = 2000
+
+
+# A test is marked `shared` when its code or any fixture it uses names the shared data.
+SHARED_NAMES = ("xwlb_records(", "xwlb_slice", "XWLB", "SHARED", "EVAL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reads ../shared, so `make test-quick` can leave them out."""
+    for item in items:
+        functions = [getattr(item, "function", None)]
+        info = getattr(item, "_fixtureinfo", None)
+        for defs in (info.name2fixturedefs.values() if info else ()):
+            functions.extend(d.func for d in defs if d.baseid != "")  # the project's fixtures, not pytest's
+        sources = [inspect.getsource(f) for f in functions if f is not None]
+        if any(name in source for source in sources for name in SHARED_NAMES):
+            item.add_marker(pytest.mark.shared)
 
 
 def xwlb_records(limit: int | None = None, stride: int = 1) -> list[dict]:

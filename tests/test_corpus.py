@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.ingest.files import read_items
 from indexer.errors import Report
+from indexer.ingest.files import read_items
 from tests.conftest import CORPUS, ROOT, XWLB, write_jsonl
 
 SEED = CORPUS / "000_481367547d7bb0e8.txt"
@@ -152,7 +152,7 @@ def test_parse_command_prints_json_lines():
     assert "9 items from 1 files; 0 files skipped" in out.stderr
 
 
-@pytest.mark.xwlb
+@pytest.mark.shared
 def test_whole_xwlb_corpus_reads_clean():
     report = Report(stream=io.StringIO())
     count = 0

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from indexer.normalize import search_form
 from indexer.ingest.topics import SEPARATOR
+from indexer.normalize import search_form
 from tests.conftest import run
 
 
@@ -79,7 +79,7 @@ def test_seed_facets_equal_brute_force(seed_searcher, seed_items, q, filters):
     assert from_result(result) == brute_force(seed_items, q, filters)
 
 
-@pytest.mark.xwlb
+@pytest.mark.shared
 @pytest.mark.parametrize("q, filters", SLICE_CASES)
 def test_slice_facets_equal_brute_force(slice_searcher, slice_items, q, filters):
     result = run(slice_searcher, q=q, filters=filters, size=1)

@@ -10,9 +10,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from search.query import MAX_TERMS, parse
 from tests.conftest import build_index, run, write_jsonl, xwlb_records
 from webapp import create_app
-from search.query import MAX_TERMS, parse
 
 SYNTAX = st.sampled_from(['"', "-", "OR", "title:", "标题:", " ", "　", "(", ")", "*", ":", "\\", "＂", "－"])
 WORDS = st.sampled_from(["欺凌", "工作", "区教育局", "第5期", "2022年", "ＡＢＣ", "a", "一", "“首席服务官”"])

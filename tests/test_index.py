@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.index import layout
 from indexer.errors import IndexStale
+from indexer.index import layout
 from indexer.index.layout import check_compatible, current_build
 from tests.conftest import CORPUS, ROOT, ids, open_index, run, write_jsonl
 

@@ -19,7 +19,7 @@ import pytest
 from indexer.index.layout import BUILDS, LOCK
 from tests.conftest import CORPUS, ROOT, build_index, open_index, run, write_jsonl, xwlb_records
 
-pytestmark = pytest.mark.xwlb
+pytestmark = pytest.mark.shared
 
 
 def _command(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:

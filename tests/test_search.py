@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from indexer.normalize import search_form
-from tests.conftest import build_index, ids, open_index, run, write_jsonl
 from search import highlight
+from tests.conftest import build_index, ids, open_index, run, write_jsonl
 
 TABLE = [
     # segmentation and the user dictionary: a long word never hides its parts

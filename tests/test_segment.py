@@ -8,14 +8,13 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from indexer.index.writer import SegmentBuilder
-from indexer.settings import USER_DICT_FILE
-from indexer.ingest.files import read_items
+from indexer.analysis import WordTokenizer, gram_keys, gram_text, grams_of, index_words, jieba_tokenizer, query_words
 from indexer.errors import Report
 from indexer.index.postings import SMALL_BLOCK
 from indexer.index.schema import build_schema, document
-from indexer.analysis import (WordTokenizer, gram_keys, gram_text, grams_of, index_words, jieba_tokenizer,
-                             query_words)
+from indexer.index.writer import SegmentBuilder
+from indexer.ingest.files import read_items
+from indexer.settings import USER_DICT_FILE
 from tests.conftest import write_jsonl, xwlb_records
 
 

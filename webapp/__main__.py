@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m webapp", description="Serve the Jianbao search site and API.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
-    p.add_argument("--index-dir", type=Path, default=None, help="index folder (default $JIANBAO_INDEX_DIR or index_data/)")
+    p.add_argument("--index-dir", type=Path, default=None,
+                   help="index folder (default $JIANBAO_INDEX_DIR or index_data/)")
     p.add_argument("--threads", type=int, default=settings.threads, help="worker threads")
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
     args = p.parse_args(argv)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.limits import (MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_SIMILAR, MAX_VALUE_CHARS, SCOPES,
-                           SORTS)
+from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_SIMILAR, MAX_VALUE_CHARS, SCOPES, SORTS
 
 
 def _ref(name: str) -> dict[str, str]:

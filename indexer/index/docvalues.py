@@ -108,7 +108,7 @@ class SegmentValues:
         return np.fromiter((find(needle, s, e) >= 0 for s, e in zip(starts, ends)), dtype=bool, count=len(starts))
 
 
-def load_segment(folder: Path, segment: Segment, stored_items: "callable") -> SegmentValues:
+def load_segment(folder: Path, segment: Segment, stored_items: callable) -> SegmentValues:
     """Load a segment's values, rebuilding the files from ``stored_items()`` when they are missing."""
     base = folder / segment.segment_id()
     values_path, text_path = Path(f"{base}{VALUES_EXT}"), Path(f"{base}{TEXT_EXT}")
@@ -136,7 +136,7 @@ def _compress(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return ptr, val, np.asarray(names, dtype=str) if names else np.zeros(0, dtype="<U1")
 
 
-def _atomic_write(path: Path, write: "callable") -> None:
+def _atomic_write(path: Path, write: callable) -> None:
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "wb") as f:
         write(f)

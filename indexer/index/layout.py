@@ -28,8 +28,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from indexer.errors import IndexLocked, IndexMissing, IndexStale
 from indexer.analysis import ANALYZER_VERSION, dictionary_hash
+from indexer.errors import IndexLocked, IndexMissing, IndexStale
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -51,7 +51,7 @@ class IndexMeta:
     archive_root: str = ""  # the folder item sources are named relative to
 
     @classmethod
-    def fresh(cls, sources: list[str], archive_root: str) -> "IndexMeta":
+    def fresh(cls, sources: list[str], archive_root: str) -> IndexMeta:
         now = dt.datetime.now().isoformat(timespec="seconds")
         return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root)
 

@@ -27,10 +27,10 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader, TermNotFound
 
 from indexer.index.docvalues import SegmentValues, load_segment
-from indexer.items import Item
 from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build
 from indexer.index.postings import read_postings
 from indexer.ingest.topics import SEPARATOR
+from indexer.items import Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)

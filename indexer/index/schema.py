@@ -25,8 +25,8 @@ from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
-from indexer.items import Item
 from indexer.analysis import PART_SEPARATOR, GramAnalyzer, WordAnalyzer
+from indexer.items import Item
 
 WORD_FIELDS = ("title", "body")
 GRAM_FIELDS = ("grams", "title_grams")

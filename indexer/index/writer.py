@@ -19,12 +19,12 @@ from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_ushort
 
+from indexer.analysis import form_gram_keys, gram_text, index_words
 from indexer.index.docvalues import DocValuesWriter
-from indexer.items import Item
-from indexer.normalize import search_form
 from indexer.index.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
 from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
-from indexer.analysis import form_gram_keys, gram_text, index_words
+from indexer.items import Item
+from indexer.normalize import search_form
 
 DOC_BITS = 22
 MAX_SEGMENT_DOCS = (1 << DOC_BITS) - 1  # docnums share a 64-bit sort key with the term

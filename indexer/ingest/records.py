@@ -34,7 +34,7 @@ def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
         except ValueError as e:
             report.warn(str(path), f"bad JSON line skipped: {e}", line=number)
             continue
-        item = record_item(record, key, positions, lambda reason: report.warn(str(path), reason, line=number))
+        item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n))
         if item is None:
             report.warn(str(path), "record has neither title nor body; skipped", line=number)
             continue

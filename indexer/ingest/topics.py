@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.settings import TAXONOMY_FILE, TOPIC_RULES_FILE
 from indexer.errors import JianbaoError
 from indexer.normalize import search_form
+from indexer.settings import TAXONOMY_FILE, TOPIC_RULES_FILE
 
 SEPARATOR = "\\"
 TITLE_WEIGHT, UNIT_WEIGHT, BODY_WEIGHT, BODY_CAP = 3, 2, 1, 4
@@ -69,7 +69,7 @@ class TopicRules:
         self._pattern = re.compile(_trie_pattern(self._topic_of)) if self._topic_of else None
 
     @classmethod
-    def load(cls, path: Path, tax: Taxonomy) -> "TopicRules":
+    def load(cls, path: Path, tax: Taxonomy) -> TopicRules:
         """Read a rules file; a line naming an unknown topic is an error naming that line."""
         rules: dict[str, list[str]] = {}
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -37,9 +37,8 @@ CONTENT_XPATHS = (
 # Elements whose text is never content.
 SKIP_XPATH = "//script | //style | //noscript | //template | //nav | //header | //footer"
 
-_BLOCK_TAGS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre dd dt hr".split()
-)
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+                         "section", "article", "blockquote", "pre", "dd", "dt", "hr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _BLOCK_MARK = "\u2029"  # PARAGRAPH SEPARATOR: marks block boundaries while the text is pulled out
