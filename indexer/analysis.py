@@ -28,14 +28,12 @@ import jieba
 import numpy as np
 from whoosh.analysis import Analyzer, Token, Tokenizer
 
-from indexer.normalize import fold_with_offsets, search_form
+from indexer.normalize import PART_SEPARATOR, fold_with_offsets, search_form
 from indexer.settings import USER_DICT_FILE
 
 # Bump when the tokens produced for a given text, or the way their postings are stored, change:
 # indexes built before then must be rebuilt.
 ANALYZER_VERSION = "2"
-# Separates the parts of a gram field's value (title, body): no gram spans it.
-PART_SEPARATOR = "\x1f"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a gram is (first << 21) | second

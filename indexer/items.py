@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.normalize import PART_SEPARATOR
+
 
 @dataclass
 class Item:
@@ -64,5 +66,5 @@ class Item:
 
 def stable_id(*parts: str, length: int = 16) -> str:
     """A short, URL-safe id derived from ``parts`` (same parts, same id)."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(PART_SEPARATOR.join(parts).encode("utf-8")).hexdigest()
     return digest[:length]

@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Joins the parts of one stored or indexed value (title and body; the parts of an id): clean text never holds
+# it, since it is a control character that clean_display removes.
+PART_SEPARATOR = "\x1f"
 # Control characters other than tab and newline, zero-width characters, BOMs.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _WHITESPACE = re.compile(r"\s+")

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh.codec.base import Segment
 
 from indexer.items import Item
-from indexer.normalize import search_form
+from indexer.normalize import PART_SEPARATOR, search_form
 
 VALUES_EXT = ".jbdv.npz"
 TEXT_EXT = ".jbtext"
@@ -66,7 +66,7 @@ class DocValuesWriter:
         self.topics.append(list(item.topics))
         self.issues.append([item.issue_key])
         title_bytes = title_form.encode("utf-8")
-        text = title_bytes + b"\x1f" + body_form.encode("utf-8")
+        text = title_bytes + PART_SEPARATOR.encode() + body_form.encode("utf-8")
         self.title_end.append(self.text_ptr[-1] + len(title_bytes))
         self.text_ptr.append(self.text_ptr[-1] + len(text))
         self.texts.append(text)
