@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from search.errors import BadParameter, QueryTooExpensive, SearchError
+from search.local import LocalSearcher
 from search.results import Hit, ItemPage, SearchQuery, SearchResult, item_path
 from search.searcher import Export, Searcher
 
@@ -18,6 +19,4 @@ __all__ = ["BadParameter", "Export", "Hit", "ItemPage", "QueryTooExpensive", "Se
 
 def open_searcher(index_dir: Path, budget_ms: float = 2000.0) -> Searcher:
     """The Searcher over the index at ``index_dir`` (the local engine)."""
-    from search.local import LocalSearcher
-
     return LocalSearcher(index_dir, budget_ms)

@@ -14,8 +14,8 @@ import numpy as np
 
 from indexer.index.docvalues import date_number
 from indexer.index.reader import IndexSnapshot
-from search import highlight
 from search.facets import FACETS, FacetMasks, Filters, count_facets, facet_masks
+from search.highlight import label, snippet
 from search.matching import Deadline, Matcher
 from search.query import ParsedQuery, Term, parse
 from search.results import Hit, SearchQuery, SearchResult, item_path
@@ -123,8 +123,8 @@ def _hit(snapshot: IndexSnapshot, doc: int, terms: list[str]) -> Hit:
     return Hit(
         id=item.id,
         title=item.title,
-        title_html=highlight.label(item.title, item.body, terms),
-        snippet_html=highlight.snippet(item.body, terms),
+        title_html=label(item.title, item.body, terms),
+        snippet_html=snippet(item.body, terms),
         departments=item.departments,
         topics=item.topics,
         date=item.date,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from indexer.settings import SETTINGS
 from tests.conftest import ROOT
 
@@ -16,3 +18,61 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run " in readme and "make test " in readme
     assert "exec make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _imports(path) -> set[str]:
+    """The project modules a file imports when it is loaded (module-level absolute imports), and Flask."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return {m for m in found if m.split(".")[0] in PACKAGES or m.split(".")[0] in ("flask", "werkzeug")}
+
+
+PACKAGES = ("indexer", "search", "webapp", "bench")
+
+
+def _modules() -> dict[str, set[str]]:
+    """Each project module's name and the project modules it imports."""
+    out = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            out[name] = _imports(path)
+    return out
+
+
+def test_the_engine_and_the_indexer_know_nothing_of_flask_or_the_web_app():
+    for name, imports in _modules().items():
+        if name.split(".")[0] in ("indexer", "search"):
+            assert not {m for m in imports if m.split(".")[0] in ("flask", "werkzeug", "webapp")}, name
+
+
+def test_bench_uses_no_private_name_of_another_module():
+    for name, imports in _modules().items():
+        if name.startswith("bench."):
+            private = {m for m in imports if m.rsplit(".", 1)[-1].startswith("_") and not m.startswith("bench.")}
+            assert not private, name
+
+
+def test_no_import_cycles():
+    modules = _modules()
+    graph = {name: {m for m in imports if m in modules and m != name} for name, imports in modules.items()}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for dep in sorted(graph[name]):
+            if state.get(dep) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(dep):] + [dep]))
+            if dep not in state:
+                visit(dep, trail + [dep])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])

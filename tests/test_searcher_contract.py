@@ -1,0 +1,135 @@
+"""The Searcher contract (search/searcher.py), checked on every backend over the seed bulletins.
+
+Each backend is opened by a function in BACKENDS over an archive; every test
+runs once per backend, and each answer is compared with what a scan of the items
+gives (the truth does not depend on any backend).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.items import Item
+from indexer.normalize import search_form
+from search import BadParameter, SearchQuery, Searcher, item_path
+from search.limits import MAX_PAGE_SIZE, MAX_SIMILAR
+from tests.conftest import CORPUS, build_index, open_index
+from tests.test_facets import brute_force, from_result
+
+
+def _local(archive: Path, folder: Path) -> Iterator[Searcher]:
+    searcher = open_index(build_index([archive], folder / "index"))
+    yield searcher
+    searcher.close()
+
+
+# name -> function(archive, work folder) yielding an open Searcher over that archive
+BACKENDS: dict[str, Callable[[Path, Path], Iterator[Searcher]]] = {"local": _local}
+
+
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def searcher(request, tmp_path_factory) -> Iterator[Searcher]:
+    yield from BACKENDS[request.param](CORPUS, tmp_path_factory.mktemp(request.param))
+
+
+def _containing(items: list[Item], q: str) -> set[str]:
+    form = search_form(q)
+    return {i.id for i in items if form in search_form(i.title) or form in search_form(i.body)}
+
+
+def _all_ids(searcher: Searcher, **query) -> list[str]:
+    """Every hit id, page by page, in order."""
+    out: list[str] = []
+    page = 1
+    while True:
+        result = searcher.search(SearchQuery(page=page, size=5, **query))
+        out.extend(h.id for h in result.hits)
+        if page >= result.pages:
+            return out
+        page += 1
+
+
+@pytest.mark.parametrize("q", ["工作", "校园欺凌", "区", "2022", "首席服务官", "不存在的词语组合"])
+def test_search_finds_exactly_the_items_containing_the_term(searcher, seed_items, q):
+    result = searcher.search(SearchQuery(q=q, size=MAX_PAGE_SIZE))
+    assert result.total == len(_containing(seed_items, q))
+    assert {h.id for h in result.hits} == _containing(seed_items, q)
+
+
+@pytest.mark.parametrize("q, filters", [
+    ("", {}),
+    ("工作", {"department": ["区教育局", "区司法局"]}),
+    ("", {"topic": ["科技、教育"], "year": ["unknown"]}),
+    ("区", {"department": ["区教育局", "区城管局"], "year": ["2022"]}),
+])
+def test_total_and_facet_counts_equal_a_scan(searcher, seed_items, q, filters):
+    assert from_result(searcher.search(SearchQuery(q=q, filters=filters))) == brute_force(seed_items, q, filters)
+
+
+def test_operators_combine_as_documented(searcher, seed_items):
+    either = _containing(seed_items, "校园欺凌") | _containing(seed_items, "首席服务官")
+    assert set(_all_ids(searcher, q="校园欺凌 OR 首席服务官")) == either
+    assert set(_all_ids(searcher, q="工作 -区教育局")) == _containing(seed_items, "工作") - _containing(
+        seed_items, "区教育局")
+    titled = {i.id for i in seed_items if search_form("工作") in search_form(i.title)}
+    assert set(_all_ids(searcher, q="工作", scope="title")) == titled
+
+
+def test_pages_are_disjoint_and_cover_the_result(searcher):
+    ids = _all_ids(searcher, q="区")
+    assert len(ids) == len(set(ids)) == searcher.search(SearchQuery(q="区")).total
+
+
+def test_newest_first_orders_by_date(searcher):
+    result = searcher.search(SearchQuery(sort="date_desc", size=MAX_PAGE_SIZE))
+    known = [(h.date or str(h.year or "")) for h in result.hits if h.date or h.year]
+    assert known == sorted(known, reverse=True)
+
+
+def test_hits_carry_highlights_and_their_page_path(searcher):
+    hit = searcher.search(SearchQuery(q="欺凌")).hits[0]
+    assert "<mark>欺凌</mark>" in hit.title_html + hit.snippet_html
+    assert hit.url == item_path(hit.id)
+
+
+def test_export_gives_every_match_in_result_order_up_to_the_limit(searcher):
+    query = SearchQuery(q="区", sort="date_asc")
+    export = searcher.export(query, limit=3)
+    assert export.total == searcher.search(query).total
+    assert [i.id for i in export.items] == _all_ids(searcher, q="区", sort="date_asc")[:3]
+
+
+def test_item_page_holds_the_issue_in_order_and_similar_items(searcher, seed_items):
+    target = seed_items[3]
+    page = searcher.item_page(target.id)
+    assert page is not None and page.item.id == target.id and page.item.body == target.body
+    same_issue = sorted((i for i in seed_items if i.issue_key == target.issue_key), key=lambda i: i.position)
+    assert [i.id for i in page.issue_items] == [i.id for i in same_issue]
+    assert len(page.similar) <= MAX_SIMILAR and target.id not in {i.id for i in page.similar}
+
+
+def test_an_unknown_id_has_no_page(searcher):
+    assert searcher.item_page("no-such-item") is None
+
+
+def test_suggestions_contain_what_was_typed(searcher):
+    found = searcher.suggest("教育")
+    assert found and all("教育" in s["value"] for s in found)
+    assert {s["type"] for s in found} <= {"department", "topic", "title"}
+
+
+def test_health_counts_the_items(searcher, seed_items):
+    health = searcher.health()
+    assert health["status"] == "ok" and health["items"] == len(seed_items) and health["index_version"]
+
+
+@pytest.mark.parametrize("query", [dict(size=0), dict(size=MAX_PAGE_SIZE + 1), dict(page=0), dict(sort="random"),
+                                   dict(filters={"year": ["22"]}), dict(date_from="2022-13-01")])
+def test_unusable_queries_are_refused_by_name(query):
+    name = "filters" if "filters" in query else next(iter(query))
+    with pytest.raises(BadParameter) as raised:
+        SearchQuery(**query)
+    assert raised.value.name == ("year" if name == "filters" else name)
