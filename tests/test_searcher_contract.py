@@ -14,7 +14,7 @@ import pytest
 
 from indexer.items import Item
 from indexer.normalize import search_form
-from search import BadParameter, SearchQuery, Searcher, item_path
+from search import BadParameter, Searcher, SearchQuery, item_path
 from search.limits import MAX_PAGE_SIZE, MAX_SIMILAR
 from tests.conftest import CORPUS, build_index, open_index
 from tests.test_facets import brute_force, from_result
