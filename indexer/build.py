@@ -38,6 +38,7 @@ from indexer.index.layout import (
     current_build,
     make_current,
     new_build,
+    read_toc,
     remove_old_builds,
     write_meta,
     writer_lock,
@@ -112,7 +113,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         meta = check_compatible(folder)
         root = Path(meta.archive_root) if meta.archive_root else archive_root(sources)
         storage = FileStorage(str(folder))
-        toc = TOC.read(storage, INDEX_NAME)
+        toc = read_toc(storage, folder)
         items: list[Item] = []
         whole_files: set[str] = set()
         for path in iter_files(sources, report):

@@ -20,6 +20,7 @@ import errno
 import fcntl
 import json
 import os
+import pickle
 import secrets
 import shutil
 import time
@@ -27,6 +28,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from indexer.analysis import ANALYZER_VERSION, dictionary_hash
 from indexer.errors import IndexLocked, IndexMissing, IndexStale
@@ -159,3 +163,12 @@ def writer_lock(index_dir: Path, wait_seconds: float) -> Iterator[None]:
             f.truncate()
             f.flush()
             fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def read_toc(storage: FileStorage, build: Path) -> TOC:
+    """The build's table of contents; IndexStale when its schema names code this version no longer has."""
+    try:
+        return TOC.read(storage, INDEX_NAME)
+    except (ImportError, AttributeError, pickle.UnpicklingError) as e:
+        raise IndexStale(f"the index in {build.parent.parent} was written by another version of Jianbao ({e}): "
+                         "run `python -m indexer build` to rebuild it") from None

@@ -27,7 +27,7 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader, TermNotFound
 
 from indexer.index.docvalues import SegmentValues, load_segment
-from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build
+from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build, read_toc
 from indexer.index.postings import read_postings
 from indexer.ingest.topics import SEPARATOR
 from indexer.items import Item
@@ -67,7 +67,7 @@ class IndexSnapshot:
         self.build = current_build(index_dir)
         self.meta: IndexMeta = check_compatible(self.build)
         self.storage = MappedStorage(str(self.build), readonly=True)
-        toc = TOC.read(self.storage, INDEX_NAME)
+        toc = read_toc(self.storage, self.build)
         self.schema = toc.schema
         self.generation = toc.generation
         self.version = f"{self.build.name}.{toc.generation}"
