@@ -41,7 +41,14 @@ SETTINGS: tuple[Setting, ...] = (
             "space-separated origins allowed to call /api/ from a browser"),
     Setting("JIANBAO_QUERY_BUDGET_MS", "2000",
             "a query that needs longer is stopped with a 400 error"),
-    Setting("JIANBAO_THREADS", "8", "worker threads of the web server"),
+    Setting("JIANBAO_THREADS", "8", "threads in each web server process"),
+    Setting("JIANBAO_PROCESSES", "0", "web server processes; 0 means one per core (at most 4)"),
+    Setting("JIANBAO_CONNECTION_LIMIT", "1000", "open connections each web server process holds at most"),
+    Setting("JIANBAO_IDLE_TIMEOUT", "10", "seconds an idle keep-alive connection stays open"),
+    Setting("JIANBAO_HEADER_TIMEOUT", "10",
+            "seconds a client has to send a whole request (request line, headers and body)"),
+    Setting("JIANBAO_SEND_TIMEOUT", "30",
+            "seconds a response may wait for the client to read any of it before the connection is cut"),
     Setting("JIANBAO_LOCK_WAIT", "30",
             "seconds `build`/`update` wait for another writer before giving up"),
 )
@@ -62,6 +69,11 @@ class Settings:
     query_budget_ms: float
     threads: int
     lock_wait: float
+    processes: int
+    connection_limit: int
+    idle_timeout: float
+    header_timeout: float
+    send_timeout: float
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,6 +88,11 @@ class Settings:
             query_budget_ms=_number(raw, "JIANBAO_QUERY_BUDGET_MS", float, 1),
             threads=_number(raw, "JIANBAO_THREADS", int, 1),
             lock_wait=_number(raw, "JIANBAO_LOCK_WAIT", float, 0),
+            processes=_number(raw, "JIANBAO_PROCESSES", int, 0),
+            connection_limit=_number(raw, "JIANBAO_CONNECTION_LIMIT", int, 10),
+            idle_timeout=_number(raw, "JIANBAO_IDLE_TIMEOUT", float, 1),
+            header_timeout=_number(raw, "JIANBAO_HEADER_TIMEOUT", float, 1),
+            send_timeout=_number(raw, "JIANBAO_SEND_TIMEOUT", float, 1),
         )
 
     @classmethod
