@@ -119,6 +119,20 @@ def test_an_index_built_with_another_dictionary_says_how_to_fix_it(tmp_path, mon
     assert out.returncode == 2 and "rebuild" in out.stderr
 
 
+def test_an_index_whose_schema_names_code_that_moved_says_how_to_fix_it(tmp_path):
+    index_dir = tmp_path / "index"
+    assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
+    [toc] = current_build(index_dir).glob("*.toc")
+    pickled = toc.read_bytes()
+    assert b"indexer.analysis" in pickled  # the analyzers are pickled by module path
+    toc.write_bytes(pickled.replace(b"indexer.analysis", b"indexer.analysiz"))  # as if written by another version
+    with pytest.raises(IndexStale, match="another version of Jianbao.*run `python -m indexer build`"):
+        open_index(index_dir).health()
+    for command in (("update", str(CORPUS)), ("stats",)):
+        out = indexer(*command, "--index-dir", str(index_dir))
+        assert out.returncode == 2 and "another version of Jianbao" in out.stderr, command
+
+
 def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
     index_dir = tmp_path / "index"
     assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
