@@ -15,10 +15,9 @@ import numpy as np
 from indexer.index.docvalues import date_number
 from indexer.index.reader import IndexSnapshot
 from search.facets import FACETS, FacetMasks, Filters, count_facets, facet_masks
-from search.highlight import label, snippet
 from search.matching import Deadline, Matcher
 from search.query import ParsedQuery, Term, parse
-from search.results import Hit, SearchQuery, SearchResult, item_path
+from search.results import Hit, SearchQuery, SearchResult, hit_of
 
 
 @dataclass
@@ -119,17 +118,4 @@ def _order(snapshot: IndexSnapshot, matcher: Matcher, sel: _Selection, query: Se
 
 
 def _hit(snapshot: IndexSnapshot, doc: int, terms: list[str]) -> Hit:
-    item = snapshot.item(doc)
-    return Hit(
-        id=item.id,
-        title=item.title,
-        title_html=label(item.title, item.body, terms),
-        snippet_html=snippet(item.body, terms),
-        departments=item.departments,
-        topics=item.topics,
-        date=item.date,
-        year=item.year,
-        issue=item.issue,
-        position=item.position,
-        url=item_path(item.id),
-    )
+    return hit_of(snapshot.item(doc), terms)

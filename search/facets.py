@@ -122,28 +122,43 @@ def _listed(names: list[str], counts: np.ndarray, selected: tuple[str, ...], lim
 
 
 def _flat(facet: Facet, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
-    return _listed(facet.names, _counts(facet, mask), selected, MAX_VALUES)
+    return flat_values(facet.names, _counts(facet, mask), selected)
+
+
+def flat_values(names: list[str], counts, selected: tuple[str, ...]) -> list[FacetValue]:
+    """A flat facet's listed values from the count of each name (indexed like ``names``)."""
+    return _listed(names, counts, selected, MAX_VALUES)
 
 
 def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     """Top-level topics with their counts, each with its second-level children."""
     top_counts = _counts(snapshot.topic_tops, mask)
     path_counts = _counts(snapshot.topics, mask)
-    tops = _listed(snapshot.topic_tops.names, top_counts, selected, MAX_VALUES)
-    names = snapshot.topics.names
+    return topic_values(snapshot.topic_tops.names, top_counts, snapshot.topics.names, path_counts,
+                        snapshot.topic_children, selected)
+
+
+def topic_values(top_names: list[str], top_counts, path_names: list[str], path_counts,
+                 children_of: dict[str, list[int]], selected: tuple[str, ...]) -> list[FacetValue]:
+    """The topic tree from counts of top-level topics and of topic paths (each indexed like its names)."""
+    tops = _listed(top_names, top_counts, selected, MAX_VALUES)
     for top in tops:
-        idx = snapshot.topic_children.get(top.value, [])
-        children = sorted((i for i in idx if path_counts[i] or names[i] in selected),
-                          key=lambda i: (-path_counts[i], names[i]))
-        top.children = [FacetValue(names[i], int(path_counts[i]), names[i] in selected)
-                        for i in children if SEPARATOR in names[i]]
+        idx = children_of.get(top.value, [])
+        children = sorted((i for i in idx if path_counts[i] or path_names[i] in selected),
+                          key=lambda i: (-path_counts[i], path_names[i]))
+        top.children = [FacetValue(path_names[i], int(path_counts[i]), path_names[i] in selected)
+                        for i in children if SEPARATOR in path_names[i]]
     return tops
 
 
 def _years(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     """Years, newest first, with ``unknown`` last."""
     counts = np.bincount(snapshot.year.take(np.flatnonzero(mask)), minlength=1)
-    by_year = {int(y): int(counts[y]) for y in np.flatnonzero(counts)}
+    return year_values({int(y): int(counts[y]) for y in np.flatnonzero(counts)}, selected)
+
+
+def year_values(by_year: dict[int, int], selected: tuple[str, ...]) -> list[FacetValue]:
+    """Years with a count (0 is the unknown year), newest first, with ``unknown`` last."""
     values = [FacetValue(str(y), c, str(y) in selected) for y, c in sorted(by_year.items(), reverse=True) if y]
     if 0 in by_year or UNKNOWN_YEAR in selected:
         values.append(FacetValue(UNKNOWN_YEAR, by_year.get(0, 0), UNKNOWN_YEAR in selected))

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.items import Item
+from search import highlight
 from search.errors import BadParameter
 from search.facets import FACETS, UNKNOWN_YEAR, FacetValue
 from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
@@ -136,6 +137,23 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def hit_of(item: Item, terms: list[str]) -> Hit:
+    """The hit showing ``item``, its title and snippet highlighted for the search-form ``terms``."""
+    return Hit(
+        id=item.id,
+        title=item.title,
+        title_html=highlight.label(item.title, item.body, terms),
+        snippet_html=highlight.snippet(item.body, terms),
+        departments=item.departments,
+        topics=item.topics,
+        date=item.date,
+        year=item.year,
+        issue=item.issue,
+        position=item.position,
+        url=item_path(item.id),
+    )
 
 
 @dataclass
