@@ -91,6 +91,7 @@ def test_suggest_health_and_openapi(client):
     ("page=-1", "page"), ("page=0", "page"), ("size=100000", "size"), ("size=0", "size"), ("size=abc", "size"),
     ("sort=best", "sort"), ("year=20x2", "year"), ("scope=body", "scope"), ("date_from=2022-13-01", "date_from"),
 ("page=1.5", "page"), ("q=" + "长" * 501, "q"),
+    ("&".join(f"department=单位{n}" for n in range(30)), "department"), ("topic=" + "长" * 300, "topic"),
 ])
 def test_bad_parameters_give_a_400_naming_them(client, query, parameter):
     r = client.get(f"/api/search?{query}")
@@ -98,6 +99,24 @@ def test_bad_parameters_give_a_400_naming_them(client, query, parameter):
     error = r.get_json()["error"]
     validate(r.get_json(), "Error")
     assert error["code"] == "bad_parameter" and error["message"].startswith(parameter + ":")
+
+
+def test_the_documented_limits_are_the_enforced_ones(client):
+    doc = client.get("/api/openapi.json").get_json()
+    params = {p["name"]: p["schema"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
+    most, longest = params["department"]["maxItems"], params["department"]["items"]["maxLength"]
+    values = [f"department=单位{n}" for n in range(most)]
+    assert client.get("/api/search?" + "&".join(values)).status_code == 200
+    assert client.get("/api/search?" + "&".join(values + ["department=再一个"])).status_code == 400
+    assert client.get("/api/search?department=" + "长" * longest).status_code == 200
+    assert client.get("/api/search?department=" + "长" * (longest + 1)).status_code == 400
+    assert client.get("/api/search?q=" + "长" * params["q"]["maxLength"]).status_code == 200
+
+
+def test_repeated_filter_values_count_once(client):
+    once = client.get("/api/search?department=区教育局").get_json()
+    many = client.get("/api/search?" + "&".join(["department=区教育局"] * 50)).get_json()
+    assert many["query"]["department"] == ["区教育局"] and many["total"] == once["total"]
 
 
 def test_pages_beyond_the_results_are_empty(client):

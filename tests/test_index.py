@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -131,6 +132,22 @@ def test_an_index_whose_schema_names_code_that_moved_says_how_to_fix_it(tmp_path
     for command in (("update", str(CORPUS)), ("stats",)):
         out = indexer(*command, "--index-dir", str(index_dir))
         assert out.returncode == 2 and "another version of Jianbao" in out.stderr, command
+
+
+def test_item_ids_depend_on_the_archive_not_the_environment(tmp_path):
+    archive = tmp_path / "archive"
+    shutil.copytree(CORPUS, archive / "2022")
+    env = {**os.environ, "JIANBAO_CORPUS_DIR": str(tmp_path / "elsewhere")}
+    parsed = [json.loads(line)["id"] for line in indexer("parse", str(archive / "2022"), env=env).stdout.splitlines()]
+    assert indexer("build", str(archive), "--index-dir", str(tmp_path / "a")).returncode == 0
+    assert indexer("build", str(archive), "--index-dir", str(tmp_path / "b"), env=env).returncode == 0
+    ids_a = {h.id for h in run(open_index(tmp_path / "a"), size=100).hits}
+    ids_b = {h.id for h in run(open_index(tmp_path / "b"), size=100).hits}
+    assert ids_a == ids_b and len(ids_a) == 14
+    assert set(parsed) != ids_a  # `parse` of the sub-folder names files relative to it, the build relative to its root
+    searcher = open_index(tmp_path / "a")
+    sources = {searcher.item_page(i).item.source for i in ids_a}
+    assert {s.split("/")[0] for s in sources} == {"2022"}  # relative to the archive root, no server path
 
 
 def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
