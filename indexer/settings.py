@@ -69,11 +69,11 @@ class Settings:
     query_budget_ms: float
     threads: int
     lock_wait: float
-    processes: int
-    connection_limit: int
-    idle_timeout: float
-    header_timeout: float
-    send_timeout: float
+    processes: int = 0
+    connection_limit: int = 1000
+    idle_timeout: float = 10.0
+    header_timeout: float = 10.0
+    send_timeout: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
