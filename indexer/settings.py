@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -51,6 +52,18 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds a response may wait for the client to read any of it before the connection is cut"),
     Setting("JIANBAO_LOCK_WAIT", "30",
             "seconds `build`/`update` wait for another writer before giving up"),
+    Setting("JIANBAO_PUBLIC_URL", "",
+            "the site's public base URL (`https://jianbao.example.gov.cn`), the only source of absolute links "
+            "(OpenSearch, `/embed`, the CSV `url` column); empty: links are relative. The Host and "
+            "X-Forwarded-* headers are never used"),
+    Setting("JIANBAO_FRAME_ORIGINS", "",
+            "space-separated origins allowed to show `/embed` in a frame (besides the site itself); "
+            "no other page may be framed"),
+    Setting("JIANBAO_EXPORT_SLOTS", "2",
+            "CSV exports served at once; one more is answered 429"),
+    Setting("JIANBAO_EXPORT_SECONDS", "120",
+            "an export running longer is cut off (a note ends the file) and its slot freed, "
+            "even while its client does not read"),
 )
 
 
@@ -69,6 +82,10 @@ class Settings:
     query_budget_ms: float
     threads: int
     lock_wait: float
+    public_url: str = ""
+    frame_origins: tuple[str, ...] = ()
+    export_slots: int = 2
+    export_seconds: float = 120.0
     processes: int = 0
     connection_limit: int = 1000
     idle_timeout: float = 10.0
@@ -93,12 +110,28 @@ class Settings:
             idle_timeout=_number(raw, "JIANBAO_IDLE_TIMEOUT", float, 1),
             header_timeout=_number(raw, "JIANBAO_HEADER_TIMEOUT", float, 1),
             send_timeout=_number(raw, "JIANBAO_SEND_TIMEOUT", float, 1),
+            public_url=_base_url(raw["JIANBAO_PUBLIC_URL"], "JIANBAO_PUBLIC_URL"),
+            frame_origins=tuple(_base_url(o, "JIANBAO_FRAME_ORIGINS") for o in raw["JIANBAO_FRAME_ORIGINS"].split()),
+            export_slots=_number(raw, "JIANBAO_EXPORT_SLOTS", int, 1),
+            export_seconds=_number(raw, "JIANBAO_EXPORT_SECONDS", float, 1),
         )
 
     @classmethod
     def defaults(cls) -> Settings:
         """The settings with every variable at its default (for tests and tools)."""
         return cls.from_env({})
+
+
+def _base_url(text: str, name: str) -> str:
+    """An ``http(s)://host[:port][/path]`` URL without a trailing slash, or "" when unset."""
+    value = text.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+            or any(ch.isspace() or ch in "\"'<>" for ch in value):
+        raise SettingError(f"{name}: {text!r} is not an http(s)://host[:port][/path] URL")
+    return value
 
 
 def _number(raw: Mapping[str, str], name: str, kind: type, minimum: float):
