@@ -35,7 +35,7 @@ class _Selection:
 def _select(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery, deadline: Deadline | None) -> _Selection:
     parsed = parse(query.q)
     if query.scope == "title":
-        parsed = _titles_only(parsed)
+        parsed = titles_only(parsed)
     base, matched = _match(snapshot, matcher, parsed, query, deadline)
     filters = Filters(**{name: tuple(query.filters[name]) for name in FACETS})
     masks = facet_masks(snapshot, filters)
@@ -66,7 +66,8 @@ def ordered_docs(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     return _order(snapshot, matcher, sel, query, need=len(sel.docs))
 
 
-def _titles_only(parsed: ParsedQuery) -> ParsedQuery:
+def titles_only(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with every term limited to titles (``scope=title``)."""
     scoped = ParsedQuery(notes=parsed.notes)
     scoped.groups = [[Term(t.text, t.raw, t.phrase, True) for t in g] for g in parsed.groups]
     scoped.excluded = [Term(t.text, t.raw, t.phrase, True) for t in parsed.excluded]
