@@ -65,7 +65,7 @@ class SearchQuery:
             value = getattr(self, name)
             if value is not None:
                 try:
-                    if len(value) != 10 or not value.isascii():
+                    if not (len(value) == 10 and value.isascii() and value[4] == value[7] == "-"):  # not 2022-W01-1
                         raise ValueError(value)
                     dt.date.fromisoformat(value)
                 except ValueError:
