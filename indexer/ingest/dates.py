@@ -1,4 +1,8 @@
-"""Dates and years: from metadata, else from the issue's own text, else unknown."""
+"""Dates and years: as stated (metadata, a date line, a 落款), else a year guessed from the text, marked inferred.
+
+Dates are read in every form offices write them: ``2017年2月8日``, ``二〇一七年二月八日``,
+``2017-02-08``, ``2017.2.8``, ``2017/02/08``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,16 @@ from dataclasses import dataclass
 _NUMERIC_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DIGIT = "〇○零O０一二三四五六七八九"
+_CN_DIGITS = {c: i % 10 for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "O": 0, "０": 0}
+_CN_NUMBER = "[一二三四五六七八九十]{1,3}"
+# A date in Chinese numerals: 二〇〇四年一月十六日, 二○一二年一月九日.
+_CN_DATE = re.compile(rf"([{_DIGIT}]{{4}})\s*年\s*({_CN_NUMBER})\s*月\s*({_CN_NUMBER})\s*日")
+# A date with digits: 2017年2月8日, 2017-02-08, 2017.2.8, 2017/02/08.
+_DIGIT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+                         r"|[-/.](\d{1,2})[-/.](\d{1,2})(?!\d))")
+# A line that is nothing but a date (a 落款 or an issue's date line), brackets and spaces allowed.
+_DATE_ONLY = re.compile(rf"^[\s（(]*(?:{_CN_DATE.pattern}|{_DIGIT_DATE.pattern})[\s）)]*$")
 # A year written as a date's year: 2022年3月, 2022年度, 2022年底 …
 _YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 # Years that name a target, not the time of writing: 到2025年, 至2035年 …
@@ -28,6 +42,8 @@ def parse_date(value: object) -> str | None:
     """An ISO date (``YYYY-MM-DD``) from a metadata value, or None when it is not a real date."""
     if not isinstance(value, str):
         return None
+    if _CN_DATE.search(value):
+        return find_date(value)
     for pattern in (_NUMERIC_DATE, _COMPACT_DATE, _CHINESE_DATE):
         m = pattern.search(value) if pattern is _CHINESE_DATE else pattern.match(value)
         if m:
@@ -38,23 +54,63 @@ def parse_date(value: object) -> str | None:
     return None
 
 
+def _cn_number(text: str) -> int:
+    """二十七 -> 27, 十 -> 10, 九 -> 9."""
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> str | None:
+    """The first real date written in the text, in any of the forms offices use, as ``YYYY-MM-DD``."""
+    found: list[tuple[int, str]] = []
+    for m in _DIGIT_DATE.finditer(text):
+        month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+        if (date := _iso(int(m.group(1)), int(month), int(day))):
+            found.append((m.start(), date))
+            break
+    for m in _CN_DATE.finditer(text):
+        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        if (date := _iso(year, _cn_number(m.group(2)), _cn_number(m.group(3)))):
+            found.append((m.start(), date))
+            break
+    return min(found)[1] if found else None
+
+
+def date_line(line: str) -> str | None:
+    """The date when the line is nothing but a date (a 落款 date, an issue's date line), else None."""
+    return find_date(line) if _DATE_ONLY.match(line.strip()) else None
+
+
 def from_metadata(value: object) -> Dating:
     """A stated date: the year follows from it; nothing is inferred."""
     date = parse_date(value)
     return Dating(date, int(date[:4]), False) if date else Dating()
 
 
-def from_text(masthead: list[str], text: str, today: dt.date | None = None) -> Dating:
-    """The issue's date line if it has one, else the latest year it mentions; marked inferred.
+def stated(*values: object) -> Dating:
+    """The first of several stated dates (metadata values or dates found in text) that is a real date."""
+    for value in values:
+        found = from_metadata(value)
+        if found.date:
+            return found
+    return Dating()
+
+
+def from_text(text: str, today: dt.date | None = None) -> Dating:
+    """The latest year the text mentions, marked inferred (a guess, not a stated date).
 
     Years after this year and target years (``到2025年``) are not taken.
     """
     this_year = (today or dt.date.today()).year
-    for line in masthead:
-        m = _CHINESE_DATE.search(line)
-        date = parse_date(m.group(0)) if m else None
-        if date and int(date[:4]) <= this_year:
-            return Dating(date, int(date[:4]), True)
     years = [
         int(m.group(1))
         for m in _YEAR_MENTION.finditer(text)

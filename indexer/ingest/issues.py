@@ -1,51 +1,87 @@
 """An issue's text into enriched items: split, dated, attributed, filed under topics.
 
-Every reader of whole issues (text files, web pages, and the document formats)
-ends here with the issue's text, its metadata and the key of the file it came from.
+Every reader of whole files (text files, web pages, and the document formats)
+ends here with the file's text, its metadata and the key of the file it came from.
+A text is a bulletin issue when its masthead numbers it or its items close with
+attributions; otherwise it is one document (:mod:`indexer.ingest.document`).
+
+Dates are taken as stated: the ``.meta.json`` date, else the issue's date line or
+the document's 落款, else a date the page states (成文日期, 发布日期 …); only then a
+year guessed from the text, marked inferred.
 """
 
 from __future__ import annotations
 
 from indexer.ingest import dates, topics, units
+from indexer.ingest.document import read_document, stated_date
 from indexer.ingest.meta import IssueMeta
-from indexer.ingest.split import attribution_of, split_issue
+from indexer.ingest.split import ParsedIssue, split_issue
 from indexer.items import Item, stable_id
 
+# Labels naming a page's unit, most specific first (the 落款 comes after 发文机关).
+_UNIT_LABELS = ("发布机构", "来源", "信息来源", "文章来源")
 
-def issue_items(key: str, text: str, meta: IssueMeta) -> list[Item]:
-    """Split one issue's text into items and enrich them."""
+
+def issue_items(key: str, text: str, meta: IssueMeta, labels: dict[str, str] | None = None,
+                title: str = "", unit: str = "") -> list[Item]:
+    """The items of one file's text: a bulletin's items, or the one item a document is.
+
+    ``labels`` and ``title`` are facts a page states outside its text; ``unit`` a source it names in its meta tags.
+    """
     parsed = split_issue(text)
-    issue = meta.issue or meta.title or " ".join(parsed.masthead) or key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    dating = _dating(meta, parsed.masthead, text)
-    return [_item(key, position, draft.title, draft.body, draft.attribution, draft.units, issue, meta, dating)
-            for position, draft in enumerate(parsed.items, 1)]
+    if parsed.is_bulletin:
+        return _bulletin_items(key, parsed, text, meta)
+    return [_document_item(key, text, meta, labels or {}, title, unit)]
 
 
-def single_item(key: str, title: str, text: str, meta: IssueMeta, unit: str) -> Item:
-    """A document that is one item (a web page, say); ``unit`` is the stated source when no attribution closes it."""
-    found = attribution_of(text.rsplit("\n", 1)[-1])
-    attribution, item_units = found if found else (unit, [unit] if unit else [])
-    return _item(key, 1, title, text, attribution, item_units, meta.issue or title, meta, _dating(meta, [], text))
+def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta) -> list[Item]:
+    header = parsed.header
+    issue = meta.issue or meta.title or header.name or key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    dating = dates.stated(meta.date, header.date)
+    dating = dating if dating.date else dates.from_text(text)
+    extra = {k: v for k, v in (("issue_number", header.number), ("issue_total", header.total),
+                               ("journal", header.journal), ("editor", header.editor)) if v}
+    items = []
+    for position, draft in enumerate(parsed.items, 1):
+        item = _item(key, position, draft.title, draft.body, issue, meta, dating)
+        item.attribution, item.reporters = draft.attribution, list(draft.reporters)
+        item.extra = {**extra, **item.extra}
+        items.append(enrich(item, draft.units, _meta_topics(meta)))
+    return items
 
 
-def enrich(item: Item, item_units: list[str]) -> Item:
-    """Canonical departments from the units; topics by the rules unless already given."""
+def _document_item(key: str, text: str, meta: IssueMeta, labels: dict[str, str], title: str, unit: str) -> Item:
+    doc = read_document(text, labels, title or meta.title)
+    unit_text = doc.labels.get("发文机关") or " ".join(doc.units)
+    unit_text = unit_text or next((doc.labels[k] for k in _UNIT_LABELS if doc.labels.get(k)), "") or unit
+    found = units.read_attribution(unit_text) if unit_text else None
+    item_units = found.units if found else [unit_text] if unit_text else []
+    dating = dates.stated(meta.date, doc.date, stated_date(doc.labels))
+    dating = dating if dating.date else dates.from_text(text)
+    item = _item(key, 1, doc.title, doc.body, meta.issue or doc.title, meta, dating)
+    item.attribution, item.doc_number = unit_text, doc.doc_number
+    stated = _meta_topics(meta) or topics.stated_topics(doc.labels.get("主题分类", ""))
+    return enrich(item, item_units, stated)
+
+
+def enrich(item: Item, item_units: list[str], stated_topics: list[str] | None = None) -> Item:
+    """Canonical departments from the units; topics as stated, else as given, else by the rules."""
     item.departments = units.canonical_units(item_units)
+    if stated_topics:
+        item.topics = stated_topics
     if not item.topics:
         item.topics = topics.default_rules().assign(item.title, item.body, item_units)
     return item
 
 
-def _dating(meta: IssueMeta, masthead: list[str], text: str) -> dates.Dating:
-    stated = dates.from_metadata(meta.date)
-    return stated if stated.year else dates.from_text(masthead, text)
+def _meta_topics(meta: IssueMeta) -> list[str]:
+    given = meta.extra.get("topics")
+    return topics.stated_topics(given) if given else []
 
 
-def _item(key: str, position: int, title: str, body: str, attribution: str, item_units: list[str], issue: str,
-          meta: IssueMeta, dating: dates.Dating) -> Item:
-    item = Item(
+def _item(key: str, position: int, title: str, body: str, issue: str, meta: IssueMeta, dating: dates.Dating) -> Item:
+    return Item(
         id=f"{stable_id(key, length=12)}-{position}", title=title, body=body, issue=issue,
-        source=meta.source or key, position=position, issue_key=stable_id(key), attribution=attribution,
+        source=meta.source or key, position=position, issue_key=stable_id(key),
         date=dating.date, year=dating.year, date_inferred=dating.inferred, extra=dict(meta.extra),
     )
-    return enrich(item, item_units)

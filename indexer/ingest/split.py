@@ -23,7 +23,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.ingest.units import split_units
+from indexer.ingest.dates import find_date
+from indexer.ingest.units import Attribution, read_attribution
 from indexer.normalize import clean_display, close_spaces, display_width
 
 # Marks that open a short item with no title.
@@ -39,16 +40,28 @@ _ENUMERATOR = re.compile(
 )
 # The first run of spaces on a line: where a title that runs into its body ends.
 _TITLE_GAP = re.compile(r"^(\S.*?)[ \t\u3000\u00a0]+(\S.*)$")
-# A closing attribution: （…） at the very end of a line.
-_ATTRIBUTION = re.compile(r"[（(]([^（）()]{2,60})[）)][\s\u3000]*$")
-# Masthead lines of an issue: 第5期, 总第12期, …编印, a date line, 政务信息 …
+# A closing attribution: （…） or (…) at the very end of a line, a full stop after it allowed.
+_ATTRIBUTION = re.compile(r"[（(]([^（）()]{2,60})[）)][。．.]?[\s\u3000]*$")
+# A line that is nothing but a parenthesis: never a title, never the start of an item.
+_BRACKETED = re.compile(r"^[（(][^（）()]*[）)][。．.]?$")
+# The bulletin's name (刊名): 政务信息, 工作简报, 某某区政务信息 (增刊) ...
+_JOURNAL = re.compile(r"^[^。，,；;：:]{0,16}(?:简报|信息|专报|动态|快报|通讯|要情|参阅|周报|月报|专刊|通报|情况)"
+                      r"(?:[（(][^（）()]{1,6}[）)])?$")
+# The issue number: 第14期, 2023年第14期, (总第123期).
+_NUMBER = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*([\d一二三四五六七八九十〇零]+)\s*期")
+_TOTAL = re.compile(r"总\s*第\s*(\d+)\s*期")
+# The editing unit: 区政府办公室编, …编印, …编发, 主办：…
+_EDITOR = re.compile(r"([^\s　：:]{2,30}?)\s*(?:编印|编发|主办|编)(?=\s|$|\d)|主办\s*[：:]\s*(\S{2,30})")
+# Masthead lines: the above, a date line, 签发/审核 lines, classification marks, rules of dashes or stars.
 _MASTHEAD = re.compile(
-    r"^(?:.{0,20}(?:简报|信息|专报|动态|快报|通讯|要情|参阅|周报|月报)"
-    r"|.*第\s*[\d一二三四五六七八九十〇零]+\s*期.*|.*(?:编印|编发|主办|签发|印发).*"
-    r"|[^。，]{0,20}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。，]{0,10})$"
+    r"^(?:.*第\s*[\d一二三四五六七八九十〇零]+\s*期.*|.*(?:编印|编发|主办|签发|印发).*|.{2,30}编(?:\s.*)?"
+    r"|[^。，]{0,20}(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})[^。，]{0,10}"
+    r"|(?:签发|审核|审签|核稿|主编|责任编辑|编辑|校对)人?\s*[：:].*|.{0,10}(?:内部|注意保存|秘密|机密|仅供参考).{0,10}"
+    r"|[-—_＿=＝*★☆◆\s]{3,})$"
 )
-# Distribution lines after the last item: 报：…, 送：…, 抄送：…, 共印…份
-_FOOTER = re.compile(r"^(?:报|送|发|抄送|抄报|分送)\s*[：:]|^[（(]?共印\s*\d+\s*份")
+# Closing lines after the last item: 报：…, 送：…, 抄送：…, 签发/审核, 共印…份, …印发, rules.
+_FOOTER = re.compile(r"^(?:报|送|发|抄送|抄报|分送|签发|审核|审签|核稿|责任编辑|编辑|校对)人?\s*[：:]"
+                     r"|^[（(]?共印\s*\d+\s*份|印发[）)]?$|^[-—_＿=＝*★☆\s]{3,}$")
 _TITLE_MIN, _TITLE_MAX = 6, 60
 
 
@@ -60,17 +73,18 @@ class Draft:
     paragraphs: list[str] = field(default_factory=list)
     attribution: str = ""
     units: list[str] = field(default_factory=list)
+    reporters: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> str:
         """The body: paragraphs with stray spaces closed, one a line (spaces between units kept)."""
-        return "\n".join(p for p in map(_mend_paragraph, self.paragraphs) if p)
+        return "\n".join(p for p in map(mend_paragraph, self.paragraphs) if p)
 
 
-def _mend_paragraph(paragraph: str) -> str:
-    """Close stray spaces, except those separating the units of a closing attribution."""
+def mend_paragraph(paragraph: str) -> str:
+    """Close stray spaces, except those inside a closing parenthesis (they separate units and names)."""
     m = _ATTRIBUTION.search(paragraph)
-    if not m or not attribution_of(paragraph):
+    if not m:
         return close_spaces(paragraph)
     return close_spaces(paragraph[:m.start()]) + re.sub(r"\s+", " ", paragraph[m.start():].strip())
 
@@ -84,19 +98,74 @@ class ParsedIssue:
     footer: list[str] = field(default_factory=list)
     wrapped_at: int | None = None
 
+    @property
+    def header(self) -> IssueHeader:
+        """What the masthead and closing lines state about the issue."""
+        return read_header(self.masthead, self.footer)
+
+    @property
+    def is_bulletin(self) -> bool:
+        """Is this a bulletin issue (a numbered masthead, or items closed by attributions) rather than one document?"""
+        attributed = sum(1 for d in self.items if d.units)
+        if self.header.number:
+            return True
+        return attributed >= max(2, len(self.items) / 2) or attributed == len(self.items) == 1
+
+
+@dataclass
+class IssueHeader:
+    """An issue's metadata as its masthead states it: 刊名, number, editing unit, date."""
+
+    journal: str = ""
+    number: str = ""
+    year: str = ""
+    total: str = ""
+    editor: str = ""
+    date: str | None = None
+
+    @property
+    def name(self) -> str:
+        """A readable name: ``政务信息 2023年第14期`` (the parts the masthead states)."""
+        year = self.year or (self.date or "")[:4]
+        number = f"{year}年第{self.number}期" if year and self.number else f"第{self.number}期" if self.number else ""
+        return " ".join(p for p in (self.journal, number) if p)
+
+
+def read_header(masthead: list[str], footer: list[str]) -> IssueHeader:
+    """Read 刊名, 第N期 / 总第N期, the editing unit and the date from masthead (and closing) lines."""
+    header = IssueHeader()
+    for line in masthead + footer:
+        if not header.journal and line in masthead and _JOURNAL.match(line) and not _NUMBER.search(line):
+            header.journal = line
+        if not header.number and (m := _NUMBER.search(line)):
+            header.year, header.number = m.group(1) or "", m.group(2)
+        if not header.total and (m := _TOTAL.search(line)):
+            header.total = m.group(1)
+        if not header.editor and (m := _EDITOR.search(line)) and line in masthead:
+            header.editor = m.group(1) or m.group(2)
+        if not header.date and (date := find_date(line)):
+            header.date = date
+    return header
+
 
 def split_issue(text: str) -> ParsedIssue:
     """Cut the text of one issue into items (see the module docstring)."""
     lines = [line.strip() for line in clean_display(text).split("\n")]
     lines = [line for line in lines if line]
     masthead: list[str] = []
-    while lines and len(masthead) < 6 and _MASTHEAD.match(lines[0]):
+    while lines and len(masthead) < 10 and (_MASTHEAD.match(lines[0]) or (not masthead and _JOURNAL.match(lines[0])
+                                                                         and _is_masthead_next(lines))):
         masthead.append(lines.pop(0))
     footer: list[str] = []
     while lines and _FOOTER.search(lines[-1]):
         footer.insert(0, lines.pop())
     width = wrap_width(lines)
     return ParsedIssue(_Splitter(lines, width).run(), masthead, footer, width)
+
+
+def _is_masthead_next(lines: list[str]) -> bool:
+    """Is the line after a possible 刊名 a masthead line (so the 刊名 is not an item's title)?"""
+    return len(lines) > 1 and bool(_MASTHEAD.match(lines[1]))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -114,13 +183,19 @@ def wrap_width(lines: list[str]) -> int | None:
     return best if share >= 0.4 else None
 
 
-def attribution_of(line: str) -> tuple[str, list[str]] | None:
-    """The attribution closing a line and its units, or None when there is none."""
+def closing_attribution(line: str) -> tuple[str, Attribution] | None:
+    """The attribution closing a line (its raw text, units and reporters), or None when there is none."""
     m = _ATTRIBUTION.search(line)
     if not m:
         return None
-    units = split_units(m.group(1))
-    return (m.group(1).strip(), units) if units else None
+    found = read_attribution(m.group(1))
+    return (m.group(1).strip(), found) if found else None
+
+
+def attribution_of(line: str) -> tuple[str, list[str]] | None:
+    """The attribution closing a line and its units, or None when there is none."""
+    found = closing_attribution(line)
+    return (found[0], found[1].units) if found else None
 
 
 def is_title_like(text: str) -> bool:
@@ -131,6 +206,7 @@ def is_title_like(text: str) -> bool:
         and not _ENUMERATOR.match(text)
         and text[-1] not in "：:、"
         and text[0] not in BULLETS
+        and not _BRACKETED.match(text)
         and attribution_of(text) is None
     )
 
@@ -222,9 +298,10 @@ class _Splitter:
         if self.paragraph and re.match(r"[A-Za-z]", text) and re.search(r"[A-Za-z]$", self.paragraph[-1]):
             text = " " + text  # a Latin word wrapped at a line end keeps its space
         self.paragraph.append(text)
-        found = attribution_of(text)
+        found = closing_attribution(text)
         if found:
-            self.current.attribution, self.current.units = found
+            self.current.attribution, attribution = found
+            self.current.units, self.current.reporters = attribution.units, attribution.reporters
             self._close_item()
         elif ends_paragraph:
             self._close_paragraph()

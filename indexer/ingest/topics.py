@@ -58,6 +58,17 @@ def taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     return Taxonomy(children, dict(data.get("aliases", {})))
 
 
+def stated_topics(value: object) -> list[str]:
+    """The taxonomy paths a document states (``市场监管、安全生产监管\\工商``; a list, or ``;``-separated).
+
+    Paths the taxonomy does not know are left out.
+    """
+    given = value if isinstance(value, list) else re.split(r"[;；,，\s]+", str(value or ""))
+    tax = taxonomy()
+    found = (tax.resolve(str(p)) for p in given if str(p).strip())
+    return list(dict.fromkeys(p for p in found if p))
+
+
 class TopicRules:
     """Keyword rules, matched on the search form of an item's title, units and body."""
 

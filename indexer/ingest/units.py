@@ -1,5 +1,10 @@
 """Reporting units: recognising an attribution ``（…）`` and naming its units canonically.
 
+An attribution names one or more units, separated by spaces or ``、``, may start
+with ``据`` and may name reporters after the units: ``（市应急局：孙洪）``,
+``(市应急局:孙洪 李明)``, ``（区委宣传部 许翰文）``. Remarks in parentheses that are not
+units (``（试行）``, task notes such as ``（商务部负责）``) are not attributions.
+
 The alias table (``data/departments.tsv``) is plain text an archive keeper edits:
 one unit a line, the canonical name first, then its other spellings, tab-separated.
 A unit not in the table keeps the name the bulletin gave it.
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,28 +27,67 @@ _UNIT_END = re.compile(
 )
 # Words that mark a credit or a remark rather than a unit.
 _NOT_UNIT = re.compile(r"编辑|记者|摄影|摄像|通讯员|作者|来源|转载|责编|审核|撰稿|联播|完|详见|注")
+# Words that make a parenthesis a remark on the text, not its author: （试行）, （商务部负责）, （草案）.
+_REMARK = re.compile(r"试行|暂行|修订|草案|征求意见稿|负责|牵头|配合|参与|落实|按职责|分工|之一|以下简称|附件|年$")
 # What may follow a unit's name inside the parentheses: 供稿, 报送, ...
 _CREDIT_SUFFIX = re.compile(r"(?:供稿|报送|提供|供)$")
 _SEPARATORS = re.compile(r"[\s、，,/／;；]+")
-_FORBIDDEN = re.compile(r"[0-9０-９：:。.！？!?“”\"'‘’《》<>【】\[\]=+*#@%]")
+# Characters no attribution holds (digits and Latin letters may be part of a unit: 区12345热线办).
+_FORBIDDEN = re.compile(r"[。.！？!?“”\"'‘’《》<>【】\[\]=+*#@%〔〕]")
+# Between units and reporters: （市应急局：孙洪）.
+_REPORTER_MARK = re.compile(r"[：:]")
+# A person's name: two to four Han characters (with an optional middle dot for minority names).
+_PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}[·•][\u4e00-\u9fff]{1,8}$")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What an attribution names: its units (as written) and the reporters after them."""
+
+    units: list[str]
+    reporters: list[str] = field(default_factory=list)
+
+
+def read_attribution(text: str) -> Attribution | None:
+    """The units and reporters of an attribution's text, or None when it is not one.
+
+    ``区委宣传部 区文明办`` gives two units; ``市应急局：孙洪`` and ``区委宣传部 许翰文``
+    a unit and a reporter; ``据区统计局`` the unit 区统计局; ``新闻联播``, ``2022年``,
+    ``试行`` and ``商务部负责`` give None.
+    """
+    text = text.strip()
+    if not 2 <= len(text) <= 60 or _FORBIDDEN.search(text) or _NOT_UNIT.search(text) or _REMARK.search(text):
+        return None
+    if text.startswith("据"):
+        text = text[1:]
+    head, *tail = _REPORTER_MARK.split(text, 1)
+    reporters = [p for p in _SEPARATORS.split(tail[0]) if p] if tail else []
+    if tail and not (reporters and all(_PERSON.match(p) for p in reporters)):
+        return None
+    parts = [_CREDIT_SUFFIX.sub("", p) for p in _SEPARATORS.split(head) if p]
+    if not tail:
+        while len(parts) > 1 and not _is_unit(parts[-1]) and _PERSON.match(parts[-1]):
+            reporters.insert(0, parts.pop())
+    if not parts or not all(_is_unit(p) for p in parts) or not any(re.search(r"[\u4e00-\u9fff]", p) for p in parts):
+        return None
+    return Attribution(parts, reporters)
 
 
 def split_units(attribution: str) -> list[str] | None:
-    """The unit names in an attribution, or None when it is not one.
+    """The unit names in an attribution, or None when it is not one (see :func:`read_attribution`)."""
+    found = read_attribution(attribution)
+    return found.units if found else None
 
-    ``区委宣传部 区文明办`` gives two units; ``新闻联播``, ``视频编辑：…``, ``2022年``
-    and ``完`` give None.
-    """
-    text = attribution.strip()
-    if not 2 <= len(text) <= 60 or _FORBIDDEN.search(text) or _NOT_UNIT.search(text):
-        return None
-    parts = [_CREDIT_SUFFIX.sub("", p) for p in _SEPARATORS.split(text) if p]
-    if not parts or any(not 2 <= len(p) <= 25 for p in parts):
-        return None
-    table = alias_table()
-    if all(_UNIT_END.search(p) or _key(p) in table for p in parts):
-        return parts
-    return None
+
+def is_unit_name(line: str) -> bool:
+    """Is the whole line one or more units' names (``国务院办公厅``, ``区委宣传部 区文明办``), and nothing else?"""
+    found = None if "关于" in line else read_attribution(line)
+    return bool(found) and not found.reporters and not line.startswith("据")
+
+
+def _is_unit(part: str) -> bool:
+    """Is this part of an attribution a unit's name: a unit's last word, or a name the alias table knows."""
+    return 2 <= len(part) <= 25 and bool(_UNIT_END.search(part) or _key(part) in alias_table())
 
 
 def canonical(unit: str) -> str:

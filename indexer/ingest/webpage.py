@@ -1,4 +1,10 @@
-"""Web pages: HTML through lxml (from bytes) to an issue or one item; record bodies (fragments) to text."""
+"""Web pages: HTML through lxml (from bytes) to an issue or one item; record bodies (fragments) to text.
+
+A page's stated facts come from its government meta tags (``ArticleTitle``, ``PubDate``,
+``ContentSource`` …) and from label tables such as gov.cn's ``索引号 … 主题分类 … 发文机关 …
+成文日期 … 标题 … 发文字号 … 发布日期`` table, which is read and then removed from the text.
+The page is one item (:mod:`indexer.ingest.document`) unless its content is a bulletin issue.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,10 @@ import lxml.etree
 import lxml.html
 
 from indexer.errors import SourceError
+from indexer.ingest.document import read_labels
 from indexer.ingest.encodings import detect_encoding
-from indexer.ingest.issues import issue_items, single_item
+from indexer.ingest.issues import issue_items
 from indexer.ingest.meta import IssueMeta
-from indexer.ingest.split import split_issue
 from indexer.items import Item
 from indexer.normalize import clean_display, close_spaces
 
@@ -34,6 +40,8 @@ CONTENT_XPATHS = (
     "//article",
     "//body",
 )
+# Table rows: a label table states a page's facts in cells such as <td>发文机关：</td><td>国务院</td>.
+ROWS_XPATH = "//tr"
 # Elements whose text is never content.
 SKIP_XPATH = "//script | //style | //noscript | //template | //nav | //header | //footer"
 
@@ -61,10 +69,11 @@ def read_page(key: str, path: str, data: bytes, meta: IssueMeta) -> list[Item]:
     )
     if not page.text:
         raise SourceError(path, "no text found in the page (it may be nested deeper than the parser reads)")
-    if len(split_issue(page.text).items) > 1:
-        return issue_items(key, page.text, page_meta)
-    return [single_item(key, page.title or meta.title, closed_lines(page.text), page_meta,
-                        page.meta.get("contentsource", ""))]
+    labels = dict(page.labels)
+    if page.meta.get("pubdate"):
+        labels.setdefault("发布日期", page.meta["pubdate"])
+    return issue_items(key, page.text, page_meta, labels, meta.title or labels.get("标题", "") or page.title,
+                       page.meta.get("contentsource", ""))
 
 
 @dataclass
@@ -74,6 +83,7 @@ class Page:
     title: str
     text: str
     meta: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -91,6 +101,7 @@ def parse_page(data: bytes, encoding: str) -> Page:
         meta.setdefault(el.get("name").strip().lower(), el.get("content").strip())
     for el in root.xpath(SKIP_XPATH):
         el.drop_tree()
+    labels = _table_labels(root)
     title = meta.get("articletitle", "")
     for xpath in (HEADING_XPATH, TITLE_XPATH):
         if title:
@@ -102,7 +113,24 @@ def parse_page(data: bytes, encoding: str) -> Page:
     if title and text.startswith(title):
         # A heading repeated at the top of the content is not body text.
         text = text[len(title):].lstrip("\n")
-    return Page(title=title.strip(), text=text, meta=meta)
+    return Page(title=title.strip(), text=text, meta=meta, labels=labels)
+
+
+def _table_labels(root: lxml.etree._Element) -> dict[str, str]:
+    """Facts stated in label tables (``<td>发文机关：</td><td>国务院</td>``); such tables are removed."""
+    labels: dict[str, str] = {}
+    tables = set()
+    for row in root.xpath(ROWS_XPATH):
+        cells = [re.sub(r"\s+", " ", c.text_content()).strip() for c in row if c.tag in ("td", "th")]
+        found = read_labels(" ".join(f"{c}" if c.endswith(("：", ":")) else f"{c} |" for c in cells))
+        found = {k: v.rstrip(" |") for k, v in found.items()}
+        if found:
+            labels.update({k: v for k, v in found.items() if k not in labels})
+            tables.add(next(row.iterancestors("table"), None))
+    for table in tables:
+        if table is not None and table.getparent() is not None and not table.xpath(".//*[@id='UCAP-CONTENT']"):
+            table.drop_tree()
+    return labels
 
 
 def fragment_text(html: str) -> str:
