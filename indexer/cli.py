@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from indexer.build import build, update
+from indexer.cluster_cli import BACKEND_HELP, add_commands
+from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import JianbaoError, Report
 from indexer.index.reader import IndexSnapshot
 from indexer.ingest.files import read_items
@@ -45,17 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
                    help="files or folders (default: $JIANBAO_CORPUS_DIR or corpus/)")
     b.add_argument("--index-dir", **index_dir)
+    b.add_argument("--backend", metavar="URL", help=BACKEND_HELP)
     b.set_defaults(run=_build)
 
     u = sub.add_parser("update", help="add new or changed items to the index, replacing by id")
     u.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
     u.add_argument("--index-dir", **index_dir)
+    u.add_argument("--backend", metavar="URL", help=BACKEND_HELP)
     u.set_defaults(run=_update)
 
     s = sub.add_parser("stats", help="items, issues, facet counts and size of the index")
     s.add_argument("--index-dir", **index_dir)
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=_stats)
+    add_commands(sub)
     return p
 
 
@@ -74,6 +79,10 @@ def _build(args: argparse.Namespace) -> int:
     report = Report()
     settings: Settings = args.settings
     sources = args.sources or [settings.corpus_dir]
+    backend = args.backend or settings.backend
+    if backend != "local":
+        print(build_cluster(sources, backend, report).line("built"), file=sys.stderr)
+        return 0
     summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait)
     print(summary.line("built"), file=sys.stderr)
     return 0
@@ -82,6 +91,10 @@ def _build(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     report = Report()
     settings: Settings = args.settings
+    backend = args.backend or settings.backend
+    if backend != "local":
+        print(update_cluster(args.sources, backend, report).line("updated"), file=sys.stderr)
+        return 0
     summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait)
     print(summary.line("updated"), file=sys.stderr)
     return 0

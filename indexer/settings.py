@@ -52,6 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds a response may wait for the client to read any of it before the connection is cut"),
     Setting("JIANBAO_LOCK_WAIT", "30",
             "seconds `build`/`update` wait for another writer before giving up"),
+    Setting("JIANBAO_BACKEND", "local",
+            "`local` (the index in JIANBAO_INDEX_DIR) or `sphinxql://host:port` (a cluster's aggregator)"),
     Setting("JIANBAO_PUBLIC_URL", "",
             "the site's public base URL (`https://jianbao.example.gov.cn`), the only source of absolute links "
             "(OpenSearch, `/embed`, the CSV `url` column); empty: links are relative. The Host and "
@@ -82,6 +84,7 @@ class Settings:
     query_budget_ms: float
     threads: int
     lock_wait: float
+    backend: str = "local"
     public_url: str = ""
     frame_origins: tuple[str, ...] = ()
     export_slots: int = 2
@@ -105,6 +108,7 @@ class Settings:
             query_budget_ms=_number(raw, "JIANBAO_QUERY_BUDGET_MS", float, 1),
             threads=_number(raw, "JIANBAO_THREADS", int, 1),
             lock_wait=_number(raw, "JIANBAO_LOCK_WAIT", float, 0),
+            backend=_backend(raw["JIANBAO_BACKEND"]),
             processes=_number(raw, "JIANBAO_PROCESSES", int, 0),
             connection_limit=_number(raw, "JIANBAO_CONNECTION_LIMIT", int, 10),
             idle_timeout=_number(raw, "JIANBAO_IDLE_TIMEOUT", float, 1),
@@ -142,3 +146,9 @@ def _number(raw: Mapping[str, str], name: str, kind: type, minimum: float):
     if value < minimum:
         raise SettingError(f"{name}={raw[name]!r} must be at least {minimum:g}")
     return value
+
+
+def _backend(value: str) -> str:
+    if value == "local" or value.startswith("sphinxql://"):
+        return value
+    raise SettingError(f"JIANBAO_BACKEND={value!r} must be `local` or `sphinxql://host:port`")

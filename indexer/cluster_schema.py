@@ -1,0 +1,149 @@
+"""How items are stored in Sphinx/Manticore real-time indexes: names, ids, token encoding, rows.
+
+The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL searcher
+(:mod:`search.sphinxql`) reads them; both take every rule from here.
+
+* **Exact substrings.** The search form of a title or body (:func:`indexer.normalize.search_form`)
+  is indexed as one token per character: the character's code point in hex (``中`` → ``4e2d``).
+  A term is the phrase of its characters' tokens, so a document matches it exactly when the
+  folded text holds the term as a substring: every character is a token (punctuation too),
+  nothing is segmented, and no tokenizer setting of the engine can change what matches.
+* **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
+  number of shards, so an item always goes to the same shard.
+* **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
+  hash back to its facet and name. Topics are stored as one set holding both each topic path
+  and its top-level topic (hashed apart), because a filter on topics admits either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+from indexer.index.docvalues import NO_DATE, date_number
+from indexer.ingest.topics import SEPARATOR
+from indexer.items import Item
+from indexer.normalize import search_form
+
+ITEMS = "jianbao"  # the distributed index of items on the aggregator
+VALUES = "jianbao_values"  # the distributed index of facet values
+EVERYTHING = "zz"  # the one token of the `mark` field: every document has it (not a hex token)
+
+TOPIC_TOP = "topic_top"
+FACET_KINDS = ("department", "topic", TOPIC_TOP)
+
+ITEM_FIELDS = ("title", "body", "mark")
+# Attribute declarations of the items index: (kind, name).
+ITEM_ATTRS = (
+    ("rt_attr_string", "item_id"),
+    ("rt_attr_string", "data"),
+    ("rt_attr_uint", "year"),
+    ("rt_attr_uint", "first_day"),
+    ("rt_attr_uint", "last_day"),
+    ("rt_attr_uint", "position"),
+    ("rt_attr_uint", "stamp"),
+    ("rt_attr_bigint", "issue_hash"),
+    ("rt_attr_multi_64", "departments"),
+    ("rt_attr_multi_64", "topic_keys"),
+)
+VALUE_FIELDS = ("name_text",)
+VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"))
+
+
+def shard_index(shard: int) -> str:
+    """The name of shard ``shard``'s items index (the same on each of its replicas)."""
+    return f"{ITEMS}_s{shard}"
+
+
+def values_index(shard: int) -> str:
+    """The name of shard ``shard``'s facet values index."""
+    return f"{VALUES}_s{shard}"
+
+
+def hash63(*parts: str) -> int:
+    """A stable positive 63-bit integer of ``parts`` (never 0: Sphinx ids start at 1)."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).digest()
+    return (int.from_bytes(digest[:8], "big") >> 1) or 1
+
+
+def doc_id(item_id: str) -> int:
+    """The document id of an item."""
+    return hash63("item", item_id)
+
+
+def shard_of(item_id: str, shards: int) -> int:
+    """The shard an item is written to."""
+    return doc_id(item_id) % shards
+
+
+def value_id(kind: str, name: str) -> int:
+    """The hash standing for a facet value (``kind`` is one of :data:`FACET_KINDS`)."""
+    return hash63(kind, name)
+
+
+def issue_hash(issue_key: str) -> int:
+    """The hash standing for an issue."""
+    return hash63("issue", issue_key)
+
+
+def encode(form: str) -> str:
+    """Search-form text as tokens: each character's code point in hex, separated by spaces."""
+    return " ".join(format(ord(ch), "x") for ch in form)
+
+
+def phrase(text: str) -> str:
+    """The full-text query matching exactly the documents whose field holds ``text`` (search form)."""
+    tokens = encode(text)
+    return f'"{tokens}"' if len(text) > 1 else tokens
+
+
+def topic_top(topic: str) -> str:
+    """The top-level topic of a topic path."""
+    return topic.split(SEPARATOR)[0]
+
+
+def topic_keys(topics: list[str]) -> list[int]:
+    """The topic set of an item: each topic path and each top-level topic, hashed apart."""
+    keys = {value_id("topic", t) for t in topics} | {value_id(TOPIC_TOP, topic_top(t)) for t in topics}
+    return sorted(keys)
+
+
+def day_range(item: Item) -> tuple[int, int]:
+    """First and last day (``YYYYMMDD``) an item may be dated; an item known by its year spans the year."""
+    day = date_number(item.date)
+    if day != NO_DATE:
+        return day, day
+    if item.year:
+        return item.year * 10000 + 101, item.year * 10000 + 1231
+    return NO_DATE, NO_DATE
+
+
+def item_row(item: Item) -> dict[str, Any]:
+    """The items-index row of an item (column name to value)."""
+    first, last = day_range(item)
+    return {
+        "id": doc_id(item.id),
+        "title": encode(search_form(item.title)),
+        "body": encode(search_form(item.body)),
+        "mark": EVERYTHING,
+        "item_id": item.id,
+        "data": json.dumps(item.to_dict(), ensure_ascii=False),
+        "year": item.year or 0,
+        "first_day": first,
+        "last_day": last,
+        "position": item.position,
+        "stamp": int(time.time()),
+        "issue_hash": issue_hash(item.issue_key),
+        "departments": [value_id("department", d) for d in item.departments],
+        "topic_keys": topic_keys(item.topics),
+    }
+
+
+def value_rows(item: Item) -> list[dict[str, Any]]:
+    """The values-index rows naming the facet values of an item."""
+    pairs = [("department", d) for d in item.departments] + [("topic", t) for t in item.topics]
+    pairs += [(TOPIC_TOP, topic_top(t)) for t in item.topics]
+    return [{"id": value_id(kind, name), "name_text": EVERYTHING, "kind": kind, "name": name}
+            for kind, name in dict.fromkeys(pairs)]

@@ -1,0 +1,230 @@
+"""The cluster target of ``build`` and ``update``: items written into N RT shard indexes.
+
+The writer asks the aggregator (``DESCRIBE jianbao``) which shards there are and which
+nodes mirror each one, and writes every item to every replica of its shard
+(:func:`indexer.cluster_schema.shard_of`), so mirrors hold the same rows. ``REPLACE``
+by document id makes an update replace an item in place; for a re-read ``.txt`` or
+``.html`` file, the items of its issue that the new reading no longer has are deleted
+first, as the local update does. A replica that cannot be written stops the run with
+its name: the shards must not drift apart silently.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from indexer.cluster_config import AGENT_PORT_OFFSET
+from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from indexer.cluster_schema import (
+    EVERYTHING,
+    ITEMS,
+    doc_id,
+    hash63,
+    issue_hash,
+    item_row,
+    shard_index,
+    shard_of,
+    value_rows,
+    values_index,
+)
+from indexer.errors import JianbaoError, Report
+from indexer.ingest.files import archive_root, is_record_file, iter_files, read_file, read_items
+from indexer.items import Item
+
+BATCH_ROWS = 200  # rows a REPLACE statement carries
+META_ID = hash63("meta")  # the values-index row holding the archive root
+
+
+@dataclass
+class ClusterSummary:
+    """What a build or update of a cluster did."""
+
+    items: int
+    replaced: int
+    files_read: int
+    files_skipped: int
+    warnings: int
+    seconds: float
+    url: str
+
+    def line(self, verb: str) -> str:
+        """The summary line printed at the end of a run."""
+        replaced = f", {self.replaced} replaced" if self.replaced else ""
+        return (f"{verb} {self.items} items{replaced} from {self.files_read} files; "
+                f"{self.files_skipped} files skipped, {self.warnings} warnings; "
+                f"{self.seconds:.1f} s; cluster {self.url}")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One shard: its number and the SphinxQL addresses of its replicas."""
+
+    number: int
+    replicas: tuple[tuple[str, int], ...]
+
+
+def shards_of(url: str) -> list[Shard]:
+    """The shards behind the aggregator at ``url``, read from its distributed index's agents."""
+    host, port = parse_url(url)
+    conn = connect(host, port)
+    try:
+        rows = run_batch(conn, [f"DESCRIBE {ITEMS}"])[0].rows
+    finally:
+        conn.close()
+    shards = []
+    for agent, _kind in rows:  # "h1:p1|h2:p2:jianbao_s0"
+        mirrors, _, index = agent.rpartition(":")
+        number = int(index.rsplit("_s", 1)[1])
+        replicas = tuple((h, int(p) - AGENT_PORT_OFFSET) for h, p in (m.rsplit(":", 1) for m in mirrors.split("|")))
+        shards.append(Shard(number, replicas))
+    shards.sort(key=lambda s: s.number)
+    if [s.number for s in shards] != list(range(len(shards))):
+        raise JianbaoError(f"the aggregator at {url} does not list shards 0..N-1: {rows}")
+    return shards
+
+
+class ClusterWriter:
+    """Open connections to every replica of every shard; rows are written to all replicas of a shard."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.shards = shards_of(url)
+        self._conns: dict[tuple[str, int], pymysql.Connection] = {}
+        for shard in self.shards:
+            for address in shard.replicas:
+                self._conns[address] = connect(*address)
+
+    def close(self) -> None:
+        for conn in self._conns.values():
+            conn.close()
+
+    def _each_replica(self, shard: Shard, statements: list[str]) -> list[list[ResultSet]]:
+        out = []
+        for address in shard.replicas:
+            try:  # searchd runs only SELECT and SHOW statements as a batch: writes go one by one
+                out.append([run_batch(self._conns[address], [st])[0] for st in statements])
+            except pymysql.MySQLError as e:
+                raise ClusterUnavailable(
+                    f"shard {shard.number} replica {address[0]}:{address[1]} failed: {e.args[-1]}; "
+                    "its replicas may now differ: run the same command again when it is back") from None
+        return out
+
+    def truncate(self) -> None:
+        """Empty every index of every replica."""
+        for shard in self.shards:
+            self._each_replica(shard, [f"TRUNCATE RTINDEX {shard_index(shard.number)}",
+                                       f"TRUNCATE RTINDEX {values_index(shard.number)}"])
+
+    def write(self, items: Iterable[Item]) -> int:
+        """Replace (by id) the given items; returns how many were written."""
+        pending: dict[int, list[Item]] = {s.number: [] for s in self.shards}
+        count = 0
+        for item in items:
+            shard = shard_of(item.id, len(self.shards))
+            pending[shard].append(item)
+            count += 1
+            if len(pending[shard]) >= BATCH_ROWS:
+                self._flush(shard, pending[shard])
+                pending[shard] = []
+        for shard, batch in pending.items():
+            if batch:
+                self._flush(shard, batch)
+        return count
+
+    def _flush(self, number: int, items: list[Item]) -> None:
+        shard = self.shards[number]
+        rows = [item_row(i) for i in items]
+        values = list({r["id"]: r for i in items for r in value_rows(i)}.values())
+        statements = [_replace(shard_index(number), rows)]
+        if values:
+            statements.append(_replace(values_index(number), values))
+        self._each_replica(shard, statements)
+
+    def delete_issues(self, issue_keys: set[str], keep: set[str]) -> int:
+        """Delete the items of these issues whose ids are not in ``keep``; returns how many."""
+        kept = {doc_id(i) for i in keep}
+        deleted = 0
+        for shard in self.shards:
+            index = shard_index(shard.number)
+            found = set()
+            for key in issue_keys:
+                rows = self._each_replica(shard, [f"SELECT id FROM {index} WHERE issue_hash = {issue_hash(key)} "
+                                                  "LIMIT 0, 100000 OPTION max_matches = 100000"])
+                found |= {r[0] for replica in rows for r in replica[0].rows}
+            gone = sorted(found - kept)
+            if gone:
+                self._each_replica(shard, [f"DELETE FROM {index} WHERE id IN ({', '.join(map(str, gone))})"])
+                deleted += len(gone)
+        return deleted
+
+    def set_archive_root(self, root: Path) -> None:
+        """Record the archive root on every shard (updates name files relative to it)."""
+        row = {"id": META_ID, "name_text": EVERYTHING, "kind": "meta", "name": json.dumps({"archive_root": str(root)})}
+        for shard in self.shards:
+            self._each_replica(shard, [_replace(values_index(shard.number), [row])])
+
+    def archive_root(self) -> Path | None:
+        """The archive root recorded by the last build, if any."""
+        rows = self._each_replica(self.shards[0], [f"SELECT name FROM {values_index(0)} WHERE id = {META_ID}"])
+        found = rows[0][0].rows
+        return Path(json.loads(found[0][0])["archive_root"]) if found else None
+
+
+def _literal(value) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(str(int(v)) for v in value) + ")"
+    if isinstance(value, int):
+        return str(value)
+    return pymysql.converters.escape_string(str(value)).join("''")
+
+
+def _replace(index: str, rows: list[dict]) -> str:
+    columns = list(rows[0])
+    values = ", ".join("(" + ", ".join(_literal(r[c]) for c in columns) + ")" for r in rows)
+    return f"REPLACE INTO {index} ({', '.join(columns)}) VALUES {values}"
+
+
+def build_cluster(sources: list[Path], url: str, report: Report) -> ClusterSummary:
+    """Empty the cluster and write every item of ``sources`` into it."""
+    started = time.monotonic()
+    root = archive_root(sources)
+    writer = ClusterWriter(url)
+    try:
+        writer.truncate()
+        count = writer.write(read_items(sources, report, root))
+        if not count:
+            raise JianbaoError(f"no items in {', '.join(map(str, sources))}")
+        writer.set_archive_root(root)
+    finally:
+        writer.close()
+    return ClusterSummary(count, 0, report.files_read, report.files_skipped, report.warnings,
+                          time.monotonic() - started, url)
+
+
+def update_cluster(sources: list[Path], url: str, report: Report) -> ClusterSummary:
+    """Add or replace (by id) the items of ``sources``; a re-read issue file replaces all its items."""
+    started = time.monotonic()
+    writer = ClusterWriter(url)
+    try:
+        root = writer.archive_root() or archive_root(sources)
+        items: list[Item] = []
+        whole_files: set[str] = set()
+        for path in iter_files(sources, report):
+            file_items = list(read_file(path, report, root))
+            if not is_record_file(path):
+                whole_files.update(item.issue_key for item in file_items)
+            items.extend(file_items)
+        if not items:
+            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
+        replaced = writer.delete_issues(whole_files, {i.id for i in items})
+        count = writer.write(items)
+    finally:
+        writer.close()
+    return ClusterSummary(count, replaced, report.files_read, report.files_skipped, report.warnings,
+                          time.monotonic() - started, url)
