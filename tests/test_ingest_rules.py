@@ -175,3 +175,13 @@ def test_real_law_database_export():
     assert item.title == "新余市人民政府办公室关于印发《新余市新余市绿色建筑管理办法》的通知"
     assert (item.departments, item.date, item.doc_number) == (["新余市人民政府办公室"], "2012-01-09", "余府发〔2012〕3号")
     assert "法宝引证码" not in item.body and "第二十九条" in item.body
+
+
+def test_the_same_item_from_several_files_is_kept_once(tmp_path):
+    text = "区科技局召开创新大会 会议部署全年工作。（区科技局）\n区教育局开展安全教育周活动 活动覆盖全区中小学。（区教育局）\n"
+    (tmp_path / "a.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "b_gbk.txt").write_bytes(text.replace("2", "２").encode("gb18030"))
+    (tmp_path / "c.txt").write_bytes("区民政局开展冬季救助 救助困难群众。（区民政局）\n".encode())
+    items = list(read_items([tmp_path], Report(stream=io.StringIO())))
+    assert [(i.title, i.duplicates) for i in items] == [
+        ("区科技局召开创新大会", ["b_gbk.txt"]), ("区教育局开展安全教育周活动", ["b_gbk.txt"]), ("区民政局开展冬季救助", [])]
