@@ -17,6 +17,10 @@ __all__ = ["BadParameter", "Export", "Hit", "ItemPage", "QueryTooExpensive", "Se
            "SearchResult", "Searcher", "item_path", "open_searcher"]
 
 
-def open_searcher(index_dir: Path, budget_ms: float = 2000.0) -> Searcher:
-    """The Searcher over the index at ``index_dir`` (the local engine)."""
+def open_searcher(index_dir: Path, budget_ms: float = 2000.0, backend: str = "local") -> Searcher:
+    """The Searcher of ``backend``: ``local`` (the index at ``index_dir``) or ``sphinxql://host:port`` (a cluster)."""
+    if backend.startswith("sphinxql:"):
+        from search.sphinxql import SphinxQLSearcher  # PyMySQL is loaded only for a cluster
+
+        return SphinxQLSearcher(backend, budget_ms)
     return LocalSearcher(index_dir, budget_ms)

@@ -1,0 +1,319 @@
+"""The SphinxQL Searcher: the same search over a Sphinx 2.2 / Manticore cluster (``JIANBAO_BACKEND``).
+
+Every search is one batch sent to the aggregator: the page of hits (with ``SHOW META``
+for the exact total) and one grouped query a facet with every filter but its own.
+Hits are made from the stored items by the local engine's highlighter, facet lists by
+the local engine's value listing (:mod:`search.facets`), terms by its parser.
+
+A shard that does not answer makes the aggregator return fewer matches with a warning;
+such an answer is never used: the batch is sent again (with mirrors, the aggregator then
+asks a live mirror) and, if a shard is still missing, :class:`ClusterDegraded` is raised
+(a 503 with the shard's error) and ``health()`` says ``degraded``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pymysql
+
+from indexer.analysis import jieba_tokenizer
+from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from indexer.cluster_schema import ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
+from indexer.index.docvalues import date_number
+from indexer.items import Item
+from indexer.normalize import search_form
+from search.errors import QueryTooExpensive
+from search.facets import FacetValue, flat_values, topic_values, year_values
+from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
+from search.related import MAX_ISSUE_ITEMS, key_words
+from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
+from search.searcher import Export, Searcher
+from search.sphinxql_query import RANKING, conditions, order, parsed_query
+
+RETRIES = 3  # times a batch is sent again when a shard did not answer
+RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
+MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
+GROUPS = 20_000  # facet values a grouped query returns at most
+EXPORT_CHUNK = 500  # items fetched a statement when exporting
+SIMILAR_TITLE_WEIGHT = 3
+
+
+class ClusterDegraded(ClusterUnavailable):
+    """A shard of the cluster did not answer: the answer would be incomplete, so none is given."""
+
+
+class SphinxQLSearcher(Searcher):
+    """Answers from the cluster whose aggregator is at ``url`` (``sphinxql://host:port``)."""
+
+    def __init__(self, url: str, budget_ms: float = 2000.0):
+        self.url = url
+        self.host, self.port = parse_url(url)
+        self.budget = budget_ms / 1000.0
+        self._local = threading.local()
+        self._names: dict[int, tuple[str, str]] = {}  # value hash -> (kind, name)
+        self._names_lock = threading.Lock()
+        jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
+
+    # Sending statements
+
+    def _batch(self, statements: list[str]) -> list[ResultSet]:
+        """Run a batch on the aggregator; an answer with a missing shard is retried, then refused."""
+        problem = ""
+        for attempt in range(RETRIES + 1):
+            if attempt:
+                time.sleep(RETRY_PAUSE)
+            conn = getattr(self._local, "conn", None) or self._connect()
+            try:
+                results = run_batch(conn, statements)
+            except pymysql.OperationalError as e:
+                self._drop()
+                if "timed out" in str(e):
+                    raise QueryTooExpensive(
+                        f"the query needed more than {self.budget * 1000:.0f} ms; use fewer or longer terms") from None
+                problem = f"the aggregator at {self.host}:{self.port} failed: {e.args[-1]}"
+                continue
+            except pymysql.MySQLError as e:
+                if "agent" not in str(e):  # not a shard that failed: a statement searchd refused
+                    raise ClusterUnavailable(f"the cluster refused a statement: {e.args[-1]}") from None
+                problem = f"the cluster answered with an error: {e.args[-1]}"
+                continue
+            if not any(r.warnings for r in results):
+                return results
+            problem = _warning(results) or "a shard did not answer"
+        raise ClusterDegraded(f"cluster degraded, no complete answer: {problem}")
+
+    def _connect(self) -> pymysql.Connection:
+        self._local.conn = connect(self.host, self.port, timeout=self.budget)
+        return self._local.conn
+
+    def _drop(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with contextlib.suppress(pymysql.MySQLError):
+                conn.close()
+
+    # The Searcher
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        parsed = parsed_query(query)
+        extra, order_by = order(query, parsed)
+        offset = (query.page - 1) * query.size
+        ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
+        statements = [
+            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed)} ORDER BY {order_by} "
+            f"LIMIT {offset}, {query.size} OPTION max_matches={max(offset + query.size, 1000)}, {ranking}",
+            "SHOW META",
+            *(_grouped(attr, conditions(query, parsed, skip=facet))
+              for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
+        ]
+        page, meta, departments, topics, years = self._batch(statements)
+        terms = [t.text for t in parsed.positive_terms]
+        hits = [hit_of(Item.from_dict(json.loads(row[0])), terms) for row in page.rows]
+        facets = self._facets(query, departments.rows, topics.rows, years.rows)
+        return SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
+                            (time.perf_counter() - started) * 1000, parsed.notes)
+
+    def export(self, query: SearchQuery, limit: int) -> Export:
+        parsed = parsed_query(query)
+        extra, order_by = order(query, parsed)
+        ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
+        ids, meta = self._batch([
+            f"SELECT id{extra} FROM {ITEMS} WHERE {conditions(query, parsed)} ORDER BY {order_by} "
+            f"LIMIT 0, {max(limit, 1)} OPTION max_matches={max(limit, 1)}, {ranking}",
+            "SHOW META"])
+        chosen = [row[0] for row in ids.rows][:limit]
+        return Export(_meta(meta.rows)["total_found"], self._items_in_order(chosen))
+
+    def _items_in_order(self, ids: list[int]) -> Iterator[Item]:
+        for start in range(0, len(ids), EXPORT_CHUNK):
+            chunk = ids[start:start + EXPORT_CHUNK]
+            rows = self._batch([f"SELECT id, data FROM {ITEMS} WHERE id IN ({', '.join(map(str, chunk))}) "
+                                f"LIMIT 0, {len(chunk)}"])[0].rows
+            by_id = {row[0]: row[1] for row in rows}
+            yield from (Item.from_dict(json.loads(by_id[i])) for i in chunk if i in by_id)
+
+    def item_page(self, item_id: str) -> ItemPage | None:
+        rows = self._batch([f"SELECT data FROM {ITEMS} WHERE id = {doc_id(item_id)}"])[0].rows
+        items = [Item.from_dict(json.loads(r[0])) for r in rows]
+        item = next((i for i in items if i.id == item_id), None)
+        if item is None:
+            return None
+        return ItemPage(item, self._issue_items(item.issue_key), self._similar(item))
+
+    def _similar(self, item: Item) -> list[Similar]:
+        """Other items holding the item's rare words (chosen as the local engine chooses them), best first."""
+        words = [w for w, _ in _key_words_with_frequencies(self, item)]
+        if not words:
+            return []
+        expr = " | ".join(f"(@(title,body) {phrase(search_form(w))})" for w in words)
+        rows = self._batch([
+            f"SELECT data FROM {ITEMS} WHERE MATCH('{expr}') AND id != {doc_id(item.id)} "
+            f"ORDER BY WEIGHT() DESC, first_day DESC, id ASC LIMIT 0, {MAX_SIMILAR} "
+            f"OPTION ranker=bm25, field_weights=(title={SIMILAR_TITLE_WEIGHT}, body=1)"])[0].rows
+        found = [Item.from_dict(json.loads(r[0])) for r in rows]
+        return [Similar(i, [w for w in words if search_form(w) in search_form(i.title) + "\n" + search_form(i.body)])
+                for i in found]
+
+    def issues(self) -> list[IssueSummary]:
+        rows = self._batch([
+            f"SELECT data, COUNT(*) AS n, MAX(day) AS d, MAX(year) AS y FROM {ITEMS} GROUP BY issue_hash "
+            f"WITHIN GROUP ORDER BY position ASC, id ASC LIMIT 0, {GROUPS * 10} "
+            f"OPTION max_matches={GROUPS * 10}, ranker=none"])[0].rows
+        out = [_summary(Item.from_dict(json.loads(data)), int(n), int(d), int(y)) for data, n, d, y in rows]
+        out.sort(key=lambda s: (s.date or "", s.year or 0, s.name), reverse=True)
+        return out
+
+    def issue(self, key: str) -> IssuePage | None:
+        items = self._issue_items(key)
+        if not items:
+            return None
+        latest = max(date_number(i.date) for i in items)
+        return IssuePage(_summary(items[0], len(items), latest, max(i.year or 0 for i in items)), items)
+
+    def _issue_items(self, key: str) -> list[Item]:
+        rows = self._batch([f"SELECT data FROM {ITEMS} WHERE issue_hash = {issue_hash(key)} ORDER BY position ASC, "
+                            f"id ASC LIMIT 0, {MAX_ISSUE_ITEMS} OPTION ranker=none"])[0].rows
+        return [i for i in (Item.from_dict(json.loads(r[0])) for r in rows) if i.issue_key == key]
+
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+        form = search_form(q)
+        if not form:
+            return []
+        everything = "MATCH('@mark zz')"
+        departments, topics, titles = self._batch([
+            _grouped("departments", everything), _grouped("topic_keys", everything),
+            f"SELECT data FROM {ITEMS} WHERE MATCH('@title {phrase(form)}') ORDER BY first_day DESC, id ASC "
+            f"LIMIT 0, {limit} OPTION ranker=none"])
+        out: list[dict[str, Any]] = []
+        for kind, rows in (("department", departments.rows), ("topic", topics.rows)):
+            counts = self._named(kind, rows)
+            found = sorted(((n, c) for n, c in counts.items() if form in search_form(n)), key=lambda v: -v[1])
+            out.extend({"type": kind, "value": n, "count": c} for n, c in found[:2])
+        seen: set[str] = set()
+        for row in titles.rows:
+            item = Item.from_dict(json.loads(row[0]))
+            if item.title not in seen and len(out) < limit:
+                seen.add(item.title)
+                out.append({"type": "title", "value": item.title, "id": item.id, "url": item_path(item.id)})
+        return out[:limit]
+
+    def health(self) -> dict[str, Any]:
+        try:
+            rows = self._batch([f"SELECT COUNT(*) AS n, MAX(stamp) AS s FROM {ITEMS}"])[0].rows
+        except ClusterDegraded as e:
+            return {"status": "degraded", "items": None, "index_version": None, "problem": str(e)}
+        count, stamp = rows[0] if rows else (0, 0)
+        return {"status": "ok", "items": int(count), "index_version": f"sphinxql-{count}-{stamp}"}
+
+    def close(self) -> None:
+        self._drop()
+
+    # Facets
+
+    def _facets(self, query: SearchQuery, departments: list[tuple], topics: list[tuple],
+                years: list[tuple]) -> dict[str, list[FacetValue]]:
+        selected = {name: tuple(query.filters[name]) for name in ("department", "topic", "year")}
+        dept_counts = self._named("department", departments, selected["department"])
+        dept_names = sorted(dept_counts)
+        top_counts = self._named(TOPIC_TOP, topics, selected["topic"])
+        path_counts = self._named("topic", topics, selected["topic"])
+        top_names, path_names = sorted(top_counts), sorted(path_counts)
+        children: dict[str, list[int]] = {}
+        for i, path in enumerate(path_names):
+            children.setdefault(topic_top(path), []).append(i)
+        return {
+            "department": flat_values(dept_names, [dept_counts[n] for n in dept_names], selected["department"]),
+            "topic": topic_values(top_names, [top_counts[n] for n in top_names], path_names,
+                                  [path_counts[n] for n in path_names], children, selected["topic"]),
+            "year": year_values({int(k): int(c) for k, c in years}, selected["year"]),
+        }
+
+    def _named(self, kind: str, rows: list[tuple], selected: tuple[str, ...] = ()) -> dict[str, int]:
+        """Counts by name of the values of ``kind`` among grouped rows, and the selected values it knows (0)."""
+        if any(int(k) not in self._names for k, _ in rows):
+            self._load_names()
+        counts: dict[str, int] = {}
+        for key, count in rows:
+            known = self._names.get(int(key))
+            if known and known[0] == kind:
+                counts[known[1]] = int(count)
+        for name in selected:
+            if value_id(kind, name) in self._names and name not in counts:
+                counts[name] = 0
+        return counts
+
+    def _load_names(self) -> None:
+        with self._names_lock:
+            rows = self._batch([f"SELECT id, kind, name FROM {VALUES} LIMIT 0, {GROUPS * 10} "
+                                f"OPTION max_matches={GROUPS * 10}, ranker=none"])[0].rows
+            self._names = {int(i): (kind, name) for i, kind, name in rows}
+
+
+class _Frequencies:
+    """What :func:`search.related.key_words` asks of an index, answered by the cluster in one batch.
+
+    ``key_words`` is run twice: first to learn which words it asks about (answering 2, so
+    none is dropped), then with their real document frequencies.
+    """
+
+    def __init__(self, searcher: SphinxQLSearcher):
+        self.searcher = searcher
+        self.asked: set[tuple[str, str]] = set()
+        self.known: dict[tuple[str, str], int] | None = None
+        self.live_count = 0
+
+    def doc_frequency(self, field: str, word: str) -> int:
+        if self.known is None:
+            self.asked.add((field, word))
+            return 2
+        return self.known.get((field, word), 0)
+
+
+def _key_words_with_frequencies(searcher: SphinxQLSearcher, item: Item) -> list[tuple[str, float]]:
+    freq = _Frequencies(searcher)
+    key_words(freq, item)
+    asked = sorted(freq.asked)
+    rows = searcher._batch([f"SELECT COUNT(*) FROM {ITEMS}"])[0].rows
+    freq.live_count = int(rows[0][0]) if rows else 0
+    freq.known = {}
+    for start in range(0, len(asked), MAX_BATCH // 2):
+        chunk = asked[start:start + MAX_BATCH // 2]
+        statements = []
+        for field, word in chunk:
+            statements += [f"SELECT id FROM {ITEMS} WHERE MATCH('@{field} {phrase(search_form(word))}') LIMIT 0, 1 "
+                           "OPTION ranker=none", "SHOW META"]
+        results = searcher._batch(statements)
+        freq.known.update((pair, _meta(results[2 * i + 1].rows)["total_found"]) for i, pair in enumerate(chunk))
+    return key_words(freq, item)
+
+
+def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummary:
+    """An issue's summary from its first item, item count, latest day (``YYYYMMDD``, 0 unknown) and latest year."""
+    date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
+    return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
+                        source=first.source, first_title=first.title or first.body[:20])
+
+
+def _grouped(attr: str, where: str) -> str:
+    return (f"SELECT GROUPBY() AS k, COUNT(*) AS c FROM {ITEMS} WHERE {where} GROUP BY {attr} "
+            f"LIMIT 0, {GROUPS} OPTION max_matches={GROUPS}, ranker=none")
+
+
+def _meta(rows: list[tuple]) -> dict[str, int]:
+    return {k: int(v) for k, v in rows if k in ("total", "total_found")}
+
+
+def _warning(results: list[ResultSet]) -> str:
+    for r in results:
+        for row in r.rows:
+            if len(row) == 2 and row[0] == "warning":
+                return str(row[1])
+    return ""
