@@ -29,11 +29,13 @@ from whoosh.reading import SegmentReader, TermNotFound
 from indexer.index.docvalues import SegmentValues, load_segment
 from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build, read_toc
 from indexer.index.postings import read_postings
+from indexer.ingest.access import PUBLIC
 from indexer.ingest.topics import SEPARATOR
 from indexer.items import Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)
+VIEW_CACHE = 256  # views (masks of what a set of groups may see) kept per snapshot
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
@@ -112,7 +114,33 @@ class IndexSnapshot:
             self.topic_children.setdefault(path.split(SEPARATOR)[0], []).append(i)
         issues = self._facet(arrays, "issue")
         self.issue_names, self.issue = issues.names, issues.val
+        self.access = self._facet([_with_access(a) for a in arrays], "acc")
+        self.restricted = any(name != PUBLIC for name in self.access.names)
+        self._views: dict[frozenset[str], SnapshotView] = {}
         self.live_count = int(self.live.sum())
+
+    def view(self, groups: frozenset[str] | None) -> IndexSnapshot | SnapshotView:
+        """The snapshot as someone in ``groups`` sees it (None: an administrator, who sees every item).
+
+        Without restricted items in the index, or for None, that is the snapshot itself; else a
+        :class:`SnapshotView` whose ``live`` holds only the live documents public or of one of the groups.
+        """
+        if groups is None or not self.restricted:
+            return self
+        with self.lock:
+            view = self._views.get(groups)
+        if view is None:
+            wanted = np.flatnonzero(np.isin(self.access.names, sorted(groups | {PUBLIC})))
+            mask = np.zeros(self.doc_count, dtype=bool)
+            mask[self.access.doc_of_value[np.isin(self.access.val, wanted)]] = True
+            mask &= self.live
+            mask.flags.writeable = False
+            view = SnapshotView(self, mask)
+            with self.lock:
+                if len(self._views) >= VIEW_CACHE:
+                    self._views.clear()
+                self._views[groups] = view
+        return view
 
     def _facet(self, arrays: list[dict], prefix: str) -> Facet:
         """Concatenate per-segment value lists, mapping segment value ids to global ones."""
@@ -237,6 +265,21 @@ class IndexSnapshot:
                 seg.reader.close()
 
 
+class SnapshotView:
+    """An :class:`IndexSnapshot` as a viewer sees it: ``live`` (read only) and ``live_count`` hold only the
+    documents the viewer may see; everything else is the snapshot's. Code that reads ``live`` (search, facets,
+    issues, similar items, suggestions) then answers as if the other documents did not exist. Note that
+    ``find_id`` still finds any live document: check ``live[doc]``."""
+
+    def __init__(self, snapshot: IndexSnapshot, live: np.ndarray):
+        self.snapshot = snapshot
+        self.live = live
+        self.live_count = int(live.sum())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.snapshot, name)
+
+
 class MappedFile(StructFile):
     """A read-only index file mapped into memory: random reads are slices, not seek-and-read,
     so they are fast and threads can share the file."""
@@ -253,6 +296,15 @@ class MappedStorage(FileStorage):
             if os.fstat(f.fileno()).st_size == 0:
                 return StructFile(io.BytesIO(b""), name=name)
             return MappedFile(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ), name=name)
+
+
+def _with_access(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A segment's arrays with access groups (a segment written before access existed: every document public)."""
+    if "acc_val" in arrays:
+        return arrays
+    count = len(arrays["year"])
+    return {"acc_ptr": np.arange(count + 1), "acc_val": np.zeros(count, dtype=np.int32),
+            "acc_names": np.asarray([PUBLIC])}
 
 
 def _stored_items(reader: SegmentReader):

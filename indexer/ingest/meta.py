@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import Report, SourceError
+from indexer.ingest.access import access_or_restricted
 from indexer.ingest.encodings import decode
 
 META_SUFFIX = ".meta.json"
@@ -22,6 +23,7 @@ class IssueMeta:
     issue: str = ""
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    access: list[str] | None = None  # None: not given here (the folder's, else public)
 
 
 def read_meta(path: Path, report: Report) -> IssueMeta:
@@ -37,7 +39,8 @@ def read_meta(path: Path, report: Report) -> IssueMeta:
             report.warn(str(candidate), f"metadata ignored: {e}")
             return IssueMeta()
         known = {k: data.get(k) for k in ("title", "date", "issue", "source")}
-        extra = {k: v for k, v in data.items() if k not in known}
+        extra = {k: v for k, v in data.items() if k not in known and k != "access"}
+        access = access_or_restricted(data["access"], str(candidate), report) if "access" in data else None
         return IssueMeta(str(known["title"] or ""), known["date"], str(known["issue"] or ""),
-                         str(known["source"] or ""), extra)
+                         str(known["source"] or ""), extra, access)
     return IssueMeta()
