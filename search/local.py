@@ -14,6 +14,7 @@ from typing import Any
 
 from indexer.analysis import jieba_tokenizer
 from indexer.index.reader import IndexSnapshot
+from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.engine import ordered_docs, search
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.matching import Deadline, Matcher
@@ -50,28 +51,33 @@ class LocalSearcher(Searcher):
             self._checked = now
         return current
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def seen_by(self, viewer: Viewer) -> tuple[IndexSnapshot, Matcher]:
+        """The current snapshot as the viewer sees it (:meth:`IndexSnapshot.view`), and its matcher."""
         snapshot, matcher = self.current()
+        return snapshot.view(index_groups(viewer)), matcher
+
+    def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
+        snapshot, matcher = self.seen_by(viewer)
         return search(snapshot, matcher, query, Deadline(self.budget))
 
-    def export(self, query: SearchQuery, limit: int) -> Export:
-        snapshot, matcher = self.current()
+    def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
+        snapshot, matcher = self.seen_by(viewer)
         docs = ordered_docs(snapshot, matcher, query, Deadline(self.budget))
         return Export(len(docs), (snapshot.item(int(d)) for d in docs[:limit]))
 
-    def item_page(self, item_id: str) -> ItemPage | None:
-        snapshot, _ = self.current()
+    def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
+        snapshot, _ = self.seen_by(viewer)
         doc = snapshot.find_id(item_id)
-        if doc is None:
+        if doc is None or not snapshot.live[doc]:  # an item the viewer may not see is as missing
             return None
         return ItemPage(snapshot.item(doc), issue_items(snapshot, doc), similar_items(snapshot, doc, MAX_SIMILAR))
 
-    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
-        snapshot, matcher = self.current()
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
+        snapshot, matcher = self.seen_by(viewer)
         return suggestions(snapshot, matcher, q, limit)
 
-    def health(self) -> dict[str, Any]:
-        snapshot, _ = self.current()
+    def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
+        snapshot, _ = self.seen_by(viewer)
         return {"status": "ok", "items": snapshot.live_count, "index_version": snapshot.version}
 
     def close(self) -> None:
