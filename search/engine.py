@@ -18,6 +18,7 @@ from search.facets import FACETS, FacetMasks, Filters, count_facets, facet_masks
 from search.matching import Deadline, Matcher
 from search.query import ParsedQuery, Term, parse
 from search.results import Hit, SearchQuery, SearchResult, hit_of
+from search.trend import month_counts, one_year
 
 
 @dataclass
@@ -55,8 +56,9 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     page_docs = order[(query.page - 1) * query.size:]
     terms = [t.text for t in sel.parsed.positive_terms]
     hits = [_hit(snapshot, int(d), terms) for d in page_docs]
+    months = month_counts(snapshot, sel.docs) if one_year(query.filters["year"]) else None
     return SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
-                        sel.parsed.notes)
+                        sel.parsed.notes, months)
 
 
 def ordered_docs(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,

@@ -14,12 +14,11 @@ from typing import Any
 
 from indexer.analysis import jieba_tokenizer
 from indexer.index.reader import IndexSnapshot
-from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.engine import ordered_docs, search
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.matching import Deadline, Matcher
-from search.related import issue_items, similar_items
-from search.results import ItemPage, SearchQuery, SearchResult
+from search.related import issue_docs, issue_items, issue_summaries, issue_summary, similar_items
+from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult
 from search.searcher import Export, Searcher
 from search.suggest import suggestions
 
@@ -35,6 +34,7 @@ class LocalSearcher(Searcher):
         self._lock = threading.Lock()
         self._current: tuple[IndexSnapshot, Matcher] | None = None
         self._checked = 0.0
+        self._issues: tuple[str, list[IssueSummary]] | None = None  # the issue list of one index version
 
     def current(self) -> tuple[IndexSnapshot, Matcher]:
         """The snapshot in use and its matcher; reopened when the index on disk has changed."""
@@ -51,33 +51,46 @@ class LocalSearcher(Searcher):
             self._checked = now
         return current
 
-    def seen_by(self, viewer: Viewer) -> tuple[IndexSnapshot, Matcher]:
-        """The current snapshot as the viewer sees it (:meth:`IndexSnapshot.view`), and its matcher."""
+    def search(self, query: SearchQuery) -> SearchResult:
         snapshot, matcher = self.current()
-        return snapshot.view(index_groups(viewer)), matcher
-
-    def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
-        snapshot, matcher = self.seen_by(viewer)
         return search(snapshot, matcher, query, Deadline(self.budget))
 
-    def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
-        snapshot, matcher = self.seen_by(viewer)
+    def export(self, query: SearchQuery, limit: int) -> Export:
+        snapshot, matcher = self.current()
         docs = ordered_docs(snapshot, matcher, query, Deadline(self.budget))
         return Export(len(docs), (snapshot.item(int(d)) for d in docs[:limit]))
 
-    def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
-        snapshot, _ = self.seen_by(viewer)
+    def item_page(self, item_id: str) -> ItemPage | None:
+        snapshot, _ = self.current()
         doc = snapshot.find_id(item_id)
-        if doc is None or not snapshot.live[doc]:  # an item the viewer may not see is as missing
+        if doc is None:
             return None
         return ItemPage(snapshot.item(doc), issue_items(snapshot, doc), similar_items(snapshot, doc, MAX_SIMILAR))
 
-    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
-        snapshot, matcher = self.seen_by(viewer)
+    def issues(self) -> list[IssueSummary]:
+        snapshot, _ = self.current()
+        cached = self._issues
+        if cached is None or cached[0] != snapshot.version:
+            cached = self._issues = (snapshot.version, issue_summaries(snapshot))
+        return cached[1]
+
+    def issue(self, key: str) -> IssuePage | None:
+        snapshot, _ = self.current()
+        try:
+            issue_id = snapshot.issue_names.index(key)
+        except ValueError:
+            return None
+        docs = issue_docs(snapshot, issue_id)
+        if not len(docs):
+            return None
+        return IssuePage(issue_summary(snapshot, issue_id), [snapshot.item(int(d)) for d in docs])
+
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+        snapshot, matcher = self.current()
         return suggestions(snapshot, matcher, q, limit)
 
-    def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
-        snapshot, _ = self.seen_by(viewer)
+    def health(self) -> dict[str, Any]:
+        snapshot, _ = self.current()
         return {"status": "ok", "items": snapshot.live_count, "index_version": snapshot.version}
 
     def close(self) -> None:

@@ -1,4 +1,9 @@
-"""An item's neighbours: the other items of its issue, in order, and similar items from elsewhere."""
+"""An item's neighbours and the archive's issues.
+
+* :func:`issue_items`: the live items of an item's issue, in order;
+* :func:`similar_items`: items sharing the item's rarest words (not its year or issue);
+* :func:`issue_summaries` / :func:`issue_docs`: every issue with its date and item count, and one issue's items.
+"""
 
 from __future__ import annotations
 
@@ -9,50 +14,89 @@ import numpy as np
 from indexer.analysis import query_words
 from indexer.index.reader import IndexSnapshot
 from indexer.items import Item
+from search.results import IssueSummary, Similar
 
 MAX_ISSUE_ITEMS = 300
-KEY_WORDS = 10  # words of an item that find its similar items
-TITLE_BOOST = 3.0
+KEY_WORDS = 12  # rare words of an item that find its similar items
+TITLE_EXTRA = 2.0  # a rare word in both titles counts this much more
+RARE_SHARE = 0.25  # a word in more than this share of the items is not rare (it finds nothing similar)
 
 
 def issue_items(snapshot: IndexSnapshot, doc: int) -> list[Item]:
     """The live items of the document's issue (itself included), by position."""
-    docs = np.flatnonzero((snapshot.issue == snapshot.issue[doc]) & snapshot.live)
-    docs = docs[np.lexsort((docs, snapshot.position[docs]))][:MAX_ISSUE_ITEMS]
-    return [snapshot.item(int(d)) for d in docs]
+    return [snapshot.item(int(d)) for d in issue_docs(snapshot, int(snapshot.issue[doc]))]
 
 
-def similar_items(snapshot: IndexSnapshot, doc: int, limit: int = 5) -> list[Item]:
-    """Items sharing the most distinctive words of this one, from other issues, best first."""
+def issue_docs(snapshot: IndexSnapshot, issue_id: int) -> np.ndarray:
+    """The live documents of one issue (an index into ``snapshot.issue_names``), by position."""
+    docs = np.flatnonzero((snapshot.issue == issue_id) & snapshot.live)
+    return docs[np.lexsort((docs, snapshot.position[docs]))][:MAX_ISSUE_ITEMS]
+
+
+def similar_items(snapshot: IndexSnapshot, doc: int, limit: int = 5) -> list[Similar]:
+    """Items of other issues holding the most of this item's rare words (each counted by its rarity), best first.
+
+    A word in both titles counts ``1 + TITLE_EXTRA`` times. A word is rare when at least one
+    other item and at most ``RARE_SHARE`` of all items hold it; the item's ``KEY_WORDS``
+    rarest such words (earlier words first on ties) are looked up.
+    """
     item = snapshot.item(doc)
     words = key_words(snapshot, item)
-    if not words:
-        return []
     scores = np.zeros(snapshot.doc_count, dtype=np.float64)
-    for word, weight in words:
-        for field, boost in (("title", TITLE_BOOST), ("body", 1.0)):
-            ids, freqs = snapshot.postings(field, word)
-            scores[ids] += weight * boost * freqs / (freqs + 1.2)
+    holders: list[np.ndarray] = []
+    for word, idf in words:
+        titles = snapshot.postings("title", word)[0]
+        ids = np.unique(np.concatenate([titles, snapshot.postings("body", word)[0]]))
+        scores[ids] += idf
+        if np.isin(doc, titles):  # a rare word in both titles says more
+            scores[titles] += idf * TITLE_EXTRA
+        holders.append(ids)
     scores[~snapshot.live] = 0
-    scores[snapshot.issue == snapshot.issue[doc]] = 0
-    best = np.argsort(-scores, kind="stable")[:limit]
-    return [snapshot.item(int(d)) for d in best if scores[d] > 0]
+    scores[snapshot.issue == snapshot.issue[doc]] = 0  # its issue is listed beside it already
+    best = [int(d) for d in np.argsort(-scores, kind="stable")[:limit] if scores[d] > 0]
+    return [Similar(snapshot.item(d), [w for (w, _), ids in zip(words, holders) if np.isin(d, ids)])
+            for d in best]
 
 
 def key_words(snapshot: IndexSnapshot, item: Item) -> list[tuple[str, float]]:
-    """The item's most distinctive words (title words counted more) with their idf weights."""
+    """The item's rarest words (see :func:`similar_items`) with their idf, rarest first.
+
+    Only ``snapshot.live_count`` and ``snapshot.doc_frequency`` are used, so another
+    backend can pass an object offering just those.
+    """
     n = max(snapshot.live_count, 1)
-    counts: dict[str, float] = {}
-    for text, weight in ((item.title, TITLE_BOOST), (item.body[:1500], 1.0)):
-        for word in query_words(text):
-            if len(word) >= 2 and not word.isdigit():
-                counts[word] = counts.get(word, 0.0) + weight
+    seen: dict[str, int] = {}
+    for rank, word in enumerate(query_words(item.title) + query_words(item.body[:3000])):
+        if len(word) >= 2 and not word.isdigit():
+            seen.setdefault(word, rank)
     weighted = []
-    for word, count in counts.items():
-        df = snapshot.doc_frequency("body", word) + snapshot.doc_frequency("title", word)
-        if df < 2:
-            continue
-        idf = math.log(1 + n / df)
-        weighted.append((word, count * idf, idf))
-    weighted.sort(key=lambda w: -w[1])
-    return [(w, idf) for w, _, idf in weighted[:KEY_WORDS]]
+    for word, rank in seen.items():
+        df = max(snapshot.doc_frequency("title", word), snapshot.doc_frequency("body", word))
+        if 2 <= df <= max(2, RARE_SHARE * n):
+            weighted.append((math.log(1 + n / df), rank, word))
+    weighted.sort(key=lambda w: (-w[0], w[1]))
+    return [(word, idf) for idf, _, word in weighted[:KEY_WORDS]]
+
+
+def issue_summaries(snapshot: IndexSnapshot) -> list[IssueSummary]:
+    """Every issue with live items: name, date (the latest of its items'), year and item count, newest first."""
+    counts = np.bincount(snapshot.issue[snapshot.live], minlength=len(snapshot.issue_names))
+    out = []
+    for issue_id in np.flatnonzero(counts):
+        out.append(issue_summary(snapshot, int(issue_id), int(counts[issue_id])))
+    out.sort(key=lambda s: (s.date or "", s.year or 0, s.name), reverse=True)
+    return out
+
+
+def issue_summary(snapshot: IndexSnapshot, issue_id: int, count: int | None = None) -> IssueSummary:
+    """One issue's summary (``count`` is its number of live items, counted when not given)."""
+    docs = issue_docs(snapshot, issue_id)
+    first = snapshot.item(int(docs[0]))
+    dates = snapshot.date[docs]
+    years = snapshot.year[docs]
+    latest = int(dates.max()) if len(dates) else 0
+    date = f"{latest // 10000:04d}-{latest // 100 % 100:02d}-{latest % 100:02d}" if latest else None
+    year = int(years.max()) or None if len(years) else None
+    total = count if count is not None else int(((snapshot.issue == issue_id) & snapshot.live).sum())
+    return IssueSummary(key=snapshot.issue_names[issue_id], name=first.issue, date=date, year=year, items=total,
+                        source=first.source, first_title=first.title or first.body[:20])

@@ -24,6 +24,11 @@ def item_path(item_id: str) -> str:
     return "/items/" + quote(item_id, safe="")
 
 
+def issue_path(key: str) -> str:
+    """The URL path of an issue's page."""
+    return "/issues/" + quote(key, safe="")
+
+
 @dataclass
 class SearchQuery:
     """Everything that selects and orders results (the parameters of ``/api/search``)."""
@@ -166,6 +171,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     took_ms: float
     notes: list[str] = field(default_factory=list)
+    months: dict[str, int] | None = None  # matches by month ("01"…"12", "unknown") when one year is selected
 
     @property
     def pages(self) -> int:
@@ -184,6 +190,7 @@ class SearchResult:
             "notes": self.notes,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+            **({"months": self.months} if self.months is not None else {}),
         }
 
 
@@ -193,19 +200,72 @@ class ItemPage:
 
     item: Item
     issue_items: list[Item] = field(default_factory=list)
-    similar: list[Item] = field(default_factory=list)
+    similar: list[Similar] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The item page as ``/api/items/<id>`` returns it."""
-
-        def brief(i: Item) -> dict[str, Any]:
-            return {"id": i.id, "title": i.title, "position": i.position, "date": i.date,
-                    "departments": i.departments, "url": item_path(i.id),
-                    "label": i.title or i.body[:40]}
-
         return {
             "item": {**self.item.to_dict(), "page_url": item_path(self.item.id)},
             "issue": {"title": self.item.issue, "date": self.item.date, "key": self.item.issue_key,
-                      "items": [brief(i) for i in self.issue_items]},
-            "similar": [brief(i) for i in self.similar],
+                      "items": [item_brief(i) for i in self.issue_items]},
+            "similar": [{**item_brief(s.item), "shared_terms": s.shared} for s in self.similar],
         }
+
+
+@dataclass
+class Similar:
+    """A similar item and the rare words it shares with the item, rarest first."""
+
+    item: Item
+    shared: list[str]
+
+    @property
+    def id(self) -> str:
+        """The similar item's id."""
+        return self.item.id
+
+
+@dataclass
+class IssueSummary:
+    """One bulletin issue: its key, name, date (the latest of its items'), year and number of items."""
+
+    key: str
+    name: str
+    date: str | None
+    year: int | None
+    items: int
+    source: str
+    first_title: str
+
+    @property
+    def label(self) -> str:
+        """The name to show: the issue's own, or for an issue named only by its file, its first title."""
+        stem = self.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if self.name and self.name != stem:
+            return self.name
+        more = f"等 {self.items} 条" if self.items > 1 else ""
+        return f"《{self.first_title[:24]}》{more}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as ``/api/issues`` lists it."""
+        return {"key": self.key, "name": self.name, "label": self.label, "date": self.date, "year": self.year,
+                "items": self.items, "url": issue_path(self.key)}
+
+
+@dataclass
+class IssuePage:
+    """An issue and its items in order."""
+
+    issue: IssueSummary
+    items: list[Item]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as ``/api/issues/<key>`` returns it."""
+        return {"issue": self.issue.to_dict(),
+                "items": [item_brief(i) for i in self.items]}
+
+
+def item_brief(i: Item) -> dict[str, Any]:
+    """What a list of items (an issue, similar items) gives of each."""
+    return {"id": i.id, "title": i.title, "position": i.position, "date": i.date,
+            "departments": i.departments, "url": item_path(i.id), "label": i.title or i.body[:40]}

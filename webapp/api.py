@@ -1,4 +1,4 @@
-"""The JSON API (API.md section 3): search, items, suggestions, health, and its OpenAPI document."""
+"""The JSON API (API.md sections 3 and 5): search, items, issues, suggestions, health, and its OpenAPI document."""
 
 from __future__ import annotations
 
@@ -26,6 +26,21 @@ def item(item_id: str) -> Response:
     page = searcher().item_page(item_id)
     if page is None:
         abort(404, description=f"no item with id {item_id!r}")
+    return jsonify(page.to_dict())
+
+
+@api.get("/issues")
+def issues() -> Response:
+    """Every issue with its date and number of items, newest first."""
+    return jsonify({"issues": [i.to_dict() for i in searcher().issues()]})
+
+
+@api.get("/issues/<path:key>")
+def issue(key: str) -> Response:
+    """One issue and its items in order."""
+    page = searcher().issue(key)
+    if page is None:
+        abort(404, description=f"no issue with key {key!r}")
     return jsonify(page.to_dict())
 
 

@@ -26,14 +26,19 @@ log = logging.getLogger("jianbao")
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
           414: "uri_too_long", 429: "too_many_requests"}
+# The Chinese message of each status, for pages and the API's ``message_zh`` (when nothing more exact is known).
+_MESSAGES_ZH = {400: "请求有误", 404: "没有找到所请求的页面或条目", 405: "不支持此请求方式", 413: "请求内容过大",
+                414: "网址过长，请减少筛选条件", 429: "请求过多，请稍后再试", 500: "服务器出错，已记录在案",
+                503: "检索服务暂不可用，请稍后再试或联系管理员"}
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    """The error shape for the API, or an error page for the site."""
+def error_response(status: int, code: str, message: str, message_zh: str | None = None) -> Response:
+    """The error shape for the API (with ``message_zh``), or an error page (in Chinese) for the site."""
+    message_zh = message_zh or _MESSAGES_ZH.get(status, "出错了")
     if request.path.startswith("/api/"):
-        response = jsonify({"error": {"code": code, "message": message}})
+        response = jsonify({"error": {"code": code, "message": message, "message_zh": message_zh}})
     else:
-        response = Response(render_template("error.html", status=status, message=message), mimetype="text/html")
+        response = Response(render_template("error.html", status=status, message=message_zh), mimetype="text/html")
     response.status_code = status
     return response
 
@@ -43,11 +48,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(BadParameter)
     def bad_parameter(e: BadParameter) -> Response:
-        return error_response(400, "bad_parameter", str(e))
+        return error_response(400, "bad_parameter", str(e), e.message_zh)
 
     @app.errorhandler(QueryTooExpensive)
     def too_expensive(e: QueryTooExpensive) -> Response:
-        return error_response(400, "query_too_expensive", str(e))
+        return error_response(400, "query_too_expensive", str(e), e.message_zh)
 
     @app.errorhandler(IndexProblem)
     def index_problem(e: IndexProblem) -> Response:
@@ -56,7 +61,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
         status = e.code or 500
-        return error_response(status, _CODES.get(status, "http_error"), e.description or e.name)
+        described = e.description if e.description and not e.description.isascii() else None
+        return error_response(status, _CODES.get(status, "http_error"), e.description or e.name, described)
 
     @app.errorhandler(Exception)
     def internal(e: Exception) -> Response:

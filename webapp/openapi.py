@@ -55,12 +55,21 @@ _SEARCH_PARAMS = [
     _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 10}),
 ]
 
+_BRIEF = {
+    "type": "object", "additionalProperties": False,
+    "required": ["id", "title", "position", "date", "departments", "url", "label"],
+    "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "position": {"type": "integer"},
+                   "date": _NULLABLE_STRING, "departments": _STRINGS, "url": {"type": "string"},
+                   "label": {"type": "string"}},
+}
+
 _SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object", "required": ["error"], "additionalProperties": False,
         "properties": {"error": {
-            "type": "object", "required": ["code", "message"], "additionalProperties": False,
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+            "type": "object", "required": ["code", "message", "message_zh"], "additionalProperties": False,
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "message_zh": {"type": "string", "description": "the message in Chinese, for pages"}}}},
     },
     "FacetValue": {
         "type": "object", "required": ["value", "count", "selected"], "additionalProperties": False,
@@ -97,6 +106,8 @@ _SCHEMAS: dict[str, Any] = {
                        "required": ["department", "topic", "year"],
                        "properties": {name: {"type": "array", "items": _ref("FacetValue")}
                                       for name in ("department", "topic", "year")}},
+            "months": {"type": "object", "description": "matches by month (01-12, unknown); only when one year "
+                       "is selected", "additionalProperties": {"type": "integer", "minimum": 0}},
         },
     },
     "Item": {
@@ -117,13 +128,10 @@ _SCHEMAS: dict[str, Any] = {
                        "page_url": {"type": "string", "description": "the item's page in this service"},
                        "extra": {"type": "object", "description": "fields of the source record kept as they were"}},
     },
-    "ItemBrief": {
-        "type": "object", "additionalProperties": False,
-        "required": ["id", "title", "position", "date", "departments", "url", "label"],
-        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "position": {"type": "integer"},
-                       "date": _NULLABLE_STRING, "departments": _STRINGS, "url": {"type": "string"},
-                       "label": {"type": "string"}},
-    },
+    "ItemBrief": _BRIEF,
+    "SimilarItem": {**_BRIEF, "required": [*_BRIEF["required"], "shared_terms"],
+                    "properties": {**_BRIEF["properties"],
+                                   "shared_terms": {**_STRINGS, "description": "rare words it shares with the item"}}},
     "ItemPage": {
         "type": "object", "additionalProperties": False, "required": ["item", "issue", "similar"],
         "properties": {
@@ -131,8 +139,24 @@ _SCHEMAS: dict[str, Any] = {
             "issue": {"type": "object", "additionalProperties": False, "required": ["title", "date", "key", "items"],
                       "properties": {"title": {"type": "string"}, "date": _NULLABLE_STRING, "key": {"type": "string"},
                                      "items": {"type": "array", "items": _ref("ItemBrief")}}},
-            "similar": {"type": "array", "maxItems": MAX_SIMILAR, "items": _ref("ItemBrief")},
+            "similar": {"type": "array", "maxItems": MAX_SIMILAR, "items": _ref("SimilarItem")},
         },
+    },
+    "Issue": {
+        "type": "object", "additionalProperties": False,
+        "required": ["key", "name", "label", "date", "year", "items", "url"],
+        "properties": {"key": {"type": "string"}, "name": {"type": "string"},
+                       "label": {"type": "string", "description": "the name to show"},
+                       "date": _NULLABLE_STRING, "year": _NULLABLE_INT, "items": {"type": "integer", "minimum": 1},
+                       "url": {"type": "string", "description": "the issue's page in this service"}},
+    },
+    "Issues": {
+        "type": "object", "additionalProperties": False, "required": ["issues"],
+        "properties": {"issues": {"type": "array", "items": _ref("Issue")}},
+    },
+    "IssuePage": {
+        "type": "object", "additionalProperties": False, "required": ["issue", "items"],
+        "properties": {"issue": _ref("Issue"), "items": {"type": "array", "items": _ref("ItemBrief")}},
     },
     "Suggestions": {
         "type": "object", "additionalProperties": False, "required": ["q", "suggestions"],
@@ -164,6 +188,13 @@ def openapi_document() -> dict[str, Any]:
                 "operationId": "item", "summary": "An item, its issue in order, and up to 5 similar items",
                 "parameters": [{"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": _json(_ref("ItemPage"), "The item"), **_ERRORS}}},
+            "/api/issues": {"get": {
+                "operationId": "issues", "summary": "Every issue with its date and number of items, newest first",
+                "responses": {"200": _json(_ref("Issues"), "The issues"), **_ERRORS}}},
+            "/api/issues/{key}": {"get": {
+                "operationId": "issue", "summary": "One issue and its items in order",
+                "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("IssuePage"), "The issue"), **_ERRORS}}},
             "/api/suggest": {"get": {
                 "operationId": "suggest", "summary": "Completions for a partial query",
                 "parameters": [_param("q", "The partial query", {"type": "string"})],

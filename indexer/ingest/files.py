@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.errors import Report, SourceError
-from indexer.ingest.access import ACCESS_FILE, folder_access, nearest_access
 from indexer.ingest.encodings import decode
 from indexer.ingest.issues import issue_items
 from indexer.ingest.meta import META_SUFFIX, read_meta
@@ -75,7 +74,7 @@ def iter_files(sources: list[Path], report: Report) -> Iterator[Path]:
                     path = Path(root) / name
                     if is_corpus_file(path):
                         yield path
-                    elif not name.startswith(".") and not name.lower().endswith(META_SUFFIX) and name != ACCESS_FILE:
+                    elif not name.startswith(".") and not name.lower().endswith(META_SUFFIX):
                         report.skip(str(path), "not a corpus format (.txt .html .htm .jsonl .jsonl.gz)")
         elif source.exists() or source.is_symlink():
             yield source
@@ -93,10 +92,9 @@ def read_items(sources: list[Path], report: Report, root: Path | None = None) ->
 def read_file(path: Path, report: Report, root: Path) -> Iterator[Item]:
     """The items of one file. A file that cannot be read at all is reported and yields nothing."""
     key = source_key(path, root)
-    inherited = folder_access(path, root, report)
     try:
         if is_record_file(path):
-            items = list(read_records(path, key, report, inherited))
+            items = list(read_records(path, key, report))
         else:
             data = _read_bytes(path)
             meta = read_meta(path, report)
@@ -111,10 +109,6 @@ def read_file(path: Path, report: Report, root: Path) -> Iterator[Item]:
         report.skip(e.path, e.reason)
         return
     report.files_read += 1
-    if not is_record_file(path):  # records carry their own access; an issue's items share the nearest one
-        access = nearest_access(read_meta(path, Report(stream=None)).access, inherited)
-        for item in items:
-            item.access = list(access)
     yield from items
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from indexer.errors import Report, SourceError
 from indexer.ingest import dates, topics
-from indexer.ingest.access import ADMINS_ONLY, PUBLIC, parse_access
 from indexer.ingest.issues import enrich
 from indexer.ingest.split import attribution_of
 from indexer.ingest.webpage import fragment_text
@@ -21,13 +20,11 @@ from indexer.normalize import clean_display
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")
 # Record fields with a meaning of their own; any other field is kept in Item.extra.
-_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url", "access"}
+_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url"}
 
 
-def read_records(path: Path, key: str, report: Report, access: list[str] | None = None) -> Iterator[Item]:
-    """Items of a JSON Lines export; a bad line is reported with its number and skipped.
-
-    A record without its own ``access`` gets ``access`` (the folder's; default public)."""
+def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
+    """Items of a JSON Lines export; a bad line is reported with its number and skipped."""
     positions: dict[str, int] = {}
     for number, line in _record_lines(path, report):
         try:
@@ -37,8 +34,7 @@ def read_records(path: Path, key: str, report: Report, access: list[str] | None 
         except ValueError as e:
             report.warn(str(path), f"bad JSON line skipped: {e}", line=number)
             continue
-        item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n),
-                           access)
+        item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n))
         if item is None:
             report.warn(str(path), "record has neither title nor body; skipped", line=number)
             continue
@@ -61,10 +57,8 @@ def _record_lines(path: Path, report: Report) -> Iterator[tuple[int, str]]:
 
 
 def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
-                warn: Callable[[str], None] | None = None, access: list[str] | None = None) -> Item | None:
-    """One record of the JSON Lines format as an enriched item (None when it has no text).
-
-    Its ``access`` field wins over ``access`` (the folder's), and that over public."""
+                warn: Callable[[str], None] | None = None) -> Item | None:
+    """One record of the JSON Lines format as an enriched item (None when it has no text)."""
     title = clean_display(html_lib.unescape(str(record.get("title") or ""))).strip()
     body = record.get("body")
     if body is None and record.get("html"):
@@ -92,20 +86,6 @@ def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
         position=positions[issue], issue_key=stable_id(key, issue), attribution=attribution,
         topics=[t for t in (tax.resolve(str(p)) for p in given_topics) if t] if isinstance(given_topics, list) else [],
         date=dating.date, year=dating.year, url=str(record["url"]) if record.get("url") else None,
-        access=_record_access(record, access, warn),
         extra={k: v for k, v in record.items() if k not in _RECORD_FIELDS},
     )
     return enrich(item, units)
-
-
-def _record_access(record: dict[str, Any], inherited: list[str] | None,
-                   warn: Callable[[str], None] | None) -> list[str]:
-    """The record's own access, else the inherited one, else public; unreadable: administrators only."""
-    if "access" not in record:
-        return list(inherited if inherited is not None else [PUBLIC])
-    try:
-        return parse_access(record["access"])
-    except ValueError as e:
-        if warn:
-            warn(f"{e}: item restricted to administrators")
-        return list(ADMINS_ONLY)
