@@ -1,9 +1,11 @@
 """Reading an archive: files and folders in, enriched items out, problems reported.
 
 Formats (API.md section 1): ``.txt`` (one issue a file), ``.html``/``.htm`` (one
-issue or one item a page), ``.jsonl``/``.jsonl.gz`` (one item a line), and a
-``NAME.meta.json`` beside any file with issue-level metadata. A file that cannot
-be read is reported with the reason and skipped, and reading goes on.
+issue or one item a page), ``.jsonl``/``.jsonl.gz`` (one item a line), the document
+formats ``.docx .doc .wps .rtf .odt .pdf .ofd`` (one issue or document a file,
+converted to text by :mod:`indexer.ingest.documents`), and a ``NAME.meta.json``
+beside any file with issue-level metadata. A file that cannot be read is reported
+with the reason and skipped, and reading goes on.
 
 Items name their file by its path relative to the archive root (the folder the
 build was given), so ids depend on nothing but the archive itself.
@@ -17,14 +19,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.errors import Report, SourceError
+from indexer.ingest.conversions import Extracted
+from indexer.ingest.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
 from indexer.ingest.encodings import decode
 from indexer.ingest.issues import issue_items
-from indexer.ingest.meta import META_SUFFIX, read_meta
+from indexer.ingest.meta import META_SUFFIX, IssueMeta, read_meta
 from indexer.ingest.records import RECORD_SUFFIXES, read_records
 from indexer.ingest.webpage import PAGE_SUFFIXES, read_page
 from indexer.items import Item
+from indexer.progress import Progress
 
 TEXT_SUFFIXES = (".txt",)
+CORPUS_SUFFIXES = TEXT_SUFFIXES + PAGE_SUFFIXES + RECORD_SUFFIXES + DOCUMENT_SUFFIXES
 # A .txt or .html file larger than this is not one bulletin issue (JSON Lines exports have no limit).
 MAX_ISSUE_BYTES = 32 * 2**20
 
@@ -34,7 +40,7 @@ def is_corpus_file(path: Path) -> bool:
     name = path.name.lower()
     if name.startswith(".") or name.endswith(META_SUFFIX):
         return False
-    return name.endswith(TEXT_SUFFIXES + PAGE_SUFFIXES + RECORD_SUFFIXES)
+    return name.endswith(CORPUS_SUFFIXES)
 
 
 def is_record_file(path: Path) -> bool:
@@ -75,26 +81,52 @@ def iter_files(sources: list[Path], report: Report) -> Iterator[Path]:
                     if is_corpus_file(path):
                         yield path
                     elif not name.startswith(".") and not name.lower().endswith(META_SUFFIX):
-                        report.skip(str(path), "not a corpus format (.txt .html .htm .jsonl .jsonl.gz)")
+                        report.skip(str(path), f"not a corpus format ({' '.join(CORPUS_SUFFIXES)})")
         elif source.exists() or source.is_symlink():
             yield source
         else:
             report.skip(str(source), "no such file or folder")
 
 
-def read_items(sources: list[Path], report: Report, root: Path | None = None) -> Iterator[Item]:
+def read_items(sources: list[Path], report: Report, root: Path | None = None,
+               documents: DocumentReader | None = None, progress: Progress | None = None) -> Iterator[Item]:
     """Every item of every archive file under ``sources``; bad files reported and skipped."""
+    for _path, items in read_files(sources, report, root, documents, progress):
+        yield from items
+
+
+def read_files(sources: list[Path], report: Report, root: Path | None = None,
+               documents: DocumentReader | None = None,
+               progress: Progress | None = None) -> Iterator[tuple[Path, list[Item]]]:
+    """Each archive file under ``sources`` with its items (none for a file reported and skipped).
+
+    The files are listed first, so ``progress`` knows the total and the LibreOffice
+    formats are converted in one run; ``documents`` converts document files
+    (with its conversion cache; without one, nothing is cached).
+    """
     root = root or archive_root(sources)
-    for path in iter_files(sources, report):
-        yield from read_file(path, report, root)
+    documents = documents or DocumentReader()
+    paths = list(iter_files(sources, report))
+    progress = progress or Progress(stream=None)
+    progress.start(len(paths))
+    documents.prepare(paths)
+    for path in paths:
+        items = list(read_file(path, report, root, documents))
+        progress.advance(len(items))
+        yield path, items
+    progress.close()
 
 
-def read_file(path: Path, report: Report, root: Path) -> Iterator[Item]:
+def read_file(path: Path, report: Report, root: Path, documents: DocumentReader | None = None) -> Iterator[Item]:
     """The items of one file. A file that cannot be read at all is reported and yields nothing."""
     key = source_key(path, root)
     try:
         if is_record_file(path):
             items = list(read_records(path, key, report))
+        elif is_document(path):
+            data = _read_bytes(path, MAX_DOCUMENT_BYTES)
+            extracted = (documents or DocumentReader()).extract(path, data)
+            items = _document_items(key, extracted, read_meta(path, report))
         else:
             data = _read_bytes(path)
             meta = read_meta(path, report)
@@ -112,15 +144,28 @@ def read_file(path: Path, report: Report, root: Path) -> Iterator[Item]:
     yield from items
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of an issue file; SourceError if it is not a regular file, too large or unreadable."""
+def _document_items(key: str, extracted: Extracted, meta: IssueMeta) -> list[Item]:
+    """The items of a document's text; its title and creation date properties used only where the text has none."""
+    items = issue_items(key, extracted.text, meta)
+    fallback_issue = key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    for item in items:
+        item.ocr = extracted.ocr
+        if extracted.title and item.issue == fallback_issue:
+            item.issue = extracted.title
+        if extracted.created and item.year is None:
+            item.date, item.year, item.date_inferred = extracted.created, int(extracted.created[:4]), True
+    return items
+
+
+def _read_bytes(path: Path, limit: int = MAX_ISSUE_BYTES) -> bytes:
+    """The bytes of an archive file; SourceError if it is not a regular file, too large or unreadable."""
     try:
         st = path.stat()  # follows links: a link loop or a broken link fails here
         if not stat.S_ISREG(st.st_mode):
             raise SourceError(str(path), "not a regular file")
-        if st.st_size > MAX_ISSUE_BYTES:
+        if st.st_size > limit:
             raise SourceError(str(path), f"{st.st_size / 2**20:.0f} MB is too large for one bulletin issue "
-                                         f"(limit {MAX_ISSUE_BYTES // 2**20} MB); split it into issues")
+                                         f"(limit {limit // 2**20} MB); split it into issues")
         return path.read_bytes()
     except OSError as e:
         raise SourceError(str(path), e.strerror or str(e)) from None

@@ -1,0 +1,107 @@
+"""Text converted from document files, and the cache that keeps it by content hash next to the index.
+
+Converting a document (LibreOffice, PDF text layers, OCR) costs far more than
+splitting its text, so each result is kept in ``<index>/conversions/`` under the
+SHA-256 of the file's bytes and the converter's version: a rebuild or update
+reads an unchanged file's text from there. The cache is bounded
+(:data:`MAX_CACHE_BYTES`; the least recently used entries go first) and can be
+cleared (``python -m indexer clear-cache``, or by deleting the folder).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CACHE_FOLDER = "conversions"
+CONVERTER_VERSION = "1"  # change when a converter's output changes: older entries are then ignored
+MAX_CACHE_BYTES = 512 * 2**20
+
+
+@dataclass
+class Extracted:
+    """The text of one document file and what is known of how it was made."""
+
+    text: str
+    ocr: bool = False  # some of the text came from OCR of scanned pages
+    title: str = ""  # the document's own title property, if any
+    created: str | None = None  # the document's creation date property (YYYY-MM-DD), if any
+    pages: int = 0
+
+
+class ConversionCache:
+    """Converted texts by content hash, in one folder, bounded in size."""
+
+    def __init__(self, folder: Path, max_bytes: int = MAX_CACHE_BYTES):
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.hits = 0
+        self.misses = 0
+        self._total: int | None = None  # bytes held, counted on the first store
+
+    @staticmethod
+    def key(data: bytes, kind: str) -> str:
+        """The cache key of a file's bytes read as ``kind`` (its suffix)."""
+        return hashlib.sha256(data).hexdigest() + f"-{kind.lstrip('.')}-v{CONVERTER_VERSION}"
+
+    def get(self, key: str) -> Extracted | None:
+        """The stored conversion, or None (also for an unreadable entry)."""
+        path = self.folder / key[:2] / f"{key}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # recently used: evicted last
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return Extracted(**{k: data[k] for k in Extracted.__dataclass_fields__ if k in data})
+
+    def put(self, key: str, extracted: Extracted) -> None:
+        """Store a conversion (atomically), then trim the cache to its bound."""
+        path = self.folder / key[:2] / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(asdict(extracted), f, ensure_ascii=False)
+        os.replace(tmp, path)
+        if self._total is None:
+            self._total = self.size()
+        else:
+            self._total += path.stat().st_size
+        if self._total > self.max_bytes:
+            self.trim()
+
+    def trim(self) -> None:
+        """Delete the least recently used entries until the cache holds at most ``max_bytes``."""
+        entries = []
+        for p in self.folder.glob("*/*.json"):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, p))
+        total = sum(size for _, size, _ in entries)
+        for _, size, p in sorted(entries, key=lambda e: e[0]):
+            if total <= self.max_bytes:
+                break
+            p.unlink(missing_ok=True)
+            total -= size
+        self._total = total
+
+    def size(self) -> int:
+        """Bytes the cache holds."""
+        return sum(p.stat().st_size for p in self.folder.glob("*/*.json") if p.is_file())
+
+    def clear(self) -> None:
+        """Delete every entry."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def cache_for(index_dir: Path) -> ConversionCache:
+    """The conversion cache that lives beside the index in ``index_dir``."""
+    return ConversionCache(index_dir / CACHE_FOLDER)

@@ -1,0 +1,77 @@
+"""Document files (.docx .pdf .ofd .doc .wps .rtf .odt) to text, through the conversion cache.
+
+:class:`DocumentReader` picks the converter by suffix, keeps each result in the
+conversion cache by content hash, and converts the LibreOffice formats of a
+whole run in one LibreOffice process (:meth:`DocumentReader.prepare`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from indexer.errors import SourceError
+from indexer.ingest import office
+from indexer.ingest.conversions import ConversionCache, Extracted
+from indexer.ingest.docx import DOCX_SUFFIXES, docx_text
+from indexer.ingest.ofd import OFD_SUFFIXES, ofd_text
+from indexer.ingest.pdf import PDF_SUFFIXES, pdf_text
+
+DOCUMENT_SUFFIXES = DOCX_SUFFIXES + PDF_SUFFIXES + OFD_SUFFIXES + office.OFFICE_SUFFIXES
+# A document file larger than this is not one bulletin issue (scanned PDFs are the largest).
+MAX_DOCUMENT_BYTES = 200 * 2**20
+_CONVERTERS: dict[str, Callable[[bytes, str], Extracted]] = {
+    **dict.fromkeys(DOCX_SUFFIXES, docx_text),
+    **dict.fromkeys(PDF_SUFFIXES, pdf_text),
+    **dict.fromkeys(OFD_SUFFIXES, ofd_text),
+}
+
+
+def is_document(path: Path) -> bool:
+    """Is this a document file (by its suffix)?"""
+    return path.suffix.lower() in DOCUMENT_SUFFIXES
+
+
+class DocumentReader:
+    """Converts document files to text, reusing cached conversions; LibreOffice files in batches."""
+
+    def __init__(self, cache: ConversionCache | None = None, office_timeout: float = office.FILE_TIMEOUT):
+        self.cache = cache
+        self.office_timeout = office_timeout
+        self._office: dict[Path, str | SourceError] = {}
+
+    def prepare(self, paths: list[Path]) -> None:
+        """Convert the LibreOffice files among ``paths`` that the cache lacks, all in one LibreOffice run."""
+        pending = []
+        for path in paths:
+            if path.suffix.lower() not in office.OFFICE_SUFFIXES:
+                continue
+            try:
+                cached = self.cache and self.cache.get(self.cache.key(path.read_bytes(), path.suffix.lower()))
+            except OSError:
+                continue  # reported when the file is read
+            if not cached:
+                pending.append(path)
+        if pending:
+            self._office.update(office.convert_all(pending, self.office_timeout))
+
+    def extract(self, path: Path, data: bytes) -> Extracted:
+        """The text of one document file's bytes; SourceError when it cannot be had."""
+        suffix = path.suffix.lower()
+        key = self.cache.key(data, suffix) if self.cache else ""
+        if self.cache and (cached := self.cache.get(key)):
+            return cached
+        if suffix in office.OFFICE_SUFFIXES:
+            result = self._office.pop(path, None)
+            if result is None:
+                result = office.convert_all([path], self.office_timeout)[path]
+            if isinstance(result, SourceError):
+                raise result
+            extracted = Extracted(result)
+        else:
+            extracted = _CONVERTERS[suffix](data, str(path))
+        if not extracted.text.strip():
+            raise SourceError(str(path), "no text in the document")
+        if self.cache:
+            self.cache.put(key, extracted)
+        return extracted

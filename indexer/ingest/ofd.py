@@ -1,0 +1,221 @@
+"""OFD files (GB/T 33190 版式文档): the text runs of every page, read with lxml over the zip package.
+
+``OFD.xml`` names each document's root (``DocRoot``); a document's
+``Document.xml`` lists its pages (and the template pages they draw on); each
+page's ``Content.xml`` holds ``TextObject``/``TextCode`` runs placed on the page.
+Runs are put in reading order by position (top to bottom, then left to right)
+and runs on one baseline become one line (a run drawn twice a hair apart, as fake
+bold, counts once); the page texts then go through the
+same page cleaning and reflow as PDFs. Elements are matched by local name, since
+some producers write their own namespace URI.
+
+A page whose text is drawn only through glyph indices (``CGTransform`` with no
+characters in ``TextCode``) has no text to read back: it is a scanned page. Its
+images (``ImageObject``) are read by OCR; with no image there is nothing to read
+and the page is reported.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from dataclasses import dataclass
+
+from lxml import etree
+from PIL import Image, UnidentifiedImageError
+
+from indexer.errors import SourceError
+from indexer.ingest.conversions import Extracted
+from indexer.ingest.docx import PARSER
+from indexer.ingest.ocr import ocr_image, tesseract_missing
+from indexer.ingest.pagetext import join_pages
+from indexer.ingest.zippackage import Package
+
+OFD_SUFFIXES = (".ofd",)
+MAX_PAGES = 500  # as for PDF: a longer file is not one bulletin issue
+# XPath over local names (producers differ in namespace URI):
+_DOC_ROOTS = "//*[local-name()='DocBody']/*[local-name()='DocRoot']"  # OFD.xml: each document's Document.xml
+_PAGES = "//*[local-name()='Pages']/*[local-name()='Page']"  # Document.xml: pages in order (@BaseLoc)
+_TEMPLATES = "//*[local-name()='CommonData']/*[local-name()='TemplatePage']"  # Document.xml: template pages
+_PAGE_TEMPLATES = "/*/*[local-name()='Template']"  # Content.xml: templates a page draws on (@TemplateID)
+_RESOURCES = "//*[local-name()='CommonData']/*[local-name()='PublicRes' or local-name()='DocumentRes']"
+_MEDIA = "//*[local-name()='MultiMedia']"  # resource files: images by ID (MediaFile under the BaseLoc folder)
+_OBJECTS = "//*[local-name()='TextObject' or local-name()='ImageObject']"  # Content.xml: drawn objects
+
+
+@dataclass
+class _Run:
+    """A run of text at its place on the page (millimetres, y down)."""
+
+    x: float
+    y: float
+    size: float
+    width: float
+    text: str
+
+
+def ofd_text(data: bytes, path: str) -> Extracted:
+    """The text of every page of every document in an OFD package."""
+    package = Package(data, path, "OFD")
+    roots = _xml(package, "OFD.xml").xpath(_DOC_ROOTS)
+    if not roots:
+        raise SourceError(path, "OFD.xml names no document (DocRoot)")
+    pages: list[list[str]] = []
+    ocr = False
+    for root in roots:
+        doc_path = _resolve("/", (root.text or "").strip())
+        document = _xml(package, doc_path)
+        base = posixpath.dirname(doc_path)
+        templates = {t.get("ID"): _resolve(base, t.get("BaseLoc", "")) for t in document.xpath(_TEMPLATES)}
+        media = _media(package, document, base)
+        for page in document.xpath(_PAGES):
+            if len(pages) >= MAX_PAGES:
+                raise SourceError(path, f"more than {MAX_PAGES} pages is too many for one bulletin issue")
+            content = _xml(package, _resolve(base, page.get("BaseLoc", "")))
+            layers = [content] + [_xml(package, templates[t.get("TemplateID")])
+                                  for t in content.xpath(_PAGE_TEMPLATES) if t.get("TemplateID") in templates]
+            runs, glyph_only, images = _page_runs(layers)
+            if not runs and glyph_only:
+                lines = _ocr_images(package, path, len(pages) + 1, images, media)
+                ocr = True
+            else:
+                lines = _lines(runs)
+            pages.append(lines)
+    return Extracted(join_pages(pages), ocr=ocr, pages=len(pages))
+
+
+def _xml(package: Package, name: str) -> etree._Element:
+    try:
+        return etree.fromstring(package.read(name), PARSER)
+    except etree.XMLSyntaxError as e:
+        raise SourceError(package.path, f"OFD part {name} is not well-formed XML: {e}") from None
+
+
+def _resolve(base: str, location: str) -> str:
+    """A part's name in the package from a location that is absolute or relative to ``base``."""
+    if not location:
+        return base
+    joined = location if location.startswith("/") else posixpath.join("/", base, location)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _media(package: Package, document: etree._Element, base: str) -> dict[str, str]:
+    """Image and other media files of a document by resource ID."""
+    found = {}
+    for res in document.xpath(_RESOURCES):
+        res_path = _resolve(base, (res.text or "").strip())
+        if not package.has(res_path):
+            continue
+        xml = _xml(package, res_path)
+        folder = _resolve(posixpath.dirname(res_path), xml.get("BaseLoc", ""))
+        for item in xml.xpath(_MEDIA):
+            file = next((c.text for c in item if etree.QName(c).localname == "MediaFile" and c.text), None)
+            if file:
+                found[item.get("ID")] = _resolve(folder, file.strip())
+    return found
+
+
+def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], bool, list[str]]:
+    """The text runs of a page, whether it draws text through glyphs only, and its images' resource IDs."""
+    runs: list[_Run] = []
+    glyph_only = False
+    images = []
+    for layer in layers:
+        for obj in layer.xpath(_OBJECTS):
+            if etree.QName(obj).localname == "ImageObject":
+                images.append(obj.get("ResourceID"))
+                continue
+            box = _numbers(obj.get("Boundary"), 4)
+            ctm = _numbers(obj.get("CTM"), 6) if obj.get("CTM") else None
+            size = _float(obj.get("Size"), 3.5)
+            x = y = 0.0
+            for child in obj:
+                name = etree.QName(child).localname
+                if name == "CGTransform" and not "".join(obj.xpath("./*[local-name()='TextCode']/text()")).strip():
+                    glyph_only = True
+                if name != "TextCode":
+                    continue
+                x, y = _float(child.get("X"), x), _float(child.get("Y"), y)
+                text = child.text or ""
+                deltas = _deltas(child.get("DeltaX"))
+                px, py = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]) if ctm else (x, y)
+                width = sum(deltas[: max(len(text) - 1, 0)]) + size
+                if text.strip():
+                    runs.append(_Run(box[0] + px, box[1] + py, size, width, text))
+    return runs, glyph_only, images
+
+
+def _lines(runs: list[_Run]) -> list[str]:
+    """Runs on one baseline (within half a character) joined left to right; lines top to bottom."""
+    lines: list[list[_Run]] = []
+    for run in sorted(runs, key=lambda r: (r.y, r.x)):
+        if lines and abs(lines[-1][0].y - run.y) <= lines[-1][0].size / 2:
+            lines[-1].append(run)
+        else:
+            lines.append([run])
+    out = []
+    for line in lines:
+        line.sort(key=lambda r: r.x)
+        line = [r for i, r in enumerate(line) if i == 0 or not _overprint(line[i - 1], r)]
+        text = line[0].text
+        for before, run in zip(line, line[1:]):
+            gap = run.x - (before.x + before.width)
+            text += ("\u3000" if gap > 2 * before.size else "") + run.text  # a wide gap (not letter spacing) stays
+        out.append(text)
+    return out
+
+
+def _overprint(before: _Run, run: _Run) -> bool:
+    """Is ``run`` the same text drawn again just beside ``before`` (how some producers make bold)?"""
+    return run.text == before.text and abs(run.x - before.x) < run.size / 3 and abs(run.y - before.y) < run.size / 3
+
+
+def _ocr_images(package: Package, path: str, number: int, images: list[str], media: dict[str, str]) -> list[str]:
+    """OCR of the images of a page whose text is drawn through glyphs only."""
+    files = [media[i] for i in images if i in media]
+    if not files:
+        raise SourceError(path, f"page {number} draws its text through glyph indices only, which cannot be "
+                                f"read back, and holds no image to OCR")
+    why = tesseract_missing()
+    if why:
+        raise SourceError(path, f"page {number} is a scanned page: {why}")
+    lines = []
+    for name in files:
+        try:
+            image = Image.open(io.BytesIO(package.read(name)))
+            image.load()
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
+            raise SourceError(path, f"page {number}: image {name} cannot be read: {e}") from None
+        lines.extend(ocr_image(image.convert("L"), f"{path} page {number}").splitlines())
+    return lines
+
+
+def _numbers(value: str | None, count: int) -> list[float]:
+    parts = (value or "").split()
+    try:
+        numbers = [float(p) for p in parts[:count]]
+    except ValueError:
+        numbers = []
+    return numbers + [0.0] * (count - len(numbers))
+
+
+def _float(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _deltas(value: str | None) -> list[float]:
+    """The advances of a DeltaX list, ``g N d`` (d repeated N times) expanded."""
+    out: list[float] = []
+    parts = (value or "").split()
+    i = 0
+    while i < len(parts):
+        if parts[i] == "g" and i + 2 < len(parts):
+            out.extend([_float(parts[i + 2], 0.0)] * int(_float(parts[i + 1], 0)))
+            i += 3
+        else:
+            out.append(_float(parts[i], 0.0))
+            i += 1
+    return out
