@@ -2,11 +2,16 @@
 
 One detector serves every format: :func:`detect_encoding` names the encoding of
 bytes, :func:`decode` turns a text file's bytes into text (dropping stray NULs,
-reading a file of mixed UTF-8 and legacy lines line by line) and refuses binary data.
+reading a file of mixed UTF-8 and legacy lines line by line) and refuses binary data
+and files cut off in the middle of a character. :func:`valid_text` replaces code
+points that are not characters (lone surrogates, non-characters) in decoded values,
+and :func:`strip_bidi` removes the controls that reorder text on screen.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Callable
 
 from charset_normalizer import from_bytes
@@ -22,19 +27,37 @@ _BOMS = (
 )
 # Share of replacement or control characters above which decoded bytes are taken for binary data.
 _MAX_NOISE = 0.02
+# Lone surrogates (no UTF-8 form: writing them fails) and the non-characters U+FDD0..U+FDEF, U+xxFFFE/F.
+_NOT_CHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
+# Bidirectional controls: embeddings, overrides, isolates and marks (they make 区教育局 look like another name).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
 
 
 def decode(data: bytes, path: str, warn: Callable[[str], None] | None = None) -> str:
     """Bytes to text: a BOM decides, else strict UTF-8, else charset-normalizer's best guess.
 
     Stray NUL bytes are dropped, and a file mostly in UTF-8 with some lines in another
-    encoding is read line by line; both are reported through ``warn``. Raises
-    SourceError for empty or binary content.
+    encoding is read line by line; both are reported through ``warn``, as are non-characters
+    replaced and bidirectional controls removed. Raises SourceError for empty or binary
+    content and for a file that ends in the middle of a character.
     """
+    text, replaced = valid_text(_decode(data, path, warn))
+    clean = strip_bidi(text)
+    if warn and replaced:
+        warn(f"{replaced} invalid code points (non-characters) replaced with U+FFFD")
+    if warn and len(clean) < len(text):
+        warn(f"{len(text) - len(clean)} bidirectional control characters removed")
+    return clean
+
+
+def _decode(data: bytes, path: str, warn: Callable[[str], None] | None) -> str:
     if not data.strip(b" \t\r\n\x00"):
         raise SourceError(path, "empty file")
     bom = bom_encoding(data)
     if bom:
+        _refuse_truncated(data, bom, path)
         return _checked(data.decode(bom, errors="replace"), path)
     nuls = data.count(0)
     if nuls and nuls < _MAX_NOISE * len(data) and is_utf8(data.replace(b"\x00", b"")):
@@ -45,10 +68,37 @@ def decode(data: bytes, path: str, warn: Callable[[str], None] | None = None) ->
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
+            _refuse_truncated(data, "utf-8", path)
             mixed = _mixed_lines(data, warn)
             if mixed is not None:
                 return _checked(mixed, path)
-    return _checked(data.decode(detect_encoding(data, path), errors="replace"), path)
+    encoding = detect_encoding(data, path)
+    _refuse_truncated(data, encoding, path)
+    return _checked(data.decode(encoding, errors="replace"), path)
+
+
+def valid_text(text: str) -> tuple[str, int]:
+    """The text with every lone surrogate and non-character replaced by U+FFFD, and how many were."""
+    return _NOT_CHARACTERS.subn(REPLACEMENT, text)
+
+
+def strip_bidi(text: str) -> str:
+    """The text without bidirectional control characters."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def _refuse_truncated(data: bytes, encoding: str, path: str) -> None:
+    """SourceError when the bytes are valid in ``encoding`` but end in the middle of a character
+    (a copy cut short): such a file is not read, so the items indexed from it are kept."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(data, final=False)
+    except UnicodeDecodeError:
+        return  # invalid before its end: not a plain truncation
+    pending = decoder.getstate()[0]
+    if pending:
+        raise SourceError(path, f"truncated: the file ends in the middle of a character ({encoding}, "
+                                f"{len(pending)} of its bytes); it was not read and items indexed from it are kept")
 
 
 def detect_encoding(data: bytes, path: str) -> str:

@@ -1,4 +1,9 @@
-"""JSON Lines exports: one already-split item a line; a bad line is reported and the rest read."""
+"""JSON Lines exports: one already-split item a line; a bad line is reported and the rest read.
+
+JSON can carry what text cannot: a lone surrogate (``"\\ud800"``, left by exporters that
+cut a string inside an emoji) cannot be written as UTF-8. Such code points are replaced
+with U+FFFD in every field, keys and nested values included, and reported with the line.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 
 from indexer.errors import Report, SourceError
 from indexer.ingest import dates, topics
+from indexer.ingest.encodings import strip_bidi, valid_text
 from indexer.ingest.issues import enrich
 from indexer.ingest.split import attribution_of
 from indexer.ingest.webpage import fragment_text
@@ -34,6 +40,10 @@ def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
         except ValueError as e:
             report.warn(str(path), f"bad JSON line skipped: {e}", line=number)
             continue
+        record, fields, replaced = _valid_record(record)
+        if replaced:
+            report.warn(str(path), f"{replaced} invalid code points (lone surrogates, non-characters) replaced "
+                                   f"with U+FFFD in {', '.join(fields)}", line=number)
         item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n))
         if item is None:
             report.warn(str(path), "record has neither title nor body; skipped", line=number)
@@ -49,11 +59,46 @@ def _record_lines(path: Path, report: Report) -> Iterator[tuple[int, str]]:
         with opener(path, "rb") as f:
             for number, raw in enumerate(f, 1):
                 if raw.strip():
-                    yield number, raw.decode("utf-8", errors="replace")
+                    try:
+                        yield number, raw.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        report.warn(str(path), f"bytes that are not UTF-8 replaced with U+FFFD ({e.reason} "
+                                               f"at byte {e.start})", line=number)
+                        yield number, raw.decode("utf-8", errors="replace")
     except (OSError, EOFError, zlib.error) as e:
         if number == 0:
             raise SourceError(str(path), getattr(e, "strerror", None) or str(e)) from None
         report.warn(str(path), f"reading stopped after line {number}: {e}", line=number + 1)
+
+
+def _valid_record(record: dict[str, Any]) -> tuple[dict[str, Any], list[str], int]:
+    """The record with invalid code points replaced in every key and value; the fields changed and how many."""
+    fields: list[str] = []
+    total = 0
+
+    def valid(value: Any) -> tuple[Any, int]:
+        if isinstance(value, str):
+            return valid_text(value)
+        if isinstance(value, list):
+            pairs = [valid(v) for v in value]
+            return [v for v, _ in pairs], sum(n for _, n in pairs)
+        if isinstance(value, dict):
+            out, count = {}, 0
+            for k, v in value.items():
+                (key, n), (val, m) = valid_text(str(k)), valid(v)
+                out[key] = val
+                count += n + m
+            return out, count
+        return value, 0
+
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        (name, n), (clean, m) = valid_text(key), valid(value)
+        out[name] = clean
+        if n + m:
+            fields.append(name)
+            total += n + m
+    return out, fields, total
 
 
 def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
@@ -74,7 +119,7 @@ def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
     raw_id = record.get("id")
     item_id = str(raw_id) if raw_id not in (None, "") else stable_id(title, body, str(record.get("date")))
     given = record.get("department")
-    units = [given] if isinstance(given, str) else [str(u) for u in given or []]
+    units = [strip_bidi(u) for u in ([given] if isinstance(given, str) else [str(u) for u in given or []])]
     attribution = " ".join(units)
     if not units:
         found = attribution_of(body.rsplit("\n", 1)[-1])
