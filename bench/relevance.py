@@ -1,7 +1,9 @@
 """Relevance on the shared evaluation set: ``python -m bench.relevance [--index-dir DIR]``.
 
 Builds an index of ``../shared/corpora/xwlb.jsonl.gz`` (unless ``--index-dir`` names one
-already built from it) and runs ``../shared/eval/xwlb_public.json``:
+already built from it) and runs ``../shared/eval/xwlb_public.json`` and
+``../shared/eval/xwlb_variants_public.json`` (quoted phrases typed in traditional characters
+or without the marks 、“”· the text writes; ``--cases FILE`` runs other files instead):
 
 * phrase cases must return exactly the truth's total, per-year counts and ids;
 * known-item cases must put their target among the first 10 hits. For a miss, the report
@@ -28,12 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpora" / "xwlb.jsonl.gz"
 CASES = SHARED / "eval" / "xwlb_public.json"
+VARIANTS = SHARED / "eval" / "xwlb_variants_public.json"
 
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n")[0])
     p.add_argument("--index-dir", type=Path, help="an index already built from the xwlb corpus")
-    p.add_argument("--cases", type=Path, default=CASES, help="the evaluation file")
+    p.add_argument("--cases", type=Path, action="append",
+                   help="an evaluation file (repeatable; default: the public set and its variants)")
     p.add_argument("--generated", type=int, default=0, metavar="N",
                    help="also run N known-item cases made from the index (see bench/known_items.py)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated cases")
@@ -44,8 +48,10 @@ def main() -> int:
         print(f"building an index of {CORPUS} in {index_dir} …", file=sys.stderr)
         print(build([CORPUS], index_dir, Report()).line("built"), file=sys.stderr)
     searcher = open_searcher(index_dir, budget_ms=60_000)
-    cases = json.loads(args.cases.read_text(encoding="utf-8"))["cases"]
-    report(searcher, cases, "")
+    for path in args.cases or [CASES, VARIANTS]:
+        print(f"{path.name}:")
+        report(searcher, json.loads(path.read_text(encoding="utf-8"))["cases"], f"{path.stem}: ")
+        print()
     if args.generated:
         print(f"\n{args.generated} known-item cases made from the index (seed {args.seed}):")
         report(searcher, known_items.generate(searcher, args.generated, args.seed), "generated ")
@@ -68,8 +74,9 @@ def report(searcher: Searcher, cases: list[dict], label: str) -> None:
         print(f"{'ok  ' if ok else 'MISS'} {case['kind']:6} {case['q']}  {detail}")
     if phrases:
         print(f"\n{label}phrases: {phrase_ok}/{phrases} exact (total, per-year counts and ids)")
-    print(f"{label}known items: {known_ok}/{knowns} in the top 10 ({100 * known_ok / max(knowns, 1):.1f}%); "
-          f"{known_ok}/{knowns - undecidable} of those where at most 10 items hold the words where the target does")
+    if knowns:
+        print(f"{label}known items: {known_ok}/{knowns} in the top 10 ({100 * known_ok / knowns:.1f}%); "
+              f"{known_ok}/{knowns - undecidable} of those where at most 10 items hold the words where the target does")
 
 
 def phrase_case(searcher: Searcher, case: dict) -> tuple[bool, str]:

@@ -3,7 +3,7 @@
 Two analyses of every text feed the index:
 
 * **words** (fields ``title`` and ``body``): jieba's accurate cut of the folded text
-  (NFKC, lower case), punctuation dropped, digits and Latin words kept. Positions
+  (NFKC, lower case, simplified characters), punctuation dropped, digits and Latin words kept. Positions
   count words. For indexing, each longer word is followed by the dictionary words
   inside it (``双减工作推进会`` also gives ``双减``, ``工作``, ``推进``) at the parent's
   position, so a long word never hides its parts. Queries are cut in accurate mode.
@@ -11,6 +11,9 @@ Two analyses of every text feed the index:
   of adjacent characters of the search form (:func:`indexer.normalize.search_form`).
   A string is in a text exactly when the text holds all its pairs in a row, so
   substrings and quoted phrases are found exactly, across word boundaries.
+* **joined grams** (field ``joined_grams``): the pairs of characters a run of joining
+  marks separates (``双随机、一公开`` gives ``机一``), so a term typed without the
+  marks finds its candidates too (:func:`indexer.normalize.joined_pairs`).
 
 Both are offered as Whoosh analyzers (for Whoosh's own writer and query tools) and
 as plain functions (for the bulk writer); a test checks that they agree.
@@ -28,12 +31,12 @@ import jieba
 import numpy as np
 from whoosh.analysis import Analyzer, Token, Tokenizer
 
-from indexer.normalize import PART_SEPARATOR, fold_with_offsets, search_form
+from indexer.normalize import PART_SEPARATOR, fold_with_offsets, joined_pairs, search_form
 from indexer.settings import USER_DICT_FILE
 
 # Bump when the tokens produced for a given text, or the way their postings are stored, change:
 # indexes built before then must be rebuilt.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a gram is (first << 21) | second
@@ -139,6 +142,15 @@ def form_gram_keys(forms: list[str]) -> np.ndarray:
     return np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
 
 
+def joined_gram_keys(forms: list[str]) -> np.ndarray:
+    """The keys of the pairs joining marks separate in texts already in search form (see :func:`gram_keys`)."""
+    pairs = [pair for form in forms for pair in joined_pairs(form)]
+    if not pairs:
+        return np.zeros(0, dtype=np.uint64)
+    cps = np.frombuffer("".join(pairs).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return (cps[0::2] << _SHIFT) | cps[1::2]
+
+
 def gram_text(key: int) -> str:
     """The gram a key stands for (the inverse of :func:`gram_keys` for one key)."""
     first, second = key >> 21, key & 0x1FFFFF
@@ -185,6 +197,23 @@ class GramTokenizer(Tokenizer):
             yield t
 
 
+class JoinedGramTokenizer(Tokenizer):
+    """Whoosh tokenizer for the joined-grams field: the pairs joining marks separate in each part."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        forms = [search_form(part) for part in value.split(PART_SEPARATOR)]
+        for i, key in enumerate(joined_gram_keys(forms).tolist()):
+            t.original = t.text = gram_text(key)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
 class WordAnalyzer(Analyzer):
     """The analyzer of the word fields (a single tokenizer: folding happens inside)."""
 
@@ -197,3 +226,10 @@ class GramAnalyzer(Analyzer):
 
     def __call__(self, value: str, **kwargs) -> Iterator[Token]:
         return GramTokenizer()(value, **kwargs)
+
+
+class JoinedGramAnalyzer(Analyzer):
+    """The analyzer of the joined-grams field."""
+
+    def __call__(self, value: str, **kwargs) -> Iterator[Token]:
+        return JoinedGramTokenizer()(value, **kwargs)

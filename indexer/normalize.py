@@ -3,14 +3,24 @@
 Two forms of every text exist. The *display* text keeps the characters as the
 source printed them (only control characters, odd line ends and stray spaces are
 mended). The *search* form is NFKC-folded (full-width letters and digits become
-ASCII), lower-cased and has no whitespace at all: phrases and substrings are
-matched on it, so ``２０２２年`` finds ``2022年`` and a phrase may cross a line break.
+ASCII), lower-cased, traditional characters turned simplified (OpenCC's t2s
+character table, one character for one) and has no whitespace at all: phrases and
+substrings are matched on it, so ``２０２２年`` finds ``2022年``, ``習近平`` finds
+``习近平`` and a phrase may cross a line break.
+
+The *joining marks* (``、·“”‘’"'`` …) may stand inside a term without stopping a
+match: :func:`joined_pairs` gives the character pairs a run of them separates (the
+index keeps them beside the adjacent pairs) and :func:`term_gaps` says where inside
+a term a match may skip them.
+All folding here is plain functions of text, so every backend folds alike.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+import opencc
 
 # Joins the parts of one stored or indexed value (title and body; the parts of an id): clean text never holds
 # it, since it is a control character that clean_display removes.
@@ -22,6 +32,26 @@ _WHITESPACE = re.compile(r"\s+")
 _HSPACE = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _CHUNK = 64  # characters folded at a time when folding changes a text's length
+# Marks that join or quote the words of one phrase (after NFKC: full-width quotes become ASCII).
+# 《》 are not among them: a term reaching into a book title is not taken as the title's words.
+JOINING_MARKS = "、·・•“”‘’「」『』\"'"
+MIN_SIDE = 2  # a mark is skipped only between two parts of a term of at least this many characters
+_MARKS_CLASS = "[" + re.escape(JOINING_MARKS) + "]"
+_JOINED = re.compile(f"([^{re.escape(JOINING_MARKS)}]){_MARKS_CLASS}+(?=([^{re.escape(JOINING_MARKS)}]))")
+_CJK_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x30000))
+
+
+def _t2s_table() -> dict[int, str]:
+    """OpenCC's t2s conversion of every CJK character taken alone: a one-for-one character map."""
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    return {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+
+
+_T2S = _t2s_table()
+_S2T: dict[str, str] = {}
+for _code, _simple in _T2S.items():
+    _S2T[_simple] = _S2T.get(_simple, "") + chr(_code)
 
 
 def clean_display(text: str) -> str:
@@ -31,13 +61,45 @@ def clean_display(text: str) -> str:
 
 
 def search_form(text: str) -> str:
-    """The form substrings are matched on: NFKC, lower case, no whitespace."""
-    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text).lower())
+    """The form substrings are verified on: :func:`fold` without whitespace (joining marks kept)."""
+    return _WHITESPACE.sub("", fold(text))
+
+
+def joined_pairs(form: str) -> list[str]:
+    """The pairs of characters of a search form that a run of joining marks separates (``a、“b`` gives ``ab``)."""
+    return [m.group(1) + m.group(2) for m in _JOINED.finditer(form)]
 
 
 def fold(text: str) -> str:
-    """NFKC and lower case, whitespace kept (the form words are cut from)."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC, lower case and traditional to simplified, whitespace kept (the form words are cut from)."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_T2S)
+
+
+def traditional_forms(char: str) -> str:
+    """The characters OpenCC's t2s table turns into ``char`` (empty for most)."""
+    return _S2T.get(char, "")
+
+
+def term_gaps(form: str) -> tuple[str, frozenset[int]]:
+    """A term's search form without joining marks, and where inside it a text may hold such marks.
+
+    A gap ``k`` lies before the term's ``k``-th character. Marks may stand where the term
+    itself has them, and between two parts of at least MIN_SIDE characters each (so ``政务``
+    does not find ``施政、务实``, but ``坚定四个自信`` finds ``坚定“四个自信”``). A term of
+    nothing but marks is taken as it is.
+    """
+    needle, gaps = [], set()
+    for ch in form:
+        if ch in JOINING_MARKS:
+            if needle:
+                gaps.add(len(needle))
+        else:
+            needle.append(ch)
+    n = len(needle)
+    if not n:
+        return form, frozenset()
+    gaps.update(range(MIN_SIDE, n - MIN_SIDE + 1))
+    return "".join(needle), frozenset(k for k in gaps if 0 < k < n)
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from indexer.index.docvalues import date_number
 from indexer.index.reader import IndexSnapshot
-from search.facets import FACETS, FacetMasks, Filters, count_facets, facet_masks
+from search.facets import FILTERS, FacetMasks, Filters, count_facets, facet_masks
 from search.matching import Deadline, Matcher
 from search.query import ParsedQuery, Term, parse
 from search.results import Hit, SearchQuery, SearchResult, hit_of
@@ -38,7 +38,7 @@ def _select(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery, deadl
     if query.scope == "title":
         parsed = titles_only(parsed)
     base, matched = _match(snapshot, matcher, parsed, query, deadline)
-    filters = Filters(**{name: tuple(query.filters[name]) for name in FACETS})
+    filters = Filters(**{name: tuple(query.filters[name]) for name in FILTERS})
     masks = facet_masks(snapshot, filters)
     docs = np.flatnonzero(masks.all_but("", base))
     return _Selection(parsed, base, filters, masks, docs, matched)
@@ -57,8 +57,10 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     terms = [t.text for t in sel.parsed.positive_terms]
     hits = [_hit(snapshot, int(d), terms) for d in page_docs]
     months = month_counts(snapshot, sel.docs) if one_year(query.filters["year"]) else None
-    return SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
+    result = SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
                         sel.parsed.notes, months)
+    result.also_searched = sel.parsed.also
+    return result
 
 
 def ordered_docs(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,

@@ -16,6 +16,7 @@ from indexer.index.reader import Facet, IndexSnapshot
 from indexer.ingest.topics import SEPARATOR
 
 FACETS = ("department", "topic", "year")
+FILTERS = (*FACETS, "issue")  # the issue filter (an issue key) narrows results but is not counted as a facet
 UNKNOWN_YEAR = "unknown"
 MAX_VALUES = 50  # values listed a facet (the selected ones are always listed)
 
@@ -43,6 +44,7 @@ class Filters:
     department: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    issue: tuple[str, ...] = ()
 
     def of(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
@@ -78,6 +80,11 @@ def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
         masks["year"] = np.isin(snapshot.year, wanted)
     else:
         masks["year"] = None
+    if filters.issue:
+        wanted = set(filters.issue)
+        masks["issue"] = np.isin(snapshot.issue, [i for i, key in enumerate(snapshot.issue_names) if key in wanted])
+    else:
+        masks["issue"] = None
     return FacetMasks(masks)
 
 

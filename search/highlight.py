@@ -1,9 +1,11 @@
 """Highlights from stored text: find the query's terms in the display text, escape, add ``<mark>``.
 
-Terms are in search form (NFKC, lower case, no whitespace); the display text is
-as printed. Each term becomes a pattern that accepts, for every character, its
-upper-case and full-width forms too, and whitespace between characters, and is
-run on the display text itself, so the spans are display offsets at once.
+Terms are in search form (NFKC, lower case, simplified, no whitespace); the display
+text is as printed. Each term becomes a pattern that accepts, for every character,
+its upper-case, full-width and traditional forms too, whitespace between characters
+and joining marks where a match may skip them (:func:`indexer.normalize.term_gaps`),
+and is run on the display text itself, so the spans are display offsets at once and
+marks fall on the characters as printed.
 Nothing is segmented or folded again per hit, and nothing but ``<mark>`` is ever
 added to the escaped text.
 """
@@ -14,6 +16,8 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 from html import escape
+
+from indexer.normalize import JOINING_MARKS, term_gaps, traditional_forms
 
 SNIPPET_CHARS = 120
 LABEL_CHARS = 40
@@ -39,15 +43,22 @@ def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     return found
 
 
+_PRINTED_MARKS = JOINING_MARKS + "".join(chr(ord(c) + _FULLWIDTH_OFFSET) for c in JOINING_MARKS if "!" <= c <= "~")
+_MARK_GAP = r"[\s" + re.escape(_PRINTED_MARKS) + "]*"
+
+
 @lru_cache(maxsize=1024)
 def _pattern(term: str) -> re.Pattern[str]:
-    """The term as printed text may hold it: any case, full-width letters and digits, spaces between."""
-    return re.compile(r"\s*".join(_variants(ch) for ch in term))
+    """The term as printed text may hold it: any case, full-width and traditional forms, spaces between,
+    joining marks in its gaps."""
+    text, gaps = term_gaps(term)
+    return re.compile("".join((_MARK_GAP if i in gaps else r"\s*") + _variants(ch) if i else _variants(ch)
+                              for i, ch in enumerate(text)))
 
 
 def _variants(ch: str) -> str:
     """A pattern for one character of a search form and the printed characters that fold to it."""
-    forms = {ch, ch.upper()}
+    forms = {ch, ch.upper(), *traditional_forms(ch)}
     forms |= {chr(ord(c) + _FULLWIDTH_OFFSET) for c in list(forms) if "!" <= c <= "~"}
     if len(forms) == 1:
         return re.escape(ch)

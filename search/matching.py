@@ -3,8 +3,12 @@
 A term of one or two characters is a single gram: its posting list is the
 answer. A longer term needs all its character pairs; the postings of its rarest
 pairs give candidates, and each candidate's search-form text is checked for the
-whole string. The result is exact: the documents whose title or body (or title
-alone) contains the term.
+whole string. The result is exact: the documents whose searchable text (title,
+body, issue name, 文号; or title alone) contains the term.
+
+Joining marks (``、“”`` …) may stand in the text where :func:`indexer.normalize.term_gaps`
+allows: there a pair's candidates also come from the ``joined_grams`` field, and the
+check accepts a run of marks at those places.
 
 Ranking is BM25F over terms: occurrences in the title weigh more than in the
 body, rarer terms weigh more, and a term standing as a whole jieba word of the
@@ -14,6 +18,7 @@ title counts fully there while one found only inside the title's words counts le
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ import numpy as np
 
 from indexer.analysis import query_words
 from indexer.index.reader import IndexSnapshot
+from indexer.normalize import JOINING_MARKS, term_gaps
 from search.errors import QueryTooExpensive
 from search.query import Term
 
@@ -83,15 +89,19 @@ class Matcher:
                 self._matches.popitem(last=False)
         return docs
 
-    def _find(self, text: str, title_only: bool, deadline: Deadline | None) -> np.ndarray:
+    def _find(self, form: str, title_only: bool, deadline: Deadline | None) -> np.ndarray:
         field = "title_grams" if title_only else "grams"
         snap = self.snapshot
-        if len(text) <= 2:
+        text, gaps = term_gaps(form)
+        if len(text) == 1 or (len(text) == 2 and not gaps):
             return snap.postings(field, text)[0]
-        pairs = sorted({text[i:i + 2] for i in range(len(text) - 1)}, key=lambda p: snap.doc_frequency(field, p))
+        pairs = sorted({(text[i:i + 2], i + 1 in gaps) for i in range(len(text) - 1)},
+                       key=lambda p: snap.doc_frequency(field, p[0]))
         candidates = None
-        for pair in pairs:
+        for pair, joined in pairs:
             ids = snap.postings(field, pair)[0]
+            if joined:  # the joined pairs of titles are among those of whole documents: the check decides
+                ids = union(ids, snap.postings("joined_grams", pair)[0], snap.doc_count)
             candidates = ids if candidates is None else intersect(candidates, ids, snap.doc_count)
             if len(candidates) <= ENOUGH_CANDIDATES:
                 break
@@ -102,7 +112,7 @@ class Matcher:
         # Documents where the term is an indexed word surely contain it: only the others are checked.
         sure = self._word_docs(text, title_only)
         unsure = difference(candidates, sure, snap.doc_count)
-        checked = self._verify(unsure, text.encode("utf-8"), title_only, deadline)
+        checked = self._verify(unsure, _needle(text, gaps), title_only, deadline)
         return union(intersect(candidates, sure, snap.doc_count), checked, snap.doc_count)
 
     def _word_docs(self, word: str, title_only: bool) -> np.ndarray:
@@ -112,9 +122,9 @@ class Matcher:
             return titles
         return union(titles, self.snapshot.postings("body", word)[0], self.snapshot.doc_count)
 
-    def _verify(self, candidates: np.ndarray, needle: bytes, title_only: bool,
+    def _verify(self, candidates: np.ndarray, needle: bytes | re.Pattern[bytes], title_only: bool,
                 deadline: Deadline | None) -> np.ndarray:
-        """Keep the candidates whose search-form text really contains the needle."""
+        """Keep the candidates whose search-form text really contains the needle (a string or a pattern)."""
         keep = np.zeros(len(candidates), dtype=bool)
         bounds = [s.offset for s in self.snapshot.segments] + [self.snapshot.doc_count]
         cuts = np.searchsorted(candidates, bounds)
@@ -155,7 +165,7 @@ class Matcher:
 
     def _frequency(self, term: Term, docs: np.ndarray, field: str) -> np.ndarray:
         """Occurrences of the term in each document's field, from its rarest pair (an upper bound)."""
-        text = term.text
+        text = term_gaps(term.text)[0]
         grams = [text] if len(text) <= 2 else [text[i:i + 2] for i in range(len(text) - 1)]
         gram = min(grams, key=lambda g: self.snapshot.doc_frequency(field, g))
         ids, freqs = self.snapshot.postings(field, gram)
@@ -168,6 +178,17 @@ class Matcher:
             return np.ones(len(docs))
         whole = self.snapshot.postings("title", term.text)[0]
         return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
+
+
+_MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode("utf-8")) for m in JOINING_MARKS) + b")*"
+
+
+def _needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
+    """What a search-form text must hold: the term's bytes, or a pattern allowing joining marks in its gaps."""
+    if not gaps:
+        return text.encode("utf-8")
+    parts = [re.escape(ch.encode("utf-8")) + (_MARK_RUN if i + 1 in gaps else b"") for i, ch in enumerate(text)]
+    return re.compile(b"".join(parts))
 
 
 def _member(docs: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:

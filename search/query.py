@@ -5,9 +5,12 @@
 * ``A OR B`` needs one of them; ``-word`` excludes; ``title:word`` looks only in titles.
 
 Every term is matched as a substring of the search form of the text (NFKC,
-lower case, no whitespace), so a word is never missed for having been cut
-differently. Input that is not valid syntax (an unclosed quote, a lone ``-``,
-``OR`` at an edge) is read as plain words, and a note says so.
+lower case, simplified characters, no whitespace; joining marks such as ``、“”``
+may stand inside it), so a word is never missed for having been cut differently.
+An unquoted term also finds its synonyms (:mod:`search.synonyms`), listed in
+:attr:`ParsedQuery.also`; a quoted phrase stays literal. Input that is not valid
+syntax (an unclosed quote, a lone ``-``, ``OR`` at an edge) is read as plain words,
+and a note says so.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from indexer.normalize import search_form
-from search.limits import MAX_TERMS
+from search.limits import MAX_SYNONYMS, MAX_TERMS
+from search.synonyms import synonyms
 
 _TOKEN = re.compile(r'(-?)((?:title|标题):)?(?:"([^"]*)"|(\S+))')
 
@@ -34,11 +38,13 @@ class Term:
 
 @dataclass
 class ParsedQuery:
-    """Groups that must all match (a group matches when any of its terms does), and terms that must not."""
+    """Groups that must all match (a group matches when any of its terms does), terms that must not,
+    and the synonyms added to the groups (as written in the synonyms file)."""
 
     groups: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
 
     @property
     def positive_terms(self) -> list[Term]:
@@ -77,7 +83,20 @@ def parse(q: str) -> ParsedQuery:
     if len(parsed.positive_terms) + len(parsed.excluded) > MAX_TERMS:
         parsed.notes.append(f"only the first {MAX_TERMS} terms were used")
         _truncate(parsed)
+    _add_synonyms(parsed)
     return parsed
+
+
+def _add_synonyms(parsed: ParsedQuery) -> None:
+    """Let each unquoted positive term also find its synonyms (in its group, so either matches)."""
+    for group in parsed.groups:
+        for term in list(group):
+            if term.phrase:
+                continue
+            for name in synonyms(term.raw, MAX_SYNONYMS):
+                if name not in parsed.also:
+                    parsed.also.append(name)
+                group.append(Term(search_form(name), name, title_only=term.title_only))
 
 
 def _group(units: list, parsed: ParsedQuery) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from indexer.items import Item
 from search import highlight
 from search.errors import BadParameter
-from search.facets import FACETS, UNKNOWN_YEAR, FacetValue
+from search.facets import FILTERS, UNKNOWN_YEAR, FacetValue
 from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
 
 
@@ -43,7 +43,7 @@ class SearchQuery:
     size: int = 10
 
     def __post_init__(self) -> None:
-        self.filters = {name: list(dict.fromkeys(self.filters.get(name, ()))) for name in FACETS}
+        self.filters = {name: list(dict.fromkeys(self.filters.get(name, ()))) for name in FILTERS}
         self.validate()
 
     def validate(self) -> None:
@@ -95,7 +95,7 @@ class SearchQuery:
 
         return cls(
             q=one("q", "") or "",
-            filters={name: [v for v in params.get(name, []) if v] for name in FACETS},
+            filters={name: [v for v in params.get(name, []) if v] for name in FILTERS},
             date_from=one("date_from"),
             date_to=one("date_to"),
             scope=one("scope", "all"),
@@ -110,7 +110,7 @@ class SearchQuery:
         pairs: list[tuple[str, str]] = []
         if data["q"]:
             pairs.append(("q", data["q"]))
-        for name in FACETS:
+        for name in FILTERS:
             pairs.extend((name, v) for v in data["filters"].get(name, ()))
         for name, default in (("date_from", None), ("date_to", None), ("scope", "all"),
                               ("sort", "relevance"), ("page", 1), ("size", 10)):
@@ -120,7 +120,7 @@ class SearchQuery:
 
     def to_dict(self) -> dict[str, Any]:
         """The query as the API echoes it."""
-        return {"q": self.q, **{name: self.filters[name] for name in FACETS}, "date_from": self.date_from,
+        return {"q": self.q, **{name: self.filters[name] for name in FILTERS}, "date_from": self.date_from,
                 "date_to": self.date_to, "scope": self.scope, "sort": self.sort}
 
 
@@ -163,7 +163,8 @@ def hit_of(item: Item, terms: list[str]) -> Hit:
 
 @dataclass
 class SearchResult:
-    """The answer to a SearchQuery: total, one page of hits, facets, and notes on how the query was read."""
+    """The answer to a SearchQuery: total, one page of hits, facets, notes on how the query was read,
+    and the synonyms its terms also found (``also_searched``)."""
 
     query: SearchQuery
     total: int
@@ -171,6 +172,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     took_ms: float
     notes: list[str] = field(default_factory=list)
+    also_searched: list[str] = field(default_factory=list)
     months: dict[str, int] | None = None  # matches by month ("01"…"12", "unknown") when one year is selected
 
     @property
@@ -188,6 +190,7 @@ class SearchResult:
             "took_ms": round(self.took_ms, 2),
             "query": self.query.to_dict(),
             "notes": self.notes,
+            "also_searched": self.also_searched,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             **({"months": self.months} if self.months is not None else {}),

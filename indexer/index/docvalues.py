@@ -5,8 +5,9 @@ document without opening its stored fields:
 
 * ``MAIN_<id>.jbdv.npz``: year, date (``YYYYMMDD``), position, search-form lengths,
   issue, departments and topics (as value ids, compressed-row style) and offsets into
-* ``MAIN_<id>.jbtext``: the search form of each title and body, UTF-8, back to back.
-  Candidate documents of a substring are checked against it.
+* ``MAIN_<id>.jbtext``: the search form of each document's searchable parts (title,
+  body, issue name, 文号; see :func:`indexer.index.schema.searchable_parts`), UTF-8,
+  back to back. Candidate documents of a substring are checked against it.
 
 The files are named like the segment's own, so Whoosh removes them with it. They
 are derived data: when missing (a segment written by another Whoosh writer, or
@@ -17,12 +18,14 @@ from __future__ import annotations
 
 import mmap
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from whoosh.codec.base import Segment
 
+from indexer.index.schema import searchable_parts
 from indexer.items import Item
 from indexer.normalize import PART_SEPARATOR, search_form
 
@@ -53,10 +56,11 @@ class DocValuesWriter:
         self.title_end: list[int] = []
         self.texts: list[bytes] = []
 
-    def add(self, item: Item, title_form: str | None = None, body_form: str | None = None) -> None:
-        """Add the next document (its search forms may be given when already computed)."""
-        title_form = search_form(item.title) if title_form is None else title_form
-        body_form = search_form(item.body) if body_form is None else body_form
+    def add(self, item: Item, forms: list[str] | None = None) -> None:
+        """Add the next document (the search forms of its searchable parts may be given when already computed)."""
+        if forms is None:
+            forms = [search_form(part) for part in searchable_parts(item)]
+        title_form, body_form = forms[0], forms[1]
         self.year.append(item.year or NO_YEAR)
         self.date.append(date_number(item.date))
         self.position.append(item.position)
@@ -66,7 +70,7 @@ class DocValuesWriter:
         self.topics.append(list(item.topics))
         self.issues.append([item.issue_key])
         title_bytes = title_form.encode("utf-8")
-        text = title_bytes + PART_SEPARATOR.encode() + body_form.encode("utf-8")
+        text = PART_SEPARATOR.join(forms).encode("utf-8")
         self.title_end.append(self.text_ptr[-1] + len(title_bytes))
         self.text_ptr.append(self.text_ptr[-1] + len(text))
         self.texts.append(text)
@@ -100,12 +104,17 @@ class SegmentValues:
     arrays: dict[str, np.ndarray]
     texts: mmap.mmap | bytes
 
-    def contains(self, docs: np.ndarray, needle: bytes, title_only: bool = False) -> np.ndarray:
-        """For each docnum, whether the search-form text (or title) holds ``needle``."""
+    def contains(self, docs: np.ndarray, needle: bytes | re.Pattern[bytes], title_only: bool = False) -> np.ndarray:
+        """For each docnum, whether the search-form text (or title) holds ``needle`` (bytes, or a pattern's match)."""
         starts = self.arrays["text_ptr"][docs].tolist()
         ends = (self.arrays["title_end"][docs] if title_only else self.arrays["text_ptr"][docs + 1]).tolist()
-        find = self.texts.find
-        return np.fromiter((find(needle, s, e) >= 0 for s, e in zip(starts, ends)), dtype=bool, count=len(starts))
+        if isinstance(needle, re.Pattern):
+            search = needle.search
+            found = (search(self.texts, s, e) is not None for s, e in zip(starts, ends))
+        else:
+            find = self.texts.find
+            found = (find(needle, s, e) >= 0 for s, e in zip(starts, ends))
+        return np.fromiter(found, dtype=bool, count=len(starts))
 
 
 def load_segment(folder: Path, segment: Segment, stored_items: callable) -> SegmentValues:

@@ -5,8 +5,10 @@ Fields:
 * ``id`` (unique) and ``issue_key`` (the items of one issue; for .txt and .html
   files, the items of one file, which an update replaces together): exact terms.
 * ``title``, ``body``: jieba words (term frequencies, for ranking).
-* ``grams``: characters and character pairs of title and body (exact substrings);
-  ``title_grams``: the same for the title alone (title-only search). Their postings
+* ``grams``: characters and character pairs of the searchable parts of an item
+  (title, body, issue name, 文号: :func:`searchable_parts`) without joining marks;
+  ``title_grams``: the same for the title alone (title-only search); ``joined_grams``:
+  the pairs of characters joining marks separate (``、`` in ``双随机、一公开``). Their postings
   are in the :class:`Counts` format: the weight of a posting is the count, with no
   value bytes beside it, so the longest lists stay small and quick to read.
 * ``item``: the whole item, stored (what a hit and an item page show).
@@ -25,11 +27,11 @@ from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
-from indexer.analysis import PART_SEPARATOR, GramAnalyzer, WordAnalyzer
+from indexer.analysis import PART_SEPARATOR, GramAnalyzer, JoinedGramAnalyzer, WordAnalyzer
 from indexer.items import Item
 
 WORD_FIELDS = ("title", "body")
-GRAM_FIELDS = ("grams", "title_grams")
+GRAM_FIELDS = ("grams", "title_grams", "joined_grams")
 KEY_FIELDS = ("id", "issue_key")
 
 
@@ -57,9 +59,9 @@ class Counts(Format):
         return b""
 
 
-def _gram_field() -> fields.TEXT:
+def _gram_field(analyzer: Analyzer | None = None) -> fields.TEXT:
     """A field of character grams, its postings in the :class:`Counts` format."""
-    field = fields.TEXT(analyzer=GramAnalyzer(), phrase=False, vector=None)
+    field = fields.TEXT(analyzer=analyzer or GramAnalyzer(), phrase=False, vector=None)
     field.format = Counts(field_boost=field.format.field_boost)
     return field
 
@@ -73,13 +75,19 @@ def build_schema() -> fields.Schema:
         body=fields.TEXT(analyzer=WordAnalyzer(), phrase=False, vector=None),
         grams=_gram_field(),
         title_grams=_gram_field(),
+        joined_grams=_gram_field(JoinedGramAnalyzer()),
         item=fields.STORED(),
     )
 
 
+def searchable_parts(item: Item) -> tuple[str, str, str, str]:
+    """The texts a term is looked for in: title, body, the issue's name and the 文号 (title first)."""
+    return item.title, item.body, item.issue or "", item.doc_number or ""
+
+
 def gram_value(item: Item) -> str:
-    """The value of the ``grams`` field: title and body, which no gram may span."""
-    return f"{item.title}{PART_SEPARATOR}{item.body}"
+    """The value of the ``grams`` field: the searchable parts, which no gram may span."""
+    return PART_SEPARATOR.join(searchable_parts(item))
 
 
 def document(item: Item) -> dict[str, Any]:
@@ -91,5 +99,6 @@ def document(item: Item) -> dict[str, Any]:
         "body": item.body,
         "grams": gram_value(item),
         "title_grams": item.title,
+        "joined_grams": gram_value(item),
         "item": item.to_dict(),
     }

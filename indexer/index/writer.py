@@ -19,10 +19,10 @@ from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_ushort
 
-from indexer.analysis import form_gram_keys, gram_text, index_words
+from indexer.analysis import form_gram_keys, gram_text, index_words, joined_gram_keys
 from indexer.index.docvalues import DocValuesWriter
 from indexer.index.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
-from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
+from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS, searchable_parts
 from indexer.items import Item
 from indexer.normalize import search_form
 
@@ -52,14 +52,15 @@ class SegmentBuilder:
         """Analyse one item and add it as the segment's next document."""
         if self.doc_count >= MAX_SEGMENT_DOCS:
             raise ValueError("segment is full")
-        title_form, body_form = search_form(item.title), search_form(item.body)
+        forms = [search_form(part) for part in searchable_parts(item)]
         tokens = {"title": index_words(item.title), "body": index_words(item.body)}
         for name in WORD_FIELDS:
             ids = np.fromiter((self.vocab.setdefault(w, len(self.vocab)) for w in tokens[name]),
                               dtype=np.int64, count=len(tokens[name]))
             self._add_terms(name, ids)
-        self._add_terms("grams", form_gram_keys([title_form, body_form]).astype(np.int64))
-        self._add_terms("title_grams", form_gram_keys([title_form]).astype(np.int64))
+        self._add_terms("grams", form_gram_keys(forms).astype(np.int64))
+        self._add_terms("title_grams", form_gram_keys(forms[:1]).astype(np.int64))
+        self._add_terms("joined_grams", joined_gram_keys(forms).astype(np.int64))
         self.keys["id"].append(item.id)
         self.keys["issue_key"].append(item.issue_key)
 
@@ -69,7 +70,7 @@ class SegmentBuilder:
             length = self.lengths[name][-1] if name in self.lengths else 0
             self.perdoc.add_field(name, field, item.to_dict() if name == "item" else None, length)
         self.perdoc.finish_doc()
-        self.values.add(item, title_form, body_form)
+        self.values.add(item, forms)
         self.doc_count += 1
 
     def _add_terms(self, name: str, keys: np.ndarray) -> None:
