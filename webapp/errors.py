@@ -33,9 +33,9 @@ _MESSAGES_ZH = {400: "请求有误", 404: "没有找到所请求的页面或条�
 
 
 def error_response(status: int, code: str, message: str, message_zh: str | None = None) -> Response:
-    """The error shape for the API (with ``message_zh``), or an error page (in Chinese) for the site."""
+    """The error shape for the API and the CSV export (read by programs, with ``message_zh``), or a page in Chinese."""
     message_zh = message_zh or _MESSAGES_ZH.get(status, "出错了")
-    if request.path.startswith("/api/"):
+    if request.path.startswith("/api/") or request.path == "/export.csv":
         response = jsonify({"error": {"code": code, "message": message, "message_zh": message_zh}})
     else:
         response = Response(render_template("error.html", status=status, message=message_zh), mimetype="text/html")

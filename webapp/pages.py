@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
 
 from indexer.ingest.topics import SEPARATOR
+from indexer.normalize import search_form
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
 from search.facets import FACETS
 from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS
 from search.query import parse
 from webapp.current import searcher
+from webapp.errors import error_response
+from webapp.exports import ExportSlots
 
 pages = Blueprint("pages", __name__)
 
@@ -29,6 +33,10 @@ CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", 
                "attribution", "source", "url", "body")
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Corpus URLs that become links: http(s) only, nothing a browser would strip or reinterpret.
+LINKABLE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\\]+", re.IGNORECASE)
+# Highlighting tries a term at every position of the text: text length × term length is bounded.
+MAX_HIGHLIGHT_STEPS = 10_000_000
 
 
 class QueryLinks:
@@ -114,7 +122,8 @@ def embed_page() -> str:
     """Search box and results without the site's chrome, for an <iframe> in another site."""
     query = _query()
     result = searcher().search(query)
-    return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"))
+    return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"),
+                           root=current_app.config["PUBLIC_URL"])
 
 
 @pages.get("/items/<path:item_id>", merge_slashes=False)
@@ -126,35 +135,67 @@ def item_page(item_id: str) -> str:
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
+    item = page.item
     terms = [t.text for t in parse(q).positive_terms]
-    paragraphs = [highlight.highlight(p, terms) for p in page.item.body.split("\n")]
+    body_terms = highlight_terms(item.body, terms)
+    paragraphs = [highlight.highlight(p, body_terms) for p in item.body.split("\n")]
     back = request.args.get("back", "")
-    return render_template("item.html", page=page, item=page.item, paragraphs=paragraphs,
-                           title_html=highlight.highlight(page.item.title, terms), q=q,
+    link = item.url if item.url and LINKABLE_URL.fullmatch(item.url) else None
+    return render_template("item.html", page=page, item=item, paragraphs=paragraphs,
+                           title_html=highlight.highlight(item.title, highlight_terms(item.title, terms)), q=q,
                            back_url=url_for("pages.search_page") + ("?" + back if back else ""),
-                           separator=SEPARATOR)
+                           separator=SEPARATOR, source_link=link)
+
+
+def highlight_terms(text: str, terms: list[str]) -> list[str]:
+    """The terms worth highlighting in ``text``: those it holds (a linear check on its search form), and
+    only while the highlighter's work (text length × term length) stays bounded."""
+    folded = search_form(text)
+    return [t for t in terms if t in folded and len(text) * len(t) <= MAX_HIGHLIGHT_STEPS]
+
+
 
 
 @pages.get("/opensearch.xml")
 def opensearch() -> Response:
     """The OpenSearch description, so browsers can add Jianbao as a search engine."""
-    xml = render_template("opensearch.xml", root=request.url_root.rstrip("/"))
+    xml = render_template("opensearch.xml", root=current_app.config["PUBLIC_URL"])
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
 @pages.get("/export.csv")
 def export_csv() -> Response:
-    """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs)."""
+    """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs).
+
+    At most EXPORT_SLOTS exports run at once (one more gets a 429), each selected within
+    the query budget, cut at MAX_EXPORT_ROWS rows and after EXPORT_SECONDS, with a note
+    as the last line when cut; every cell that a spreadsheet would read as a formula starts with ``'``.
+    """
     query = _query()
-    export = searcher().export(query, MAX_EXPORT_ROWS)
-    root = request.url_root.rstrip("/")
+    slots: ExportSlots = current_app.extensions["jianbao_exports"]
+    lease = slots.acquire()
+    if lease is None:
+        response = error_response(429, "too_many_requests",
+                                  f"{slots.size} exports are running, the most at once: try again in a minute")
+        response.headers["Retry-After"] = "60"
+        return response
+    try:
+        export = searcher().export(query, MAX_EXPORT_ROWS)
+    except BaseException:
+        slots.release(lease)
+        raise
+    root = current_app.config["PUBLIC_URL"]
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         yield "\ufeff" + _drain(buffer)
-        for item in export.items:
+        for written, item in enumerate(export.items):
+            if lease.expired:
+                writer.writerow([f"（导出超过 {slots.seconds:g} 秒，已在第 {written} 条后截断：请加筛选条件分批导出）"])
+                yield _drain(buffer)
+                return
             writer.writerow([spreadsheet_safe(v) for v in (
                 item.id, item.title, item.date or "", item.year or "", "；".join(item.departments),
                 "；".join(item.topics), item.issue, item.position, item.attribution, item.source,
@@ -164,8 +205,10 @@ def export_csv() -> Response:
             writer.writerow([f"（结果共 {export.total} 条，导出限 {MAX_EXPORT_ROWS} 条：请加筛选条件分批导出）"])
             yield _drain(buffer)
 
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="jianbao-export.csv"'})
+    response = Response(stream_with_context(rows()), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="jianbao-export.csv"'})
+    response.call_on_close(lambda: slots.release(lease))
+    return response
 
 
 def spreadsheet_safe(value: object) -> str:
