@@ -139,6 +139,7 @@ class Hit:
     issue: str
     position: int
     url: str
+    issue_key: str = ""  # the issue's key (its page is issue_path(issue_key))
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -158,6 +159,7 @@ def hit_of(item: Item, terms: list[str]) -> Hit:
         issue=item.issue,
         position=item.position,
         url=item_path(item.id),
+        issue_key=item.issue_key,
     )
 
 

@@ -13,7 +13,7 @@ from webapp import create_app
 from webapp.openapi import openapi_document
 
 HIT_FIELDS = {"id", "title", "title_html", "snippet_html", "departments", "topics", "date", "year", "issue",
-              "url", "position"}
+              "url", "position", "issue_key"}
 
 
 def validate(data, schema_name: str) -> None:

@@ -15,6 +15,7 @@ from indexer.settings import Settings
 from search import open_searcher
 from webapp import errors
 from webapp.api import api
+from webapp.browse import browse
 from webapp.exports import ExportSlots
 from webapp.pages import pages
 
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.extensions["jianbao_exports"] = ExportSlots(app.config["EXPORT_SLOTS"], app.config["EXPORT_SECONDS"])
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(browse)
     errors.register(app)
 
     @app.before_request

@@ -88,6 +88,7 @@ _SCHEMAS: dict[str, Any] = {
                        "snippet_html": {"type": "string", "description": "escaped text with <mark> added"},
                        "departments": _STRINGS, "topics": _STRINGS, "date": {**_NULLABLE_STRING, "format": "date"},
                        "year": _NULLABLE_INT, "issue": {"type": "string"}, "position": {"type": "integer"},
+                       "issue_key": {"type": "string", "description": "the issue's key (see /api/issues)"},
                        "url": {"type": "string"}},
     },
     "SearchResult": {

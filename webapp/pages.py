@@ -18,17 +18,19 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from indexer.ingest.topics import SEPARATOR
 from indexer.normalize import search_form
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
-from search.facets import FACETS
+from search.facets import FACETS, UNKNOWN_YEAR
 from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS
 from search.query import parse
 from webapp.current import searcher
 from webapp.errors import error_response
 from webapp.exports import ExportSlots
+from webapp.hints import no_results_help, note_zh, page_query
+from webapp.trend import Bar, month_range, trend_of
 
 pages = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最早"}
-FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份"}
+FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份", "issue": "期次"}
 CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", "position",
                "attribution", "source", "url", "body")
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
@@ -108,19 +110,24 @@ def _page_numbers(result: SearchResult) -> list[int | None]:
 @pages.get("/")
 @pages.get("/search")
 def search_page() -> str:
-    """The search page: box, facets, active filters, sort, hits, pagination."""
-    query = _query()
+    """The search page: box, facets, trend chart, active filters, sort, hits, pagination, help when nothing is found."""
+    query, warnings = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
     links = QueryLinks(query)
-    return render_template("search.html", result=result, query=query, links=links, chips=_chips(query, links),
+    chips = _chips(query, links) + [{"label": f"期次：{key}", "url": links.toggle("issue", key)}
+                                    for key in query.filters.get("issue", ())]
+    help_links = no_results_help(searcher(), query, FACET_LABELS) if not result.total else []
+    return render_template("search.html", result=result, query=query, links=links, chips=chips,
                            sorts=[(s, SORT_LABELS[s]) for s in SORTS], pages=_page_numbers(result),
-                           year_bars=_year_bars(result, links), separator=SEPARATOR)
+                           trend=trend_of(result, lambda bar: _trend_link(links, result, bar)), separator=SEPARATOR,
+                           warnings=warnings, notes=[note_zh(n) for n in result.notes],
+                           help_links=[{**h, "url": links.url(**h["change"])} for h in help_links])
 
 
 @pages.get("/embed")
 def embed_page() -> str:
     """Search box and results without the site's chrome, for an <iframe> in another site."""
-    query = _query()
+    query, _ = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
     return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"),
                            root=current_app.config["PUBLIC_URL"])
@@ -224,15 +231,11 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def _year_bars(result: SearchResult, links: QueryLinks) -> dict:
-    """Geometry of the year histogram (an SVG: no inline styles are needed)."""
-    values = result.facets["year"]
-    bar, gap, height = 16, 4, 64
-    peak = max((v.count for v in values), default=0) or 1
-    bars = []
-    for i, v in enumerate(sorted(values, key=lambda v: (v.value == "unknown", v.value))):
-        h = max(2, round(height * v.count / peak)) if v.count else 0
-        bars.append({"x": i * (bar + gap), "y": height - h, "h": h, "w": bar, "value": v.value,
-                     "count": v.count, "selected": v.selected, "url": links.toggle("year", v.value),
-                     "label": "未知" if v.value == "unknown" else v.value})
-    return {"bars": bars, "width": max(len(bars) * (bar + gap), 1), "height": height}
+def _trend_link(links: QueryLinks, result: SearchResult, bar: Bar) -> str:
+    """Where a bar of the trend chart leads: that year alone, or that month of the selected year."""
+    if not result.months:
+        return links.url(filters={**result.query.filters, "year": [bar.value]}, page=1)
+    if bar.value == UNKNOWN_YEAR:
+        return links.url(date_from=None, date_to=None, page=1)
+    first, last = month_range(result.query.filters["year"][0], bar.value)
+    return links.url(date_from=first, date_to=last, page=1)

@@ -3,11 +3,28 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Facet checkboxes and date fields apply at once (without JavaScript, the "筛选" button does it).
+  // Facet checkboxes apply at once (without JavaScript, the "筛选" button does it); dates only by their
+  // "应用" button, so a half-typed date is never sent.
   var form = document.getElementById("facet-form");
   if (form) {
-    form.addEventListener("change", function () { form.submit(); });
+    form.addEventListener("change", function (e) {
+      if (e.target.type === "checkbox") { form.submit(); }
+    });
   }
+
+  // "复制引用" copies the citation (the button is shown only where it can work).
+  Array.prototype.forEach.call(document.querySelectorAll("button.copy"), function (button) {
+    var source = document.getElementById(button.dataset.copy);
+    if (!source || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = "已复制";
+      }, function () {
+        button.textContent = "复制失败，请手动选择";
+      });
+    });
+  });
 
   // "/" focuses the search box.
   var box = document.querySelector(".searchbox input[type=search]");

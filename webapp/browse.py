@@ -1,0 +1,109 @@
+"""Browsing beside searching: the issue list and issue pages, the Atom feed of a search, its trend as CSV.
+
+``/issues`` lists the issues by year, newest first; ``/issues/<key>`` shows one issue's
+items in order with a search box that searches within it (the ``issue`` filter);
+``/feed.atom`` takes the parameters of ``/search`` and gives its newest 50 items as an
+Atom feed (RFC 4287); ``/trend.csv`` gives the counts the trend chart draws.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from itertools import groupby
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from indexer.items import Item
+from search import SearchQuery, item_path
+from search.results import IssueSummary
+from webapp.citation import citation, serial_name
+from webapp.current import searcher
+from webapp.trend import trend_of
+
+browse = Blueprint("browse", __name__)
+
+FEED_SIZE = 50
+
+
+def _root() -> str:
+    """The public address of the site (no trailing slash)."""
+    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+
+
+@browse.get("/issues")
+def issue_list() -> str:
+    """Every issue by year, newest first: name, date, number of items."""
+    issues = searcher().issues()
+    years = [(year, list(group)) for year, group in groupby(issues, key=lambda i: i.year)]
+    years.sort(key=lambda g: g[0] or 0, reverse=True)
+    return render_template("issues.html", years=years, total=len(issues))
+
+
+@browse.get("/issues/<path:key>")
+def issue_page(key: str) -> str:
+    """One issue's items in order, with a search box that searches within it."""
+    page = searcher().issue(key)
+    if page is None:
+        abort(404, description="没有这一期简报")
+    return render_template("issue.html", page=page, issue=page.issue)
+
+
+@browse.get("/feed.atom")
+def feed() -> Response:
+    """The newest items of a search as an Atom feed (the parameters of ``/search``)."""
+    params = request.args.to_dict(flat=False)
+    params.update(sort=["date_desc"], page=["1"], size=[str(FEED_SIZE)])
+    query = SearchQuery.from_params(params)
+    export = searcher().export(query, FEED_SIZE)
+    items = list(export.items)
+    root = _root()
+    search_url = root + url_for("pages.search_page") + ("?" + request.query_string.decode() if request.args else "")
+    latest = max((i.date for i in items if i.date), default=None)
+    xml = render_template("feed.atom", query=query, total=export.total, root=root, items=items,
+                          self_url=root + request.full_path.rstrip("?"), search_url=search_url,
+                          updated=atom_time(latest), atom_time=atom_time, item_path=item_path)
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def atom_time(date: str | None) -> str:
+    """An RFC 3339 timestamp for a date (midnight, China time), or now when there is none."""
+    if date:
+        return f"{date}T00:00:00+08:00"
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+@browse.get("/trend.csv")
+def trend_csv() -> Response:
+    """The counts of the trend chart (by year, or by month when one year is selected) as CSV."""
+    query = SearchQuery.from_params(request.args.to_dict(flat=False))
+    trend = trend_of(searcher().search(query))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["月份" if trend.by_month else "年份", "条目数"])
+    for bar in trend.bars:
+        writer.writerow([bar.label, bar.count])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="jianbao-trend.csv"'})
+
+
+
+@browse.app_template_global()
+def permalink(item_id: str) -> str:
+    """The stable address of an item's page (the id does not change when the archive is rebuilt)."""
+    return _root() + item_path(item_id)
+
+
+@browse.app_template_global()
+def cite(item: Item) -> str:
+    """The item's GB/T 7714-2015 citation, cited today."""
+    return citation(item, serial_name(item), permalink(item.id), dt.date.today())
+
+
+@browse.app_template_global()
+def issue_label(item: Item, issue_items: list[Item]) -> str:
+    """The name to show for an item's issue (see :attr:`IssueSummary.label`)."""
+    first = issue_items[0] if issue_items else item
+    return IssueSummary(item.issue_key, item.issue, item.date, item.year, len(issue_items) or 1, item.source,
+                        first.title or first.body[:20]).label
