@@ -58,7 +58,7 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     hits = [_hit(snapshot, int(d), terms) for d in page_docs]
     months = month_counts(snapshot, sel.docs) if one_year(query.filters["year"]) else None
     result = SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
-                        sel.parsed.notes, months)
+                        sel.parsed.notes, months=months)
     result.also_searched = sel.parsed.also
     return result
 
