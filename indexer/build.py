@@ -45,8 +45,11 @@ from indexer.index.layout import (
 )
 from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
-from indexer.ingest.files import archive_root, is_record_file, iter_files, read_file, read_items
+from indexer.ingest.conversions import cache_for
+from indexer.ingest.documents import DocumentReader
+from indexer.ingest.files import archive_root, is_record_file, read_files, read_items
 from indexer.items import Item
+from indexer.progress import Progress
 
 SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
 BATCH = 200  # items sent to a worker at a time
@@ -74,7 +77,7 @@ class Summary:
 
 
 def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
-          lock_wait: float = 30.0) -> Summary:
+          lock_wait: float = 30.0, progress: Progress | None = None) -> Summary:
     """Build a new index of ``sources`` and make it current; the old one serves until then.
 
     Items name their files relative to the archive root (the folder given, or the
@@ -88,7 +91,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
         storage = FileStorage(str(folder))
         schema = build_schema()
         storage.create_index(schema, indexname=INDEX_NAME)
-        items = read_items(sources, report, root)
+        items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
         segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
         if not count:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
@@ -101,7 +104,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
 
 
 def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
-           lock_wait: float = 30.0) -> Summary:
+           lock_wait: float = 30.0, progress: Progress | None = None) -> Summary:
     """Add the items of ``sources`` to the current index, replacing those they supersede.
 
     Files are named relative to the archive root the index was built from, so a
@@ -116,8 +119,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         toc = read_toc(storage, folder)
         items: list[Item] = []
         whole_files: set[str] = set()
-        for path in iter_files(sources, report):
-            file_items = list(read_file(path, report, root))
+        for path, file_items in read_files(sources, report, root, DocumentReader(cache_for(index_dir)), progress):
             if not is_record_file(path):
                 whole_files.update(item.issue_key for item in file_items)
             items.extend(file_items)

@@ -12,7 +12,9 @@ from indexer.cluster_cli import BACKEND_HELP, add_commands
 from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import JianbaoError, Report
 from indexer.index.reader import IndexSnapshot
+from indexer.ingest.conversions import cache_for
 from indexer.ingest.files import read_items
+from indexer.progress import Progress
 from indexer.settings import SettingError, Settings
 from indexer.stats import index_stats, stats_text
 
@@ -60,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--index-dir", **index_dir)
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=_stats)
+
+    c = sub.add_parser("clear-cache", help="delete the converted texts of document files kept beside the index")
+    c.add_argument("--index-dir", **index_dir)
+    c.set_defaults(run=_clear_cache)
     add_commands(sub)
     return p
 
@@ -83,7 +89,7 @@ def _build(args: argparse.Namespace) -> int:
     if backend != "local":
         print(build_cluster(sources, backend, report).line("built"), file=sys.stderr)
         return 0
-    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait)
+    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress())
     print(summary.line("built"), file=sys.stderr)
     return 0
 
@@ -95,7 +101,7 @@ def _update(args: argparse.Namespace) -> int:
     if backend != "local":
         print(update_cluster(args.sources, backend, report).line("updated"), file=sys.stderr)
         return 0
-    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait)
+    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress())
     print(summary.line("updated"), file=sys.stderr)
     return 0
 
@@ -110,4 +116,12 @@ def _stats(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         print(stats_text(data))
+    return 0
+
+
+def _clear_cache(args: argparse.Namespace) -> int:
+    cache = cache_for(args.index_dir)
+    size = cache.size() if cache.folder.is_dir() else 0
+    cache.clear()
+    print(f"conversion cache {cache.folder} cleared ({size / 2**20:.1f} MB)", file=sys.stderr)
     return 0

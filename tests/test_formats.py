@@ -7,6 +7,7 @@ scanned .pdf) and ``../shared/corpora/ofd/`` from there; hostile files are made 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from pathlib import Path
 
@@ -101,3 +102,112 @@ def test_document_text_is_cached_by_content(tmp_path):
     assert [i.to_dict() for i in first] == [i.to_dict() for i in second]
     again.cache.clear()
     assert again.cache.size() == 0
+
+
+def _pdf_of_pages(count: int) -> bytes:
+    """A valid PDF of ``count`` pages, each printing its number (objects and xref written by hand)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count))
+               + b"] /Count %d >>" % count,
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(count):
+        stream = b"BT /F1 12 Tf 72 720 Td (page %d) Tj ET" % (i + 1)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (5 + 2 * i))
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _hostile_archive(folder: Path) -> dict[str, str]:
+    """Write hostile files beside two good issues; return each hostile file's name and the reason expected."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader, PdfWriter
+
+    folder.mkdir()
+    (folder / "good.docx").write_bytes((SEEDS / f"{ISSUES[0]}.docx").read_bytes())
+    broken = (SEEDS / f"{ISSUES[1]}.pdf").read_bytes()
+    at = broken.rindex(b"startxref")
+    (folder / "broken_xref.pdf").write_bytes(broken[:at] + b"startxref\n999999\n%%EOF\n")  # PDFium rebuilds it
+    writer = PdfWriter(clone_from=PdfReader(SEEDS / f"{ISSUES[1]}.pdf"))
+    writer.encrypt("secret")
+    with (folder / "encrypted.pdf").open("wb") as f:
+        writer.write(f)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * (65 * 2**20))
+    (folder / "bomb.docx").write_bytes(bomb.getvalue())
+    (folder / "not_a_zip.docx").write_bytes("这不是一个Word文件".encode())
+    (folder / "long.pdf").write_bytes(_pdf_of_pages(2000))
+    package = io.BytesIO()
+    with zipfile.ZipFile(OFD / "n.ofd") as source, zipfile.ZipFile(package, "w") as z:
+        for info in source.infolist():
+            if "Page_1/" not in info.filename:
+                z.writestr(info, source.read(info))
+    (folder / "missing_page.ofd").write_bytes(package.getvalue())
+    return {"encrypted.pdf": "password", "bomb.docx": "zip bomb", "not_a_zip.docx": "not a zip",
+            "long.pdf": "2000 pages", "missing_page.ofd": "Page_1/Content.xml is missing"}
+
+
+def test_hostile_files_are_reported_and_the_good_ones_indexed(tmp_path):
+    expected = _hostile_archive(tmp_path / "corpus")
+    report = Report(stream=None)
+    started = time.monotonic()
+    read = {p.name: items for p, items in read_files([tmp_path / "corpus"], report)}
+    assert time.monotonic() - started < 60
+    skipped = {Path(p.path).name: p.reason for p in report.problems if p.skipped}
+    assert set(skipped) == set(expected)
+    for name, reason in expected.items():
+        assert reason in skipped[name], (name, skipped[name])
+    assert len(read["good.docx"]) == 9
+    assert [i.title for i in read["broken_xref.pdf"]] == [i.title for i in read_items([SEEDS / f"{ISSUES[1]}.txt"],
+                                                                                      Report(stream=None))]
+
+
+@pytest.mark.system
+def test_a_document_that_hangs_the_converter_is_stopped(tmp_path):
+    """A .doc LibreOffice needs longer than the time limit for is stopped and reported; the next file is read."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.rtf").write_bytes((SEEDS / f"{ISSUES[1]}.rtf").read_bytes())
+    paragraph = r"{\pard \u27979?\u35797?\u25991?\u23383? " + "x" * 200 + r"\par}"
+    (corpus / "b_slow.doc").write_text(r"{\rtf1\ansi " + paragraph * 150_000 + "}", encoding="ascii")
+    (corpus / "c.rtf").write_bytes((SEEDS / f"{ISSUES[0]}.rtf").read_bytes())
+    report = Report(stream=None)
+    read = {p.name: items for p, items in read_files([corpus], report, documents=DocumentReader(office_timeout=1))}
+    assert [(Path(p.path).name, "longer than 1 s" in p.reason) for p in report.problems] == [("b_slow.doc", True)]
+    assert (len(read["a.rtf"]), len(read["c.rtf"])) == (5, 9)
+
+
+@pytest.mark.system
+def test_scanned_item_page_says_its_text_is_ocr(tmp_path):
+    from webapp import create_app
+
+    index = build_index([SEEDS / f"{ISSUES[1]}_scanned.pdf"], tmp_path / "index")
+    client = create_app({"INDEX_DIR": str(index), "TESTING": True}).test_client()
+    hit = client.get("/api/search", query_string={"q": "区教育局"}).get_json()["hits"][0]
+    assert client.get(f"/api/items/{hit['id']}").get_json()["item"]["ocr"] is True
+    assert "扫描件识别文本" in client.get(hit["url"]).get_data(as_text=True)
+
+
+def test_progress_without_a_terminal_prints_plain_lines():
+    import io
+
+    from indexer.progress import Progress
+
+    out = io.StringIO()
+    progress = Progress(stream=out, interval=0)
+    list(read_files([SEEDS / f"{ISSUES[0]}.txt", SEEDS / f"{ISSUES[1]}.txt"], Report(stream=None), progress=progress))
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("read 1/2 files, 9 items;")
+    assert lines[-1].startswith("read 2/2 files, 14 items;")
