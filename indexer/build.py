@@ -9,16 +9,26 @@ build (:mod:`indexer.index.layout`). Small corpora are built in this process.
 An update writes the new or changed items as new segments of the current build,
 marks the documents they replace as deleted (same id; for .txt and .html files,
 every item of the re-read file) and commits a new table of contents: readers see
-the index before or after, never in between.
+the index before or after, never in between. An update that would leave out items
+of an issue already indexed (a re-read file that now holds fewer) lists them and
+stops unless removals are allowed.
+
+A build or update that fails removes what it wrote (the new build folder; the new
+segment files of an update) and raises a one-line JianbaoError naming the cause,
+a full disk included. Worker processes die with the process that started them.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import itertools
 import multiprocessing as mp
 import os
 import queue
 import shutil
+import signal
+import threading
 import time
 import traceback
 from collections import defaultdict
@@ -33,6 +43,7 @@ from whoosh.reading import SegmentReader
 from indexer.errors import JianbaoError, Report
 from indexer.index.layout import (
     INDEX_NAME,
+    META,
     IndexMeta,
     check_compatible,
     current_build,
@@ -54,6 +65,8 @@ from indexer.progress import Progress
 SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
 BATCH = 200  # items sent to a worker at a time
 IN_PROCESS_UP_TO = 2_000  # corpora this small are built without worker processes
+LISTED_REMOVALS = 20  # items an update refused for removing items names (then "and N more")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
 
 
 @dataclass
@@ -88,27 +101,32 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
     with writer_lock(index_dir, lock_wait):
         remove_old_builds(index_dir)
         folder = new_build(index_dir)
-        storage = FileStorage(str(folder))
-        schema = build_schema()
-        storage.create_index(schema, indexname=INDEX_NAME)
-        items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
-        segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
-        if not count:
-            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
-        _commit(storage, schema, segments, generation=1)
-        write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root)))
-        make_current(index_dir, folder)
+        try:
+            storage = FileStorage(str(folder))
+            schema = build_schema()
+            storage.create_index(schema, indexname=INDEX_NAME)
+            items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
+            segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
+            if not count:
+                raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
+            _commit(storage, schema, segments, generation=1)
+            write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root)))
+            make_current(index_dir, folder)
+        except BaseException as e:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise _failure("build", e, "the current index is kept") from e
         remove_old_builds(index_dir)
     return Summary(count - duplicates, duplicates, report.files_read, report.files_skipped,
                    report.warnings, time.monotonic() - started, folder)
 
 
 def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
-           lock_wait: float = 30.0, progress: Progress | None = None) -> Summary:
+           lock_wait: float = 30.0, allow_removals: bool = False, progress: Progress | None = None) -> Summary:
     """Add the items of ``sources`` to the current index, replacing those they supersede.
 
     Files are named relative to the archive root the index was built from, so a
-    re-read file keeps its item ids.
+    re-read file keeps its item ids. A re-read file whose issue loses items is
+    refused (JianbaoError listing them) unless ``allow_removals``.
     """
     started = time.monotonic()
     with writer_lock(index_dir, lock_wait):
@@ -125,24 +143,74 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
             items.extend(file_items)
         if not items:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
-        replaced = _delete_superseded(storage, toc, {i.id for i in items}, whole_files)
-        new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
-        _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
-        meta.updated = IndexMeta.fresh([], meta.archive_root).updated
-        meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
-        write_meta(folder, meta)
+        ids = {i.id for i in items}
+        removed = _removed_items(storage, toc, whole_files, ids)
+        if removed and not allow_removals:
+            listed = "; ".join(removed[:LISTED_REMOVALS])
+            more = f"; and {len(removed) - LISTED_REMOVALS} more" if len(removed) > LISTED_REMOVALS else ""
+            raise JianbaoError(f"the update would remove {len(removed)} items of issues already indexed "
+                               f"({listed}{more}); nothing was changed. If the files are complete, run it "
+                               "again with --allow-removals")
+        try:
+            replaced = _delete_superseded(storage, toc, ids, whole_files)
+            new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
+            _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
+            meta.updated = IndexMeta.fresh([], meta.archive_root).updated
+            meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
+            write_meta(folder, meta)
+        except BaseException as e:
+            committed = TOC.read(storage, INDEX_NAME)
+            _remove_unnamed(storage, committed.generation, committed.segments)
+            raise _failure("update", e, f"the index is at generation {committed.generation}") from e
     return Summary(count - duplicates, replaced + duplicates, report.files_read, report.files_skipped,
                    report.warnings, time.monotonic() - started, folder)
+
+
+def _failure(verb: str, error: BaseException, state: str) -> BaseException:
+    """The one-line error a failed build or update raises, naming the cause (interruptions pass as they are)."""
+    if isinstance(error, (KeyboardInterrupt, SystemExit, JianbaoError)):
+        return error
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        cause = f"the disk is full ({error.filename or 'writing the index'}: {error.strerror})"
+    elif isinstance(error, OSError):
+        cause = f"{error.filename or 'the index'}: {error.strerror or error}"
+    else:
+        cause = str(error).splitlines()[-1] if str(error) else type(error).__name__
+    return JianbaoError(f"{verb} failed, its files removed, {state}: {cause}")
 
 
 def _commit(storage: FileStorage, schema, segments: list, generation: int) -> None:
     """Write the table of contents naming ``segments`` (atomic) and remove files nothing names."""
     TOC(schema, segments, generation).write(storage, INDEX_NAME)
+    _remove_unnamed(storage, generation, segments)
+
+
+def _remove_unnamed(storage: FileStorage, generation: int, segments: list) -> None:
+    """Remove the files the table of contents of ``generation`` does not name (and scratch files)."""
     clean_files(storage, INDEX_NAME, generation, segments)
     for name in storage.list():
         if ".toc." in name:  # a table of contents left half-written by a killed run
             storage.delete_file(name)
     shutil.rmtree(Path(storage.folder) / f"{INDEX_NAME}.tmp", ignore_errors=True)  # Whoosh's scratch folder
+    (Path(storage.folder) / f"{META}.part").unlink(missing_ok=True)  # metadata left half-written
+
+
+def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: set[str]) -> list[str]:
+    """``id (title)`` of each live item of these issues whose id is not among the new ones."""
+    removed = []
+    for segment in toc.segments:
+        reader = SegmentReader(storage, toc.schema, segment)
+        try:
+            for key in issue_keys:
+                if ("issue_key", key) not in reader:
+                    continue
+                for docnum in reader.postings("issue_key", key).all_ids():
+                    item = reader.stored_fields(docnum)["item"]
+                    if not segment.is_deleted(docnum) and item["id"] not in ids:
+                        removed.append(f"{item['id']} ({item['title'] or item['body'][:20]})")
+        finally:
+            reader.close()
+    return removed
 
 
 def _delete_superseded(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:
@@ -229,7 +297,7 @@ def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger
     ctx = mp.get_context("spawn")
     inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
     results = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(w, str(folder), inboxes[w], results), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(w, str(folder), inboxes[w], results, os.getpid()), daemon=True)
              for w in range(workers)]
     for p in procs:
         p.start()
@@ -242,6 +310,10 @@ def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger
         for inbox, proc in zip(inboxes, procs):
             _put(inbox, None, proc)
         return _collect(results, procs)
+    except BaseException:
+        for p in procs:
+            p.terminate()
+        raise
     finally:
         for p in procs:
             p.join(timeout=30)
@@ -261,7 +333,7 @@ def _collect(results, procs: list) -> list[list]:
                 raise JianbaoError(f"build worker {dead[0]} stopped unexpectedly") from None
             continue
         if kind == "error":
-            raise JianbaoError(f"build worker {w} failed:\n{payload}")
+            raise JianbaoError(f"build worker {w} failed: {payload}")
         by_worker[w] = payload
     return [by_worker[w] for w in range(len(procs))]
 
@@ -282,13 +354,31 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def _worker(worker: int, folder: str, inbox, results) -> None:
+def _worker(worker: int, folder: str, inbox, results, parent: int) -> None:
     """Worker process: write the items of the batches it is dealt as segments, then report them."""
+    _die_with(parent)
     try:
         def stream() -> Iterator[Item]:
             while (batch := inbox.get()) is not None:
                 yield from batch
 
         results.put(("done", worker, _segments_of(stream(), Path(folder))))
-    except BaseException:  # report any failure to the parent instead of dying silently
-        results.put(("error", worker, traceback.format_exc()))
+    except BaseException as e:  # report any failure to the parent instead of dying silently
+        results.put(("error", worker, traceback.format_exception_only(e)[-1].strip()))
+
+
+def _die_with(parent: int) -> None:
+    """End this process when ``parent`` ends, even by ``kill -9``: the kernel's parent-death signal on
+    Linux, else a thread watching the parent; at once if the parent has already gone."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 
     u = sub.add_parser("update", help="add new or changed items to the index, replacing by id")
     u.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    u.add_argument("--allow-removals", action="store_true",
+                   help="accept that re-read files hold fewer items than were indexed from them")
     u.add_argument("--index-dir", **index_dir)
     u.add_argument("--backend", metavar="URL", help=BACKEND_HELP)
     u.set_defaults(run=_update)
@@ -101,7 +103,8 @@ def _update(args: argparse.Namespace) -> int:
     if backend != "local":
         print(update_cluster(args.sources, backend, report).line("updated"), file=sys.stderr)
         return 0
-    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress())
+    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
+                     allow_removals=args.allow_removals)
     print(summary.line("updated"), file=sys.stderr)
     return 0
 

@@ -58,7 +58,7 @@ def _decode(data: bytes, path: str, warn: Callable[[str], None] | None) -> str:
     bom = bom_encoding(data)
     if bom:
         _refuse_truncated(data, bom, path)
-        return _checked(data.decode(bom, errors="replace"), path)
+        return _checked(data.decode(bom, errors="replace").removeprefix("\ufeff"), path)  # utf-16/32 keep it
     nuls = data.count(0)
     if nuls and nuls < _MAX_NOISE * len(data) and is_utf8(data.replace(b"\x00", b"")):
         data = data.replace(b"\x00", b"")  # text with stray NULs, not UTF-16 or binary data
@@ -72,7 +72,14 @@ def _decode(data: bytes, path: str, warn: Callable[[str], None] | None) -> str:
             mixed = _mixed_lines(data, warn)
             if mixed is not None:
                 return _checked(mixed, path)
-    encoding = detect_encoding(data, path)
+    try:
+        encoding = detect_encoding(data, path)
+    except SourceError:
+        for cut in range(1, 4):  # a legacy file cut inside a character is unreadable to the detector
+            best = from_bytes(data[:-cut]).best()
+            if best is not None:
+                _refuse_truncated(data, best.encoding, path)
+        raise
     _refuse_truncated(data, encoding, path)
     return _checked(data.decode(encoding, errors="replace"), path)
 
