@@ -8,6 +8,7 @@ Nothing below the command lines reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,6 +62,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JIANBAO_FRAME_ORIGINS", "",
             "space-separated origins allowed to show `/embed` in a frame (besides the site itself); "
             "no other page may be framed"),
+    Setting("JIANBAO_TRUSTED_PROXIES", "",
+            "space-separated addresses or networks (`10.0.0.5 10.1.0.0/16`) whose identity headers are believed; "
+            "empty: no header is believed"),
+    Setting("JIANBAO_USER_HEADER", "X-Remote-User", "the request header naming the user (from a trusted proxy)"),
+    Setting("JIANBAO_GROUPS_HEADER", "X-Remote-Groups",
+            "the request header listing the user's groups, comma separated (from a trusted proxy)"),
+    Setting("JIANBAO_ADMIN_GROUPS", "jianbao-admin",
+            "space-separated groups whose members are administrators (withdraw items and uploads, read the audit log)"),
+    Setting("JIANBAO_UPLOADER_GROUPS", "jianbao-uploader",
+            "space-separated groups whose members may upload bulletins"),
+    Setting("JIANBAO_TOKENS_FILE", "",
+            "the API tokens file (`python -m webapp.tokens`); empty: no token is accepted"),
     Setting("JIANBAO_EXPORT_SLOTS", "2",
             "CSV exports served at once; one more is answered 429"),
     Setting("JIANBAO_EXPORT_SECONDS", "120",
@@ -94,6 +107,12 @@ class Settings:
     idle_timeout: float = 10.0
     header_timeout: float = 10.0
     send_timeout: float = 30.0
+    trusted_proxies: tuple[str, ...] = ()
+    user_header: str = "X-Remote-User"
+    groups_header: str = "X-Remote-Groups"
+    admin_groups: tuple[str, ...] = ("jianbao-admin",)
+    uploader_groups: tuple[str, ...] = ("jianbao-uploader",)
+    tokens_file: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -118,6 +137,12 @@ class Settings:
             frame_origins=tuple(_base_url(o, "JIANBAO_FRAME_ORIGINS") for o in raw["JIANBAO_FRAME_ORIGINS"].split()),
             export_slots=_number(raw, "JIANBAO_EXPORT_SLOTS", int, 1),
             export_seconds=_number(raw, "JIANBAO_EXPORT_SECONDS", float, 1),
+            trusted_proxies=tuple(_network(n) for n in raw["JIANBAO_TRUSTED_PROXIES"].split()),
+            user_header=_header(raw, "JIANBAO_USER_HEADER"),
+            groups_header=_header(raw, "JIANBAO_GROUPS_HEADER"),
+            admin_groups=tuple(raw["JIANBAO_ADMIN_GROUPS"].split()),
+            uploader_groups=tuple(raw["JIANBAO_UPLOADER_GROUPS"].split()),
+            tokens_file=Path(raw["JIANBAO_TOKENS_FILE"]) if raw["JIANBAO_TOKENS_FILE"].strip() else None,
         )
 
     @classmethod
@@ -135,6 +160,22 @@ def _base_url(text: str, name: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
             or any(ch.isspace() or ch in "\"'<>" for ch in value):
         raise SettingError(f"{name}: {text!r} is not an http(s)://host[:port][/path] URL")
+    return value
+
+
+def _network(text: str) -> str:
+    """An address or network of JIANBAO_TRUSTED_PROXIES, checked."""
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise SettingError(f"JIANBAO_TRUSTED_PROXIES: {text!r} is not an address or network") from None
+    return text
+
+
+def _header(raw: Mapping[str, str], name: str) -> str:
+    value = raw[name].strip()
+    if not value or not all(c.isalnum() or c == "-" for c in value):
+        raise SettingError(f"{name}={raw[name]!r} is not a header name (letters, digits and '-')")
     return value
 
 

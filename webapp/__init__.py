@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 
 from indexer.settings import Settings
 from search import open_searcher
-from webapp import errors
+from webapp import errors, identity
 from webapp.api import api
 from webapp.browse import browse
 from webapp.exports import ExportSlots
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.json.sort_keys = False
     app.extensions["jianbao"] = open_searcher(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"])
     app.extensions["jianbao_exports"] = ExportSlots(app.config["EXPORT_SLOTS"], app.config["EXPORT_SECONDS"])
+    identity.install(app, settings)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(browse)

@@ -1,0 +1,163 @@
+"""API tokens for scripts: ``Authorization: Bearer <token>``, kept hashed in ``JIANBAO_TOKENS_FILE``.
+
+A token is ``jb_<id>_<secret>`` (the secret 32 random bytes); the file keeps, by
+id, only the SHA-256 of the whole token (a secret that random needs no slow hash),
+the user, groups, role, expiry and whether it was revoked. The file is JSON and
+re-read when it changes, so a revocation holds from the next request.
+
+``python -m webapp.tokens add --user NAME [--groups a,b] [--role reader|uploader|admin] [--days N]``
+prints a new token once; ``list`` shows them (never the secret); ``revoke ID`` ends one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import sys
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROLES = ("reader", "uploader", "admin")
+PREFIX = "jb_"
+
+
+@dataclass
+class TokenRecord:
+    """One token as the file keeps it."""
+
+    id: str
+    sha256: str
+    user: str
+    groups: list[str] = field(default_factory=list)
+    role: str = "reader"
+    expires: str | None = None  # ISO date-time (UTC); None: never
+    revoked: bool = False
+    created: str = ""
+
+    def problem(self, now: dt.datetime) -> str | None:
+        """Why the token cannot be used now, or None."""
+        if self.revoked:
+            return "the token was revoked"
+        if self.expires and dt.datetime.fromisoformat(self.expires) <= now:
+            return "the token has expired"
+        return None
+
+
+class TokenError(Exception):
+    """A bearer token that is not accepted; the message says why (never whether another token exists)."""
+
+
+class TokenStore:
+    """The tokens file, read again whenever it changes on disk."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._records: dict[str, TokenRecord] = {}
+
+    def records(self) -> dict[str, TokenRecord]:
+        """The tokens by id (empty when there is no file)."""
+        if self.path is None:
+            return {}
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if stamp != self._stamp:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self._records = {r["id"]: TokenRecord(**r) for r in data.get("tokens", [])}
+                self._stamp = stamp
+            return self._records
+
+    def check(self, token: str, now: dt.datetime | None = None) -> TokenRecord:
+        """The record of a valid token; TokenError for an unknown, malformed, expired or revoked one."""
+        parts = token.split("_")
+        if len(parts) != 3 or not token.startswith(PREFIX):
+            raise TokenError("malformed token")
+        record = self.records().get(parts[1])
+        if record is None or not hmac.compare_digest(record.sha256, _digest(token)):
+            raise TokenError("unknown token")
+        problem = record.problem(now or dt.datetime.now(dt.UTC))
+        if problem:
+            raise TokenError(problem)
+        return record
+
+    def add(self, user: str, groups: list[str], role: str, days: float | None) -> str:
+        """Make a token, store its hash, and return the token (shown once)."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        token_id = secrets.token_hex(6)
+        token = f"{PREFIX}{token_id}_{secrets.token_urlsafe(32).replace('_', '-')}"
+        now = dt.datetime.now(dt.UTC)
+        expires = (now + dt.timedelta(days=days)).isoformat(timespec="seconds") if days else None
+        record = TokenRecord(token_id, _digest(token), user, sorted(set(groups)), role, expires, False,
+                             now.isoformat(timespec="seconds"))
+        self._save({**self.records(), token_id: record})
+        return token
+
+    def revoke(self, token_id: str) -> bool:
+        """Revoke a token by id; False when there is none."""
+        records = dict(self.records())
+        if token_id not in records:
+            return False
+        records[token_id].revoked = True
+        self._save(records)
+        return True
+
+    def _save(self, records: dict[str, TokenRecord]) -> None:
+        assert self.path is not None
+        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"tokens": [asdict(r) for r in records.values()]}, f, ensure_ascii=False, indent=1)
+        os.replace(tmp, self.path)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``python -m webapp.tokens`` command line."""
+    from indexer.settings import Settings
+
+    p = argparse.ArgumentParser(prog="python -m webapp.tokens", description="Issue, list and revoke API tokens.")
+    p.add_argument("--file", type=Path, default=None, help="tokens file (default $JIANBAO_TOKENS_FILE)")
+    sub = p.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="issue a token and print it (it is shown only this once)")
+    add.add_argument("--user", required=True)
+    add.add_argument("--groups", default="", help="comma-separated groups")
+    add.add_argument("--role", default="reader", choices=ROLES)
+    add.add_argument("--days", type=float, default=None, help="valid for this many days (default: no expiry)")
+    sub.add_parser("list", help="list tokens (ids, users, groups, roles, expiry; never the secrets)")
+    revoke = sub.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id")
+    args = p.parse_args(argv)
+    path = args.file or Settings.from_env().tokens_file
+    if path is None:
+        print("error: no tokens file: set JIANBAO_TOKENS_FILE or pass --file", file=sys.stderr)
+        return 2
+    store = TokenStore(path)
+    if args.command == "add":
+        print(store.add(args.user, [g.strip() for g in args.groups.split(",") if g.strip()], args.role, args.days))
+    elif args.command == "list":
+        for r in store.records().values():
+            state = "revoked" if r.revoked else f"expires {r.expires}" if r.expires else "no expiry"
+            print(f"{r.id}\t{r.user}\t{','.join(r.groups)}\t{r.role}\t{state}")
+    elif not store.revoke(args.id):
+        print(f"error: no token with id {args.id}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
