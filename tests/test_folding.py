@@ -61,7 +61,7 @@ def test_traditional_and_simplified_find_each_other(searcher, q):
     assert ids(searcher, q) == {"trad", "simp"}
 
 
-@pytest.mark.parametrize("q, found", [("習近平", {"trad", "simp"}), ("政務信息報送", {"trad"}), ("政务信息报送", {"trad"})])
+@pytest.mark.parametrize("q, found", [("習近平", {"trad", "simp"}), ("政务信息报送", {"trad"})])
 def test_either_script_finds_both_in_bodies(searcher, q, found):
     assert ids(searcher, q) == found
 
@@ -95,6 +95,7 @@ def test_quotes_around_part_of_a_term_do_not_stop_it(searcher):
 
 
 def test_other_punctuation_still_stops_a_match(searcher):
+    # a guard on the rule above: only joining marks are skipped
     assert "comma" not in ids(searcher, '"双随机一公开"')
     assert ids(searcher, '"双随机，一公开"') == {"comma"}
 
