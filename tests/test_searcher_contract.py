@@ -7,16 +7,20 @@ gives (the truth does not depend on any backend).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from indexer.errors import Report
+from indexer.ingest.files import read_items
 from indexer.items import Item
 from indexer.normalize import search_form
 from search import BadParameter, Searcher, SearchQuery, item_path
+from search.access import EVERYTHING, may_see, viewer_of
 from search.limits import MAX_PAGE_SIZE, MAX_SIMILAR
-from tests.conftest import CORPUS, build_index, open_index
+from tests.conftest import CORPUS, build_index, open_index, write_jsonl
 from tests.test_facets import brute_force, from_result
 
 
@@ -133,3 +137,62 @@ def test_unusable_queries_are_refused_by_name(query):
     with pytest.raises(BadParameter) as raised:
         SearchQuery(**query)
     assert raised.value.name == ("year" if name == "filters" else name)
+
+
+# Access (the viewer= of every method): an archive of the seeds plus records for groups A, B and administrators.
+
+RESTRICTED = [
+    {"id": "r-a", "title": "甲组内部通报校园欺凌", "body": "甲组专项工作。（区教育局）", "access": ["A"], "issue": "内部"},
+    {"id": "r-b", "title": "乙组内部通报校园欺凌", "body": "乙组专项工作。（区司法局）", "access": ["B"], "issue": "内部"},
+    {"id": "r-ab", "title": "甲乙组通报", "body": "甲乙共同工作。（区教育局）", "access": ["A", "B"], "issue": "内部"},
+    {"id": "r-none", "title": "仅管理员通报校园欺凌", "body": "管理员工作。", "access": [], "issue": "内部"},
+    {"id": "r-pub", "title": "公开通报校园欺凌", "body": "公开工作。（区教育局）", "issue": "内部"},
+]
+VIEWERS = {"anonymous": viewer_of(), "A": viewer_of(["A"]), "B": viewer_of(["B"]), "admin": EVERYTHING}
+
+
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
+def mixed(request, tmp_path_factory) -> Iterator[tuple[Searcher, list[Item]]]:
+    archive = tmp_path_factory.mktemp("mixed-archive")
+    for path in CORPUS.glob("*.txt"):
+        shutil.copy(path, archive / path.name)
+    write_jsonl(archive / "restricted.jsonl", RESTRICTED)
+    items = list(read_items([archive], Report(stream=None)))
+    for searcher in BACKENDS[request.param](archive, tmp_path_factory.mktemp(request.param + "-mixed")):
+        yield searcher, items
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+@pytest.mark.parametrize("q, filters", [("", {}), ("校园欺凌", {}), ("工作", {"department": ["区教育局"]})])
+def test_a_viewer_sees_counts_and_hits_of_exactly_the_items_it_may_see(mixed, who, q, filters):
+    searcher, items = mixed
+    seen = [i for i in items if may_see(VIEWERS[who], i.access)]
+    result = searcher.search(SearchQuery(q=q, filters=filters, size=MAX_PAGE_SIZE), viewer=VIEWERS[who])
+    assert from_result(result) == brute_force(seen, q, filters)
+    assert {h.id for h in result.hits} <= {i.id for i in seen}
+    export = searcher.export(SearchQuery(q=q, filters=filters), limit=1000, viewer=VIEWERS[who])
+    assert sorted(i.id for i in export.items) == sorted(h.id for h in result.hits)
+    assert searcher.health(viewer=VIEWERS[who])["items"] == len(seen)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_an_item_a_viewer_may_not_see_is_missing_and_never_a_neighbour_or_suggestion(mixed, who):
+    searcher, items = mixed
+    seen = {i.id for i in items if may_see(VIEWERS[who], i.access)}
+    for item in items:
+        page = searcher.item_page(item.id, viewer=VIEWERS[who])
+        assert (page is not None) == (item.id in seen)
+        if page is not None:
+            assert {i.id for i in page.issue_items} | {s.id for s in page.similar} <= seen
+    for q in ("通报", "校园欺凌", "区教育局"):
+        for s in searcher.suggest(q, viewer=VIEWERS[who]):
+            assert s.get("id", next(iter(seen))) in seen
+            if s["type"] == "department":
+                assert s["count"] == sum(1 for i in items if i.id in seen and s["value"] in i.departments)
+
+
+def test_the_default_viewer_is_public_only(mixed):
+    searcher, items = mixed
+    assert searcher.search(SearchQuery(q="校园欺凌")).total == searcher.search(
+        SearchQuery(q="校园欺凌"), viewer=viewer_of()).total
+    assert searcher.item_page("r-a") is None and searcher.item_page("r-pub") is not None
