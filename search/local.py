@@ -14,6 +14,7 @@ from typing import Any
 
 from indexer.analysis import jieba_tokenizer
 from indexer.index.reader import IndexSnapshot
+from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.engine import ordered_docs, search
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.matching import Deadline, Matcher
@@ -34,7 +35,7 @@ class LocalSearcher(Searcher):
         self._lock = threading.Lock()
         self._current: tuple[IndexSnapshot, Matcher] | None = None
         self._checked = 0.0
-        self._issues: tuple[str, list[IssueSummary]] | None = None  # the issue list of one index version
+        self._issues: tuple[tuple, list[IssueSummary]] | None = None  # the issue list of one version and viewer
 
     def current(self) -> tuple[IndexSnapshot, Matcher]:
         """The snapshot in use and its matcher; reopened when the index on disk has changed."""
@@ -51,31 +52,37 @@ class LocalSearcher(Searcher):
             self._checked = now
         return current
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def seen_by(self, viewer: Viewer) -> tuple[IndexSnapshot, Matcher]:
+        """The current snapshot as the viewer sees it (:meth:`IndexSnapshot.view`), and its matcher."""
         snapshot, matcher = self.current()
+        return snapshot.view(index_groups(viewer)), matcher
+
+    def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
+        snapshot, matcher = self.seen_by(viewer)
         return search(snapshot, matcher, query, Deadline(self.budget))
 
-    def export(self, query: SearchQuery, limit: int) -> Export:
-        snapshot, matcher = self.current()
+    def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
+        snapshot, matcher = self.seen_by(viewer)
         docs = ordered_docs(snapshot, matcher, query, Deadline(self.budget))
         return Export(len(docs), (snapshot.item(int(d)) for d in docs[:limit]))
 
-    def item_page(self, item_id: str) -> ItemPage | None:
-        snapshot, _ = self.current()
+    def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
+        snapshot, _ = self.seen_by(viewer)
         doc = snapshot.find_id(item_id)
-        if doc is None:
+        if doc is None or not snapshot.live[doc]:  # an item the viewer may not see is as missing
             return None
         return ItemPage(snapshot.item(doc), issue_items(snapshot, doc), similar_items(snapshot, doc, MAX_SIMILAR))
 
-    def issues(self) -> list[IssueSummary]:
-        snapshot, _ = self.current()
+    def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
+        snapshot, _ = self.seen_by(viewer)
+        key = (snapshot.version, index_groups(viewer) if snapshot.restricted else None)
         cached = self._issues
-        if cached is None or cached[0] != snapshot.version:
-            cached = self._issues = (snapshot.version, issue_summaries(snapshot))
+        if cached is None or cached[0] != key:
+            cached = self._issues = (key, issue_summaries(snapshot))
         return cached[1]
 
-    def issue(self, key: str) -> IssuePage | None:
-        snapshot, _ = self.current()
+    def issue(self, key: str, viewer: Viewer = PUBLIC_ONLY) -> IssuePage | None:
+        snapshot, _ = self.seen_by(viewer)
         try:
             issue_id = snapshot.issue_names.index(key)
         except ValueError:
@@ -85,12 +92,12 @@ class LocalSearcher(Searcher):
             return None
         return IssuePage(issue_summary(snapshot, issue_id), [snapshot.item(int(d)) for d in docs])
 
-    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
-        snapshot, matcher = self.current()
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
+        snapshot, matcher = self.seen_by(viewer)
         return suggestions(snapshot, matcher, q, limit)
 
-    def health(self) -> dict[str, Any]:
-        snapshot, _ = self.current()
+    def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
+        snapshot, _ = self.seen_by(viewer)
         return {"status": "ok", "items": snapshot.live_count, "index_version": snapshot.version}
 
     def close(self) -> None:

@@ -2,6 +2,15 @@
 
 Contract (every implementation; ``tests/test_searcher_contract.py`` checks it):
 
+Every method below except ``close`` also takes ``viewer=`` (:mod:`search.access`): the
+frozenset of groups whose items the caller may see, ``public`` always among them;
+``EVERYTHING`` is an administrator's. It defaults to ``PUBLIC_ONLY``. Each answer is
+exactly the answer over the archive without the items the viewer may not see: totals,
+hits, every facet count, suggestions and their counts, similar items, issue
+neighbours, issues and their item counts, the item count of ``health``; an item the
+viewer may not see is ``None`` from ``item_page`` like a missing one. Without
+restricted items in the index this costs nothing.
+
 ``search(query: SearchQuery) -> SearchResult``
     The total number of items matching ``query`` (every term and quoted phrase as an
     exact substring of the folded text; filters OR within a facet, AND across), one
@@ -43,6 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.items import Item
+from search.access import PUBLIC_ONLY, Viewer
 from search.limits import MAX_SUGGESTIONS
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult
 
@@ -59,31 +69,31 @@ class Searcher(ABC):
     """What every search backend offers; see the module docstring for the contract."""
 
     @abstractmethod
-    def search(self, query: SearchQuery) -> SearchResult:
+    def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
         """One page of results with facet counts."""
 
     @abstractmethod
-    def export(self, query: SearchQuery, limit: int) -> Export:
+    def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         """Every matching item in result order, at most ``limit``."""
 
     @abstractmethod
-    def item_page(self, item_id: str) -> ItemPage | None:
+    def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
         """The item with its issue and similar items, or None."""
 
     @abstractmethod
-    def issues(self) -> list[IssueSummary]:
+    def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
         """Every issue with items, newest first."""
 
     @abstractmethod
-    def issue(self, key: str) -> IssuePage | None:
+    def issue(self, key: str, viewer: Viewer = PUBLIC_ONLY) -> IssuePage | None:
         """One issue and its items in order, or None."""
 
     @abstractmethod
-    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
         """Completions for a partial query."""
 
     @abstractmethod
-    def health(self) -> dict[str, Any]:
+    def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
         """Status, item count and index version."""
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ def suggestions(snapshot: IndexSnapshot, matcher: Matcher, q: str, limit: int = 
     for kind, facet in (("department", snapshot.departments), ("topic", snapshot.topics)):
         out.extend({"type": kind, "value": name, "count": count} for name, count in _values(snapshot, facet, form)[:2])
     docs = matcher.docs(Term(form, q, title_only=True))
+    docs = docs[snapshot.live[docs]]  # a view's live: only what the viewer may see
     newest = docs[np.argsort(-snapshot.date[docs], kind="stable")][: limit - len(out)]
     seen: set[str] = set()
     for doc in newest:
