@@ -4,7 +4,7 @@ For every Whoosh segment ``MAIN_<id>`` two files hold what search needs for each
 document without opening its stored fields:
 
 * ``MAIN_<id>.jbdv.npz``: year, date (``YYYYMMDD``), position, search-form lengths,
-  issue, departments and topics (as value ids, compressed-row style) and offsets into
+  issue, departments, topics and access groups (as value ids, compressed-row style) and offsets into
 * ``MAIN_<id>.jbtext``: the search form of each document's searchable parts (title,
   body, issue name, 文号; see :func:`indexer.index.schema.searchable_parts`), UTF-8,
   back to back. Candidate documents of a substring are checked against it.
@@ -52,6 +52,7 @@ class DocValuesWriter:
         self.departments: list[list[str]] = []
         self.topics: list[list[str]] = []
         self.issues: list[list[str]] = []
+        self.access: list[list[str]] = []
         self.text_ptr: list[int] = [0]
         self.title_end: list[int] = []
         self.texts: list[bytes] = []
@@ -69,6 +70,7 @@ class DocValuesWriter:
         self.departments.append(list(item.departments))
         self.topics.append(list(item.topics))
         self.issues.append([item.issue_key])
+        self.access.append(list(item.access))
         title_bytes = title_form.encode("utf-8")
         text = PART_SEPARATOR.join(forms).encode("utf-8")
         self.title_end.append(self.text_ptr[-1] + len(title_bytes))
@@ -80,6 +82,7 @@ class DocValuesWriter:
         dept_ptr, dept_val, dept_names = _compress(self.departments)
         topic_ptr, topic_val, topic_names = _compress(self.topics)
         _, issue_val, issue_names = _compress(self.issues)
+        acc_ptr, acc_val, acc_names = _compress(self.access)
         base = folder / segment.segment_id()
         _atomic_write(Path(f"{base}{TEXT_EXT}"), lambda f: f.writelines(self.texts))
         arrays = dict(
@@ -93,6 +96,7 @@ class DocValuesWriter:
             dept_ptr=dept_ptr, dept_val=dept_val, dept_names=dept_names,
             topic_ptr=topic_ptr, topic_val=topic_val, topic_names=topic_names,
             issue_val=issue_val, issue_names=issue_names,
+            acc_ptr=acc_ptr, acc_val=acc_val, acc_names=acc_names,
         )
         _atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez(f, **arrays))
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.errors import Report, SourceError
+from indexer.ingest.access import ACCESS_FILE, folder_access, nearest_access
 from indexer.ingest.conversions import Extracted
 from indexer.ingest.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
 from indexer.ingest.encodings import decode
@@ -80,7 +81,7 @@ def iter_files(sources: list[Path], report: Report) -> Iterator[Path]:
                     path = Path(root) / name
                     if is_corpus_file(path):
                         yield path
-                    elif not name.startswith(".") and not name.lower().endswith(META_SUFFIX):
+                    elif not name.startswith(".") and not name.lower().endswith(META_SUFFIX) and name != ACCESS_FILE:
                         report.skip(str(path), f"not a corpus format ({' '.join(CORPUS_SUFFIXES)})")
         elif source.exists() or source.is_symlink():
             yield source
@@ -120,9 +121,10 @@ def read_files(sources: list[Path], report: Report, root: Path | None = None,
 def read_file(path: Path, report: Report, root: Path, documents: DocumentReader | None = None) -> Iterator[Item]:
     """The items of one file. A file that cannot be read at all is reported and yields nothing."""
     key = source_key(path, root)
+    inherited = folder_access(path, root, report)
     try:
         if is_record_file(path):
-            items = list(read_records(path, key, report))
+            items = list(read_records(path, key, report, inherited))
         elif is_document(path):
             data = _read_bytes(path, MAX_DOCUMENT_BYTES)
             extracted = (documents or DocumentReader()).extract(path, data)
@@ -141,6 +143,10 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
         report.skip(e.path, e.reason)
         return
     report.files_read += 1
+    if not is_record_file(path):  # records carry their own access; an issue's items share the nearest one
+        access = nearest_access(read_meta(path, Report(stream=None)).access, inherited)
+        for item in items:
+            item.access = list(access)
     yield from items
 
 

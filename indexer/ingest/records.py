@@ -17,6 +17,7 @@ from typing import Any
 
 from indexer.errors import Report, SourceError
 from indexer.ingest import dates, topics
+from indexer.ingest.access import ADMINS_ONLY, PUBLIC, parse_access
 from indexer.ingest.encodings import strip_bidi, valid_text
 from indexer.ingest.issues import enrich
 from indexer.ingest.split import attribution_of
@@ -26,11 +27,13 @@ from indexer.normalize import clean_display
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")
 # Record fields with a meaning of their own; any other field is kept in Item.extra.
-_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url"}
+_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url", "access"}
 
 
-def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
-    """Items of a JSON Lines export; a bad line is reported with its number and skipped."""
+def read_records(path: Path, key: str, report: Report, access: list[str] | None = None) -> Iterator[Item]:
+    """Items of a JSON Lines export; a bad line is reported with its number and skipped.
+
+    A record without its own ``access`` gets ``access`` (the folder's; default public)."""
     positions: dict[str, int] = {}
     for number, line in _record_lines(path, report):
         try:
@@ -44,7 +47,8 @@ def read_records(path: Path, key: str, report: Report) -> Iterator[Item]:
         if replaced:
             report.warn(str(path), f"{replaced} invalid code points (lone surrogates, non-characters) replaced "
                                    f"with U+FFFD in {', '.join(fields)}", line=number)
-        item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n))
+        item = record_item(record, key, positions, lambda reason, n=number: report.warn(str(path), reason, line=n),
+                           access)
         if item is None:
             report.warn(str(path), "record has neither title nor body; skipped", line=number)
             continue
@@ -102,8 +106,10 @@ def _valid_record(record: dict[str, Any]) -> tuple[dict[str, Any], list[str], in
 
 
 def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
-                warn: Callable[[str], None] | None = None) -> Item | None:
-    """One record of the JSON Lines format as an enriched item (None when it has no text)."""
+                warn: Callable[[str], None] | None = None, access: list[str] | None = None) -> Item | None:
+    """One record of the JSON Lines format as an enriched item (None when it has no text).
+
+    Its ``access`` field wins over ``access`` (the folder's), and that over public."""
     title = clean_display(html_lib.unescape(str(record.get("title") or ""))).strip()
     body = record.get("body")
     if body is None and record.get("html"):
@@ -131,6 +137,20 @@ def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
         position=positions[issue], issue_key=stable_id(key, issue), attribution=attribution,
         topics=[t for t in (tax.resolve(str(p)) for p in given_topics) if t] if isinstance(given_topics, list) else [],
         date=dating.date, year=dating.year, url=str(record["url"]) if record.get("url") else None,
+        access=_record_access(record, access, warn),
         extra={k: v for k, v in record.items() if k not in _RECORD_FIELDS},
     )
     return enrich(item, units)
+
+
+def _record_access(record: dict[str, Any], inherited: list[str] | None,
+                   warn: Callable[[str], None] | None) -> list[str]:
+    """The record's own access, else the inherited one, else public; unreadable: administrators only."""
+    if "access" not in record:
+        return list(inherited if inherited is not None else [PUBLIC])
+    try:
+        return parse_access(record["access"])
+    except ValueError as e:
+        if warn:
+            warn(f"{e}: item restricted to administrators")
+        return list(ADMINS_ONLY)
