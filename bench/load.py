@@ -1,11 +1,19 @@
-"""A bounded load test of the production server: ``python -m bench.load --index-dir DIR``.
+"""Bounded load test, the old and the new server side by side: ``python -m bench.load --index-dir DIR``.
 
-Starts ``python -m webapp`` on a free loopback port over the given index and, for
-each number of concurrent clients (8 and 32 by default), keeps that many clients
-sending the committed query set (``bench/queries.json``, every facet, highlights,
-first page) for a fixed time (60 s) or a fixed number of requests, whichever ends
-first. Prints requests, errors, throughput and latency percentiles, and the
-server's resident memory. Loopback only; nothing else is contacted.
+Serves the given index with two servers in turn on a free loopback port:
+
+* **before**: one waitress process with 8 threads and waitress's defaults, exactly as
+  ``python -m webapp`` served before the production server (:data:`BEFORE`);
+* **now**: ``python -m webapp`` (one process per core, :mod:`webapp.server`).
+
+For each server and each number of concurrent keep-alive clients (1, 8 and 32 by
+default) it keeps the clients sending the committed query set (``bench/queries.json``,
+every facet, highlights, first page) for a fixed time or number of requests, whichever
+ends first, then prints requests, errors, throughput, latency percentiles and the
+server's memory (its own, summed over its processes, and the mapped index pages), and
+the ratios of the new server to the old one. ``--rounds`` repeats the whole comparison
+(both servers started afresh each round, in alternating order) so the spread shows.
+Loopback only; nothing else is contacted.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -21,34 +30,68 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.measure import percentiles, rss_mb
-from bench.speed import QUERIES, ROOT, _free_port, _wait_healthy
+from bench.speed import QUERIES, ROOT, WARMUP
+
+# The server as `python -m webapp` ran it before webapp/server.py: one waitress process, waitress's defaults.
+BEFORE = ("import sys, waitress; from webapp import MAX_BODY, create_app; "
+          "waitress.serve(create_app({'INDEX_DIR': sys.argv[1]}), host='127.0.0.1', port=int(sys.argv[2]), "
+          "threads=8, ident='jianbao', max_request_header_size=96 * 1024, max_request_body_size=MAX_BODY)")
+
+
+def server_command(name: str, index_dir: Path, port: int) -> list[str]:
+    """The command that starts the server called ``name`` ("before" or "now") on ``port``."""
+    if name == "before":
+        return [sys.executable, "-c", BEFORE, str(index_dir), str(port)]
+    return [sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port), "--no-build"]
 
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
     p.add_argument("--index-dir", type=Path, required=True, help="an index to serve (e.g. of the xwlb corpus)")
-    p.add_argument("--clients", type=int, nargs="+", default=[8, 32])
-    p.add_argument("--seconds", type=float, default=60.0, help="how long each run lasts at most")
+    p.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    p.add_argument("--seconds", type=float, default=30.0, help="how long each run lasts at most")
     p.add_argument("--max-requests", type=int, default=200_000, help="requests each run sends at most")
-    p.add_argument("--threads", type=int, default=8, help="server worker threads")
+    p.add_argument("--rounds", type=int, default=2, help="how many times to compare the two servers")
+    p.add_argument("--servers", nargs="+", default=["before", "now"], choices=["before", "now"])
     args = p.parse_args()
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(args.index_dir), "--port",
-                               str(port), "--no-build", "--threads", str(args.threads)], cwd=ROOT,
+    rows = []
+    print("| round | server | clients | requests | errors | requests/s | p50 ms | p95 ms | p99 ms "
+          "| own MB | mapped MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in range(args.rounds):
+        for name in args.servers if n % 2 == 0 else reversed(args.servers):
+            for row in serve_and_load(name, args.index_dir, queries, args.clients, args.seconds, args.max_requests):
+                row["round"] = n + 1
+                rows.append(row)
+                print("| {round} | {server} | {clients} | {requests} | {errors} | {rps:.0f} | {p50:.1f} | "
+                      "{p95:.1f} | {p99:.1f} | {own_mb:.0f} | {mapped_mb:.0f} |".format(**row), flush=True)
+                if row["error_kinds"]:
+                    print(f"  errors: {row['error_kinds']}", flush=True)
+    print()
+    print(ratios(rows))
+    return 0
+
+
+def serve_and_load(name: str, index_dir: Path, queries: list[dict], clients_list: list[int], seconds: float,
+                   max_requests: int) -> list[dict]:
+    """Start the server ``name`` afresh, warm it up, and run each number of clients against it."""
+    port = free_port()
+    server = subprocess.Popen(server_command(name, index_dir, port), cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_healthy(port)
-        print("| clients | requests | errors | seconds | requests/s | p50 ms | p95 ms | p99 ms | server MB |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for clients in args.clients:
-            row = run(port, queries, clients, args.seconds, args.max_requests, server.pid)
-            print("| {clients} | {requests} | {errors} | {seconds:.1f} | {rps:.0f} | {p50:.1f} | {p95:.1f} | "
-                  "{p99:.1f} | {server_mb:.0f} |".format(**row), flush=True)
+        wait_healthy(port)
+        for _ in range(4):  # new connections, so that each worker process sees the warm-up queries
+            run(port, WARMUP, 1, 60, len(WARMUP), server.pid)
+        rows = []
+        for clients in clients_list:
+            row = run(port, queries, clients, seconds, max_requests, server.pid)
+            row["server"] = name
+            rows.append(row)
+        return rows
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return 0
 
 
 def run(port: int, queries: list[dict], clients: int, seconds: float, max_requests: int, server_pid: int) -> dict:
@@ -87,19 +130,73 @@ def run(port: int, queries: list[dict], clients: int, seconds: float, max_reques
                     errors.append(reason)
         conn.close()
 
-    peak = rss_mb(server_pid)
+    memory = server_memory(server_pid)
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
     while any(t.is_alive() for t in threads):
-        peak = max(peak, rss_mb(server_pid))
+        memory = max(memory, server_memory(server_pid))
         time.sleep(0.25)
     elapsed = time.perf_counter() - started
     stats = percentiles(latencies)
     return {"clients": clients, "requests": len(latencies), "errors": len(errors), "seconds": elapsed,
             "rps": len(latencies) / elapsed, "p50": stats["p50"], "p95": stats["p95"], "p99": stats["p99"],
-            "server_mb": peak, "error_kinds": sorted(set(errors))[:5]}
+            "own_mb": memory[0], "mapped_mb": memory[1], "error_kinds": sorted(set(errors))[:5]}
+
+
+def server_memory(pid: int) -> tuple[float, float]:
+    """A server's own memory summed over its processes, and the largest mapping of index files among them, in MB.
+
+    Own memory (``RssAnon``) is summed, so pages a worker still shares with the parent it
+    was forked from count once per process (an upper bound); mapped index files are the
+    same pages in every process, so they count once.
+    """
+    pids = [pid] + children(pid)
+    return sum(rss_mb(p, "RssAnon") for p in pids), max(rss_mb(p, "RssFile") for p in pids)
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def ratios(rows: list[dict]) -> str:
+    """For each round and number of clients: the new server's throughput and p95 relative to the old one's."""
+    lines = ["| round | clients | requests/s now ÷ before | p95 now ÷ before | errors (before, now) |",
+             "|---|---|---|---|---|"]
+    by_key = {(r["round"], r["server"], r["clients"]): r for r in rows}
+    for (n, server, clients), now in sorted(by_key.items()):
+        before = by_key.get((n, "before", clients))
+        if server != "now" or before is None:
+            continue
+        lines.append(f"| {n} | {clients} | {now['rps'] / before['rps']:.2f}× | {now['p95'] / before['p95']:.2f}× | "
+                     f"{before['errors']}, {now['errors']} |")
+    return "\n".join(lines)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port: int, seconds: float = 120) -> None:
+    """Wait until the server on ``port`` answers /api/health."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the server did not start")
 
 
 if __name__ == "__main__":

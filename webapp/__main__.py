@@ -1,4 +1,5 @@
-"""``python -m webapp``: serve Jianbao with waitress, building the index first when there is none."""
+"""``python -m webapp``: serve Jianbao with the production server (:mod:`webapp.server`), building the index first
+when there is none (once, before any worker starts)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ import logging
 import sys
 from pathlib import Path
 
-import waitress
+from flask import Flask
 
 from indexer.build import build
 from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
 from indexer.index.layout import check_compatible, current_build
 from indexer.settings import SettingError, Settings
 from webapp import MAX_BODY, create_app
-
-MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
+from webapp.server import ServerConfig, WorkerFailed, serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     p.add_argument("--index-dir", type=Path, default=None,
                    help="index folder (default $JIANBAO_INDEX_DIR or index_data/)")
-    p.add_argument("--threads", type=int, default=settings.threads, help="worker threads")
+    p.add_argument("--threads", type=int, default=None, help="threads in each process (default $JIANBAO_THREADS)")
+    p.add_argument("--processes", type=int, default=None,
+                   help="worker processes (default $JIANBAO_PROCESSES, or one per core)")
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
     args = p.parse_args(argv)
     index_dir = args.index_dir or settings.index_dir
@@ -41,11 +43,26 @@ def main(argv: list[str] | None = None) -> int:
     except JianbaoError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    app = create_app({"INDEX_DIR": str(index_dir)}, settings)
-    print(f"Jianbao serving {index_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="jianbao",
-                   max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=MAX_BODY)
+    config = ServerConfig.from_settings(settings, host=args.host, port=args.port, threads=args.threads,
+                                        processes=args.processes, max_body=MAX_BODY)
+    print(f"Jianbao serving {index_dir} on http://{args.host}:{args.port}/ "
+          f"({config.processes} processes × {config.threads} threads)", file=sys.stderr)
+    try:
+        serve(lambda: ready_app(index_dir, settings), config)
+    except WorkerFailed as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     return 0
+
+
+def ready_app(index_dir: Path, settings: Settings) -> Flask:
+    """The app of one worker process, its index opened and dictionary loaded before it takes a connection."""
+    app = create_app({"INDEX_DIR": str(index_dir)}, settings)
+    try:
+        app.extensions["jianbao"].health()
+    except JianbaoError as e:  # no usable index yet: requests say so until one is built
+        logging.getLogger("jianbao.server").warning("%s", e)
+    return app
 
 
 def ensure_index(index_dir: Path, settings: Settings) -> None:

@@ -1,0 +1,252 @@
+"""The production server: waitress in several pre-forked processes, each guarded against slow and idle clients.
+
+The parent binds the listening socket once and forks ``processes`` workers; each worker
+builds its own app (so each opens the memory-mapped index itself, and each notices
+index switches and updates on its own) and serves the shared socket with waitress:
+an asynchronous loop reads whole requests before a thread sees them, so a slow client
+costs a socket, never a thread. The parent restarts a worker that dies and stops them
+all on SIGTERM or SIGINT; a worker whose parent is gone stops too.
+
+On top of waitress's limits, every connection is closed when it is
+
+* idle (no request, nothing to send) for ``idle_timeout`` seconds;
+* sending a request for longer than ``header_timeout`` seconds (slow headers);
+* owed a response of which the client has read nothing for ``send_timeout`` seconds
+  (clients that never read; a response that produces nothing for that long).
+
+Workers share out new connections: one that holds more connections than another waits
+a moment (:data:`ACCEPT_DEFER`) before it takes a new one, so that the other takes it
+first; persistent clients (browsers, nginx's keep-alive pool) spread evenly over the
+processes, and no connection waits for a worker that is asleep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import multiprocessing.sharedctypes
+import os
+import resource
+import signal
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+
+from indexer.settings import Settings
+
+MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
+MAX_DEFAULT_PROCESSES = 4  # one per core, but no more by default: each process holds ~200 MB of its own
+ACCEPT_DEFER = 0.002  # seconds a worker with more connections than another waits before accepting
+RESTART_PAUSE = 1.0  # seconds before a dead worker is replaced
+EARLY_DEATH = 10.0  # a worker that ends sooner than this after its start stops the server (it would fail again)
+# Kernel send buffer of each connection (no autotuning up to 4 MB): a client that stops reading holds at most about
+# twice this of the kernel's memory, and its stall shows (the response stops moving) after that much, not 4 MB.
+# 256 KiB still carries about 5 MB/s to a client 100 ms away.
+SEND_BUFFER = 256 * 1024
+SPARE_FILES = 64  # file descriptors beyond the connections (listening socket, trigger, index files, temp files)
+
+log = logging.getLogger("jianbao.server")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """How the server listens, how many processes and threads it runs, and its limits on clients."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    processes: int = 1
+    threads: int = 8
+    connection_limit: int = 1000
+    idle_timeout: float = 10.0
+    header_timeout: float = 10.0
+    send_timeout: float = 30.0
+    max_body: int = 16 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> ServerConfig:
+        """The configuration the settings give (``processes`` 0 resolved to one per core, at most 4)."""
+        processes = settings.processes or min(os.cpu_count() or 1, MAX_DEFAULT_PROCESSES)
+        values = dict(processes=processes, threads=settings.threads, connection_limit=settings.connection_limit,
+                      idle_timeout=settings.idle_timeout, header_timeout=settings.header_timeout,
+                      send_timeout=settings.send_timeout)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class GuardedChannel(HTTPChannel):
+    """A waitress connection that remembers when the request it is reading began."""
+
+    request_started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if data and self.request is None:
+            self.request_started = time.time()
+        return super().received(data)
+
+    def overdue(self, now: float, config: ServerConfig) -> str | None:
+        """Why this connection must be closed now, or None."""
+        if self.requests or self.total_outbufs_len:
+            if now - self.last_activity > config.send_timeout:
+                return "response not read"
+        elif self.request is not None:
+            if now - self.request_started > config.header_timeout:
+                return "request not sent in time"
+        elif now - self.last_activity > config.idle_timeout:
+            return "idle"
+        return None
+
+
+class GuardedServer(TcpWSGIServer):
+    """One worker's waitress server on the shared socket: closes overdue connections, takes its turn to accept."""
+
+    channel_class = GuardedChannel
+
+    def __init__(self, app: Callable, sock: socket.socket, config: ServerConfig, loads: list[int] | None = None,
+                 slot: int = 0):
+        self.config = config
+        self.loads = loads  # open connections of every worker (shared memory), or None for a single process
+        self.slot = slot
+        adj = Adjustments(threads=config.threads, connection_limit=config.connection_limit,
+                          channel_timeout=max(1, int(config.idle_timeout)), cleanup_interval=1,
+                          asyncore_use_poll=True, ident="jianbao", max_request_header_size=MAX_HEADER_BYTES,
+                          max_request_body_size=config.max_body, backlog=2048)
+        adj.socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),  # not a keyword of Adjustments
+                              (socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)]
+        sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
+        super().__init__(app, map={}, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
+
+    def maintenance(self, now: float) -> None:
+        """Close every idle, slow-sending or non-reading connection (runs in the loop thread each second)."""
+        for channel in list(self.active_channels.values()):
+            reason = channel.overdue(now, self.config)
+            if reason:
+                log.log(logging.DEBUG if reason == "idle" else logging.INFO, "closing connection from %s: %s",
+                        channel.addr, reason)
+                channel.handle_close()
+
+    def readable(self) -> bool:
+        if self.loads is not None:
+            self.loads[self.slot] = len(self.active_channels)
+        return super().readable()
+
+    def handle_accept(self) -> None:
+        """Accept a waiting connection, after a moment if another worker holds fewer (it will likely take it)."""
+        if self.loads is not None:
+            mine = self.loads[self.slot] = len(self.active_channels)
+            if mine > min(self.loads):
+                time.sleep(ACCEPT_DEFER)
+        super().handle_accept()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket every worker shares."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(make_app: Callable[[], Callable], config: ServerConfig) -> None:
+    """Serve ``make_app()`` (called once in each worker) until SIGTERM or SIGINT."""
+    _raise_file_limit(config.connection_limit + SPARE_FILES)
+    sock = listen(config.host, config.port)
+    if config.processes == 1:
+        GuardedServer(make_app(), sock, config).run()
+        return
+    loads = multiprocessing.sharedctypes.RawArray(ctypes.c_int, config.processes)
+    Supervisor(lambda slot: _worker(make_app, sock, config, loads, slot), config.processes).run()
+
+
+class WorkerFailed(RuntimeError):
+    """A worker ended right after it started; its log says why."""
+
+
+class Supervisor:
+    """Keeps ``count`` forked workers running; stops them when told to stop, or when one fails at its start."""
+
+    def __init__(self, work: Callable[[int], None], count: int):
+        self.work = work
+        self.count = count
+        self.workers: dict[int, tuple[int, float]] = {}  # pid -> (slot, start time)
+        self.stopping = False
+
+    def run(self) -> None:
+        """Start the workers and wait; raises :class:`WorkerFailed` when one ends within EARLY_DEATH of its start."""
+        parent = os.getpid()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._stop)
+        for slot in range(self.count):
+            self._start(slot, parent)
+        failed = None
+        while self.workers:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            if pid not in self.workers or self.stopping:
+                self.workers.pop(pid, None)
+                continue
+            slot, started = self.workers.pop(pid)
+            if time.monotonic() - started < EARLY_DEATH:
+                failed = f"worker {pid} ended {time.monotonic() - started:.1f} s after its start (status {status})"
+                self._stop(signal.SIGTERM, None)
+                continue
+            log.warning("worker %d ended (status %d); starting another", pid, status)
+            time.sleep(RESTART_PAUSE)
+            if not self.stopping:
+                self._start(slot, parent)
+        if failed:
+            raise WorkerFailed(failed)
+
+    def _start(self, slot: int, parent: int) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                _die_with_parent(parent)
+                self.work(slot)
+            except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
+                log.exception("worker failed")
+                code = 1
+            finally:
+                os._exit(code)
+        self.workers[pid] = (slot, time.monotonic())
+
+    def _stop(self, signum: int, frame) -> None:
+        self.stopping = True
+        for pid in self.workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+
+def _worker(make_app: Callable[[], Callable], sock: socket.socket, config: ServerConfig, loads, slot: int) -> None:
+    GuardedServer(make_app(), sock, config, loads, slot).run()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (and stop now if it already has)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """Raise the soft limit of open files to ``wanted`` (as far as the hard limit allows)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        if target < wanted:
+            log.warning("open files limited to %d: fewer connections than the limit can be held", target)
