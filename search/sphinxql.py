@@ -125,12 +125,14 @@ class SphinxQLSearcher(Searcher):
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
-        ids, meta = self._batch([
-            f"SELECT id{extra} FROM {ITEMS} WHERE {conditions(query, parsed)} ORDER BY {order_by} "
-            f"LIMIT 0, {max(limit, 1)} OPTION max_matches={max(limit, 1)}, {ranking}",
-            "SHOW META"])
-        chosen = [row[0] for row in ids.rows][:limit]
-        return Export(_meta(meta.rows)["total_found"], self._items_in_order(chosen))
+        where = conditions(query, parsed)
+        # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
+        total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
+                                   "SHOW META"])[1].rows)["total_found"]
+        wanted = max(min(limit, total), 1)
+        ids = self._batch([f"SELECT id{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
+                           f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranking}"])[0]
+        return Export(total, self._items_in_order([row[0] for row in ids.rows][:limit]))
 
     def _items_in_order(self, ids: list[int]) -> Iterator[Item]:
         for start in range(0, len(ids), EXPORT_CHUNK):

@@ -1,0 +1,204 @@
+"""The SphinxQL backend on a real cluster: parity with the local engine, shards that fail, restarts.
+
+One cluster for the module: 2 shards, each on 2 ``searchd`` nodes (mirrors), and an
+aggregator, on free loopback ports in a temporary folder, holding the seed bulletins
+and the 2,000-item xwlb slice; a local index of the same files is the reference.
+Parity is checked on the public relevance queries (phrases, and known items whose
+target is in the slice) and 200 generated known-item queries: same totals, same
+facet counts, same id sets. Then shard nodes are killed and started again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bench.known_items import generate
+from indexer import cluster
+from indexer.cluster_write import build_cluster, update_cluster
+from indexer.errors import Report
+from search import Searcher, SearchQuery, SearchResult, open_searcher
+from search.sphinxql import ClusterDegraded
+from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
+
+pytestmark = pytest.mark.system
+
+
+@contextmanager
+def running_cluster(folder: Path, sources: list[Path], shards: int = 2, replicas: int = 1) -> Iterator[str]:
+    """A loopback cluster in ``folder`` holding the items of ``sources``; its backend URL. Stopped after."""
+    topology = cluster.up(folder, shards, replicas)
+    try:
+        build_cluster(sources, topology.url, Report(stream=None))
+        yield topology.url
+    finally:
+        cluster.down(folder)
+
+
+def cluster_searcher(url: str) -> Searcher:
+    """The product's Searcher over a cluster, with a budget no test machine reaches."""
+    return open_searcher(Path("unused"), budget_ms=60_000, backend=url)
+
+
+@pytest.fixture(scope="module")
+def sources(xwlb_slice) -> list[Path]:
+    return [CORPUS, xwlb_slice]
+
+
+@pytest.fixture(scope="module")
+def cluster_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cluster")
+
+
+@pytest.fixture(scope="module")
+def url(cluster_dir, sources) -> Iterator[str]:
+    with running_cluster(cluster_dir, sources, shards=2, replicas=2) as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def remote(url) -> Iterator[Searcher]:
+    searcher = cluster_searcher(url)
+    yield searcher
+    searcher.close()
+
+
+@pytest.fixture(scope="module")
+def local(sources, tmp_path_factory) -> Iterator[Searcher]:
+    searcher = open_index(build_index(sources, tmp_path_factory.mktemp("local-index")))
+    yield searcher
+    searcher.close()
+
+
+@pytest.fixture(scope="module")
+def queries(local) -> list[SearchQuery]:
+    """Public phrases and known items (target in the slice), 200 generated known items, and some with filters."""
+    cases = json.loads(EVAL.read_text(encoding="utf-8"))["cases"]
+    held = set(_ids(local, SearchQuery()))
+    public = [c["q"] for c in cases if c["kind"] == "phrase" or c.get("target") in held]
+    generated = [c["q"] for c in generate(local, 200, seed=1)]
+    out = [SearchQuery(q=q) for q in public + generated] + [SearchQuery()]
+    for q in generated[:20]:  # the same words narrowed by each facet's biggest value, and a date range
+        facets = local.search(SearchQuery(q=q)).facets
+        filters = {name: [values[0].value] for name, values in facets.items() if values}
+        out.append(SearchQuery(q=q, filters=filters))
+        out.append(SearchQuery(q=q, filters={"year": [v.value for v in facets["year"][:2]]}, date_from="2015-01-01"))
+    return out
+
+
+def _ids(searcher: Searcher, query: SearchQuery) -> list[str]:
+    return [i.id for i in searcher.export(query, limit=10**9).items]
+
+
+def _facets(result: SearchResult) -> dict:
+    def flat(values) -> dict:
+        return {v.value: (v.count, v.selected, flat(v.children or [])) for v in values}
+
+    return {name: flat(values) for name, values in result.facets.items()}
+
+
+def test_the_cluster_holds_every_item(remote, local):
+    assert remote.health()["status"] == "ok"
+    assert remote.health()["items"] == local.health()["items"] > 2000
+
+
+def test_totals_facets_and_ids_equal_the_local_engine(remote, local, queries):
+    assert len(queries) >= 250
+    differ = []
+    for query in queries:
+        mine, theirs = remote.search(query), local.search(query)
+        if (mine.total, _facets(mine)) != (theirs.total, _facets(theirs)) or \
+                set(_ids(remote, query)) != set(_ids(local, query)):
+            differ.append((query.q, query.filters, mine.total, theirs.total))
+    assert not differ, f"{len(differ)} of {len(queries)} queries differ: {differ[:5]}"
+
+
+def test_known_items_rank_as_well_as_local(remote, local):
+    """Public cases whose target is in the slice: at least as many found; generated ones: nearly as many."""
+    held = set(_ids(local, SearchQuery()))
+    public = [c for c in json.loads(EVAL.read_text(encoding="utf-8"))["cases"]
+              if c["kind"] == "known" and c["target"] in held]
+    generated = generate(local, 200, seed=1)
+
+    def found(searcher: Searcher, cases: list[dict]) -> int:
+        return sum(c["target"] in {h.id for h in searcher.search(SearchQuery(q=c["q"])).hits} for c in cases)
+
+    assert public and found(remote, public) >= found(local, public)
+    # The rankings differ (Sphinx's expression ranker over characters, BM25F over words): measured 182 and
+    # 187 of 200 for seed 1 with proximity ranking, closer with the ranker chosen; a few cases either way.
+    assert found(remote, generated) >= 0.97 * found(local, generated)
+
+
+def test_deep_pages_and_sorts_cover_the_result(remote, local):
+    for sort in ("relevance", "date_desc", "date_asc"):
+        query = SearchQuery(q="会议", sort=sort, size=100)
+        total = remote.search(query).total
+        pages = [remote.search(SearchQuery(q="会议", sort=sort, size=100, page=p)) for p in range(1, total // 100 + 2)]
+        ids = [h.id for r in pages for h in r.hits]
+        assert len(ids) == len(set(ids)) == total == local.search(query).total
+    dated = [h.date for h in remote.search(SearchQuery(sort="date_asc", size=100, page=5)).hits]
+    assert dated == sorted(dated)
+
+
+def test_hits_are_highlighted_like_the_local_engine(remote, local):
+    query = SearchQuery(q='"国务院" 会议', sort="date_desc", size=20)
+    def shown(searcher: Searcher) -> set[tuple[str, str, str]]:  # items of one day may come in another order
+        return {(h.id, h.title_html, h.snippet_html) for h in searcher.search(query).hits}
+
+    assert shown(remote) == shown(local)
+
+
+def test_update_replaces_items_on_their_shard(remote, url, tmp_path):
+    item = remote.search(SearchQuery(q="会议", size=1)).hits[0]
+    record = {"id": "cluster-update-1", "title": "集群更新测试标题", "body": "一段只在这里出现的文字：鹦鹉螺号。",
+              "date": "2024-05-06"}
+    update_cluster([write_jsonl(tmp_path / "new.jsonl", [record])], url, Report(stream=None))
+    found = remote.search(SearchQuery(q="鹦鹉螺号"))
+    assert found.total == 1 and found.hits[0].title == "集群更新测试标题"
+    record["body"] = "改过的文字：潜水艇。"
+    update_cluster([write_jsonl(tmp_path / "new.jsonl", [record])], url, Report(stream=None))
+    assert remote.search(SearchQuery(q="鹦鹉螺号")).total == 0
+    assert remote.search(SearchQuery(q="潜水艇")).hits[0].id == found.hits[0].id
+    assert remote.item_page(item.id).item.id == item.id
+
+
+def test_one_mirror_down_gives_the_same_answers_then_both_down_is_degraded(remote, cluster_dir, queries):
+    sample = queries[::10]
+    before = [(r.total, _facets(r)) for r in map(remote.search, sample)]
+    topology = cluster.load(cluster_dir)
+    first, second = topology.shards[1]
+    cluster.stop_node(cluster_dir, first, kill=True)
+    try:
+        assert [(r.total, _facets(r)) for r in map(remote.search, sample)] == before
+        assert remote.health()["status"] == "ok"
+        cluster.stop_node(cluster_dir, second, kill=True)
+        with pytest.raises(ClusterDegraded, match="agent"):
+            remote.search(sample[0])
+        health = remote.health()
+        assert health["status"] == "degraded" and health["items"] is None
+    finally:
+        cluster.start_node(cluster_dir, first)
+        cluster.start_node(cluster_dir, second)
+    assert [(r.total, _facets(r)) for r in map(remote.search, sample)] == before  # nothing lost
+
+
+def test_a_degraded_search_is_a_503_with_a_clear_error(remote, cluster_dir, seed_index):
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": str(seed_index), "TESTING": True})
+    app.extensions["jianbao"] = remote
+    for node in cluster.load(cluster_dir).shards[0]:
+        cluster.stop_node(cluster_dir, node, kill=True)
+    try:
+        response = app.test_client().get("/api/search?q=会议")
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "index_unavailable"
+        assert "degraded" in response.get_json()["error"]["message"]
+    finally:
+        for node in cluster.load(cluster_dir).shards[0]:
+            cluster.start_node(cluster_dir, node)
+    assert app.test_client().get("/api/search?q=会议").status_code == 200
