@@ -1,8 +1,10 @@
-"""The production server as `python -m webapp` runs it: waitress, no debug mode, request size limits."""
+"""The production server as `python -m webapp` runs it: waitress workers, no debug mode, request size limits,
+index switches seen by every worker."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import subprocess
 import sys
@@ -10,7 +12,8 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT, build_index
+from tests.serving import get, running_server
 from webapp import create_app
 
 
@@ -55,3 +58,27 @@ def test_request_size_limits(server):
     assert status in (400, 431)
     status, headers, body = _request(server, "GET", "/api/search?q=" + "x" * 70_000)
     assert status == 414 and headers["Content-Type"].startswith("application/json")
+
+
+def test_every_worker_sees_an_index_switch(tmp_path):
+    first = sorted(p for p in CORPUS.iterdir() if p.suffix == ".txt")[0]
+    index = build_index([first], tmp_path / "index")
+    with running_server(index, {"JIANBAO_PROCESSES": "2"}) as (port, _):
+        # two keep-alive connections: the workers share connections out, so each lands on another process
+        conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(2)]
+        before = [_health(conn) for conn in conns]
+        assert all(h["items"] == before[0]["items"] < 14 for h in before)
+        build_index([CORPUS], index)  # a full build switches `current`
+        time.sleep(2)  # each worker looks at the index on disk at most once a second
+        after = [_health(conn) for conn in conns] + [json.loads(get(port, "/api/health")[1]) for _ in range(10)]
+        for conn in conns:
+            conn.close()
+    assert {h["items"] for h in after} == {14}
+    assert len({h["index_version"] for h in after}) == 1 and after[0]["index_version"] != before[0]["index_version"]
+
+
+def _health(conn: http.client.HTTPConnection) -> dict:
+    conn.request("GET", "/api/health")
+    response = conn.getresponse()
+    assert response.status == 200
+    return json.loads(response.read())
