@@ -48,6 +48,7 @@ ITEM_ATTRS = (
     ("rt_attr_bigint", "issue_hash"),
     ("rt_attr_multi_64", "departments"),
     ("rt_attr_multi_64", "topic_keys"),
+    ("rt_attr_multi_64", "access_keys"),
 )
 VALUE_FIELDS = ("name_text",)
 VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"))
@@ -87,6 +88,11 @@ def value_id(kind: str, name: str) -> int:
 def issue_hash(issue_key: str) -> int:
     """The hash standing for an issue."""
     return hash63("issue", issue_key)
+
+
+def access_key(group: str) -> int:
+    """The hash standing for a group that may see an item (``public`` for everyone)."""
+    return hash63("access", group)
 
 
 def encode(form: str) -> str:
@@ -140,6 +146,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "issue_hash": issue_hash(item.issue_key),
         "departments": [value_id("department", d) for d in item.departments],
         "topic_keys": topic_keys(item.topics),
+        "access_keys": [access_key(g) for g in item.access],
     }
 
 

@@ -24,17 +24,18 @@ import pymysql
 
 from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
+from indexer.cluster_schema import EVERYTHING, ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
 from indexer.index.docvalues import date_number
 from indexer.items import Item
 from indexer.normalize import search_form
+from search.access import PUBLIC_ONLY, Viewer
 from search.errors import QueryTooExpensive
 from search.facets import FacetValue, flat_values, topic_values, year_values
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
-from search.sphinxql_query import RANKING, conditions, order, parsed_query
+from search.sphinxql_query import RANKING, conditions, order, parsed_query, seen_by
 
 RETRIES = 3  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
@@ -101,17 +102,17 @@ class SphinxQLSearcher(Searcher):
 
     # The Searcher
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
         started = time.perf_counter()
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
         statements = [
-            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed)} ORDER BY {order_by} "
+            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, viewer)} ORDER BY {order_by} "
             f"LIMIT {offset}, {query.size} OPTION max_matches={max(offset + query.size, 1000)}, {ranking}",
             "SHOW META",
-            *(_grouped(attr, conditions(query, parsed, skip=facet))
+            *(_grouped(attr, conditions(query, parsed, viewer, skip=facet))
               for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
         ]
         page, meta, departments, topics, years = self._batch(statements)
@@ -121,11 +122,11 @@ class SphinxQLSearcher(Searcher):
         return SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
                             (time.perf_counter() - started) * 1000, parsed.notes)
 
-    def export(self, query: SearchQuery, limit: int) -> Export:
+    def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
-        where = conditions(query, parsed)
+        where = conditions(query, parsed, viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
                                    "SHOW META"])[1].rows)["total_found"]
@@ -142,57 +143,61 @@ class SphinxQLSearcher(Searcher):
             by_id = {row[0]: row[1] for row in rows}
             yield from (Item.from_dict(json.loads(by_id[i])) for i in chunk if i in by_id)
 
-    def item_page(self, item_id: str) -> ItemPage | None:
-        rows = self._batch([f"SELECT data FROM {ITEMS} WHERE id = {doc_id(item_id)}"])[0].rows
+    def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
+        where = _where([f"id = {doc_id(item_id)}", *seen_by(viewer)])
+        rows = self._batch([f"SELECT data FROM {ITEMS} {where}"])[0].rows
         items = [Item.from_dict(json.loads(r[0])) for r in rows]
         item = next((i for i in items if i.id == item_id), None)
         if item is None:
             return None
-        return ItemPage(item, self._issue_items(item.issue_key), self._similar(item))
+        return ItemPage(item, self._issue_items(item.issue_key, viewer), self._similar(item, viewer))
 
-    def _similar(self, item: Item) -> list[Similar]:
+    def _similar(self, item: Item, viewer: Viewer) -> list[Similar]:
         """Other items holding the item's rare words (chosen as the local engine chooses them), best first."""
         words = [w for w, _ in _key_words_with_frequencies(self, item)]
         if not words:
             return []
         expr = " | ".join(f"(@(title,body) {phrase(search_form(w))})" for w in words)
         rows = self._batch([
-            f"SELECT data FROM {ITEMS} WHERE MATCH('{expr}') AND id != {doc_id(item.id)} "
+            f"SELECT data FROM {ITEMS} {_where([_match(expr), f'id != {doc_id(item.id)}', *seen_by(viewer)])} "
             f"ORDER BY WEIGHT() DESC, first_day DESC, id ASC LIMIT 0, {MAX_SIMILAR} "
             f"OPTION ranker=bm25, field_weights=(title={SIMILAR_TITLE_WEIGHT}, body=1)"])[0].rows
         found = [Item.from_dict(json.loads(r[0])) for r in rows]
         return [Similar(i, [w for w in words if search_form(w) in search_form(i.title) + "\n" + search_form(i.body)])
                 for i in found]
 
-    def issues(self) -> list[IssueSummary]:
+    def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
         rows = self._batch([
-            f"SELECT data, COUNT(*) AS n, MAX(day) AS d, MAX(year) AS y FROM {ITEMS} GROUP BY issue_hash "
+            f"SELECT data, COUNT(*) AS n, MAX(day) AS d, MAX(year) AS y FROM {ITEMS} {_where(seen_by(viewer))} "
+            "GROUP BY issue_hash "
             f"WITHIN GROUP ORDER BY position ASC, id ASC LIMIT 0, {GROUPS * 10} "
             f"OPTION max_matches={GROUPS * 10}, ranker=none"])[0].rows
         out = [_summary(Item.from_dict(json.loads(data)), int(n), int(d), int(y)) for data, n, d, y in rows]
         out.sort(key=lambda s: (s.date or "", s.year or 0, s.name), reverse=True)
         return out
 
-    def issue(self, key: str) -> IssuePage | None:
-        items = self._issue_items(key)
+    def issue(self, key: str, viewer: Viewer = PUBLIC_ONLY) -> IssuePage | None:
+        items = self._issue_items(key, viewer)
         if not items:
             return None
         latest = max(date_number(i.date) for i in items)
         return IssuePage(_summary(items[0], len(items), latest, max(i.year or 0 for i in items)), items)
 
-    def _issue_items(self, key: str) -> list[Item]:
-        rows = self._batch([f"SELECT data FROM {ITEMS} WHERE issue_hash = {issue_hash(key)} ORDER BY position ASC, "
+    def _issue_items(self, key: str, viewer: Viewer) -> list[Item]:
+        where = _where([f"issue_hash = {issue_hash(key)}", *seen_by(viewer)])
+        rows = self._batch([f"SELECT data FROM {ITEMS} {where} ORDER BY position ASC, "
                             f"id ASC LIMIT 0, {MAX_ISSUE_ITEMS} OPTION ranker=none"])[0].rows
         return [i for i in (Item.from_dict(json.loads(r[0])) for r in rows) if i.issue_key == key]
 
-    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
         form = search_form(q)
         if not form:
             return []
-        everything = "MATCH('@mark zz')"
+        everything = " AND ".join([_match(f"@mark {EVERYTHING}"), *seen_by(viewer)])
         departments, topics, titles = self._batch([
             _grouped("departments", everything), _grouped("topic_keys", everything),
-            f"SELECT data FROM {ITEMS} WHERE MATCH('@title {phrase(form)}') ORDER BY first_day DESC, id ASC "
+            f"SELECT data FROM {ITEMS} {_where([_match(f'@title {phrase(form)}'), *seen_by(viewer)])} "
+            "ORDER BY first_day DESC, id ASC "
             f"LIMIT 0, {limit} OPTION ranker=none"])
         out: list[dict[str, Any]] = []
         for kind, rows in (("department", departments.rows), ("topic", topics.rows)):
@@ -207,9 +212,10 @@ class SphinxQLSearcher(Searcher):
                 out.append({"type": "title", "value": item.title, "id": item.id, "url": item_path(item.id)})
         return out[:limit]
 
-    def health(self) -> dict[str, Any]:
+    def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
         try:
-            rows = self._batch([f"SELECT COUNT(*) AS n, MAX(stamp) AS s FROM {ITEMS}"])[0].rows
+            where = _where(seen_by(viewer))
+            rows = self._batch([f"SELECT COUNT(*) AS n, MAX(stamp) AS s FROM {ITEMS} {where}"])[0].rows
         except ClusterDegraded as e:
             return {"status": "degraded", "items": None, "index_version": None, "problem": str(e)}
         count, stamp = rows[0] if rows else (0, 0)
@@ -302,6 +308,14 @@ def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummar
     date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
     return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
                         source=first.source, first_title=first.title or first.body[:20])
+
+
+def _match(expr: str) -> str:
+    return f"MATCH('{expr}')"
+
+
+def _where(conditions: list[str]) -> str:
+    return "WHERE " + " AND ".join(conditions) if conditions else ""
 
 
 def _grouped(attr: str, where: str) -> str:

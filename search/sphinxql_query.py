@@ -10,9 +10,10 @@ is counted (``skip``).
 
 from __future__ import annotations
 
-from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, issue_hash, phrase, value_id
+from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, issue_hash, phrase, value_id
 from indexer.index.docvalues import date_number
 from indexer.ingest.topics import SEPARATOR
+from search.access import Viewer, index_groups
 from search.engine import titles_only
 from search.facets import UNKNOWN_YEAR
 from search.query import ParsedQuery, Term, parse
@@ -48,9 +49,15 @@ def match(parsed: ParsedQuery) -> str:
     return " ".join(parts)
 
 
-def conditions(query: SearchQuery, parsed: ParsedQuery, skip: str = "") -> str:
-    """The WHERE clause: the match, the date range and every facet filter but ``skip``'s."""
-    out = [f"MATCH('{match(parsed)}')"]
+def seen_by(viewer: Viewer) -> list[str]:
+    """The condition admitting only the items the viewer may see (none for an administrator)."""
+    groups = index_groups(viewer)
+    return [] if groups is None else [f"access_keys IN ({_ids(access_key(g) for g in sorted(groups))})"]
+
+
+def conditions(query: SearchQuery, parsed: ParsedQuery, viewer: Viewer, skip: str = "") -> str:
+    """The WHERE clause: the match, what the viewer may see, the date range and every facet filter but ``skip``'s."""
+    out = [f"MATCH('{match(parsed)}')", *seen_by(viewer)]
     if query.date_from or query.date_to:
         low = date_number(query.date_from) if query.date_from else 1
         high = date_number(query.date_to) if query.date_to else LAST_DAY

@@ -21,6 +21,7 @@ from search import BadParameter, Searcher, SearchQuery, item_path
 from search.access import EVERYTHING, may_see, viewer_of
 from search.limits import MAX_PAGE_SIZE, MAX_SIMILAR
 from tests.conftest import CORPUS, build_index, open_index, write_jsonl
+from tests.test_cluster import cluster_searcher, running_cluster
 from tests.test_facets import brute_force, from_result
 
 
@@ -30,11 +31,21 @@ def _local(archive: Path, folder: Path) -> Iterator[Searcher]:
     searcher.close()
 
 
+def _sphinxql(archive: Path, folder: Path) -> Iterator[Searcher]:
+    """A loopback Sphinx cluster (2 shards and an aggregator) holding the archive."""
+    with running_cluster(folder / "cluster", [archive]) as url:
+        searcher = cluster_searcher(url)
+        yield searcher
+        searcher.close()
+
+
 # name -> function(archive, work folder) yielding an open Searcher over that archive
-BACKENDS: dict[str, Callable[[Path, Path], Iterator[Searcher]]] = {"local": _local}
+BACKENDS: dict[str, Callable[[Path, Path], Iterator[Searcher]]] = {"local": _local, "sphinxql": _sphinxql}
+# each backend's parameter, marked with what it needs
+BACKEND_PARAMS = [pytest.param("local"), pytest.param("sphinxql", marks=pytest.mark.system)]
 
 
-@pytest.fixture(scope="module", params=sorted(BACKENDS))
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def searcher(request, tmp_path_factory) -> Iterator[Searcher]:
     yield from BACKENDS[request.param](CORPUS, tmp_path_factory.mktemp(request.param))
 
@@ -151,7 +162,7 @@ RESTRICTED = [
 VIEWERS = {"anonymous": viewer_of(), "A": viewer_of(["A"]), "B": viewer_of(["B"]), "admin": EVERYTHING}
 
 
-@pytest.fixture(scope="module", params=sorted(BACKENDS))
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
 def mixed(request, tmp_path_factory) -> Iterator[tuple[Searcher, list[Item]]]:
     archive = tmp_path_factory.mktemp("mixed-archive")
     for path in CORPUS.glob("*.txt"):
