@@ -49,7 +49,8 @@ eval: install
 bench: install
 	$(PY) -m bench.speed
 
-# A bounded load test (loopback, 8 and 32 clients, 60 s each) of the server over an index: make load INDEX=DIR
+# A bounded load test over an index, the old single-process server and the production server side by side
+# (loopback; 1, 8 and 32 clients, 30 s each, two rounds; about 8 minutes): make load INDEX=DIR
 load: install
 	$(PY) -m bench.load --index-dir $(INDEX)
 
