@@ -24,6 +24,7 @@ from indexer.errors import Report
 from search import Searcher, SearchQuery, SearchResult, open_searcher
 from search.sphinxql import ClusterDegraded
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
+from webapp import create_app
 
 pytestmark = pytest.mark.system
 
@@ -186,11 +187,9 @@ def test_one_mirror_down_gives_the_same_answers_then_both_down_is_degraded(remot
     assert [(r.total, _facets(r)) for r in map(remote.search, sample)] == before  # nothing lost
 
 
-def test_a_degraded_search_is_a_503_with_a_clear_error(remote, cluster_dir, seed_index):
-    from webapp import create_app
-
-    app = create_app({"INDEX_DIR": str(seed_index), "TESTING": True})
-    app.extensions["jianbao"] = remote
+def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
+    app = create_app({"BACKEND": url, "TESTING": True})
+    assert app.test_client().get("/api/health").get_json()["status"] == "ok"
     for node in cluster.load(cluster_dir).shards[0]:
         cluster.stop_node(cluster_dir, node, kill=True)
     try:
@@ -198,6 +197,7 @@ def test_a_degraded_search_is_a_503_with_a_clear_error(remote, cluster_dir, seed
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "index_unavailable"
         assert "degraded" in response.get_json()["error"]["message"]
+        assert app.test_client().get("/api/health").get_json()["status"] == "degraded"
     finally:
         for node in cluster.load(cluster_dir).shards[0]:
             cluster.start_node(cluster_dir, node)

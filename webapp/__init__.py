@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
         INDEX_DIR=str(settings.index_dir),
         CORS_ORIGINS=list(settings.cors_origins),
         QUERY_BUDGET_MS=settings.query_budget_ms,
+        BACKEND=settings.backend,
         PUBLIC_URL=settings.public_url,
         FRAME_ORIGINS=list(settings.frame_origins),
         EXPORT_SLOTS=settings.export_slots,
@@ -44,7 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
         app.config.update(test_config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["jianbao"] = open_searcher(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"])
+    app.extensions["jianbao"] = open_searcher(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"],
+                                              app.config["BACKEND"])
     app.extensions["jianbao_exports"] = ExportSlots(app.config["EXPORT_SLOTS"], app.config["EXPORT_SECONDS"])
     identity.install(app, settings)
     app.register_blueprint(api)

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     index_dir = args.index_dir or settings.index_dir
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
-        if not args.no_build:
+        if not args.no_build and settings.backend == "local":  # a cluster is built with `indexer build --backend`
             ensure_index(index_dir, settings)
     except JianbaoError as e:
         print(f"error: {e}", file=sys.stderr)
