@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.measure import percentiles, rss_mb
-from bench.speed import QUERIES, ROOT, WARMUP
+from bench.measure import percentiles
+from bench.speed import QUERIES, ROOT, WARMUP, server_memory
 
 # The server as `python -m webapp` ran it before webapp/server.py: one waitress process, waitress's defaults.
 BEFORE = ("import sys, waitress; from webapp import MAX_BODY, create_app; "
@@ -143,25 +143,6 @@ def run(port: int, queries: list[dict], clients: int, seconds: float, max_reques
     return {"clients": clients, "requests": len(latencies), "errors": len(errors), "seconds": elapsed,
             "rps": len(latencies) / elapsed, "p50": stats["p50"], "p95": stats["p95"], "p99": stats["p99"],
             "own_mb": memory[0], "mapped_mb": memory[1], "error_kinds": sorted(set(errors))[:5]}
-
-
-def server_memory(pid: int) -> tuple[float, float]:
-    """A server's own memory summed over its processes, and the largest mapping of index files among them, in MB.
-
-    Own memory (``RssAnon``) is summed, so pages a worker still shares with the parent it
-    was forked from count once per process (an upper bound); mapped index files are the
-    same pages in every process, so they count once.
-    """
-    pids = [pid] + children(pid)
-    return sum(rss_mb(p, "RssAnon") for p in pids), max(rss_mb(p, "RssFile") for p in pids)
-
-
-def children(pid: int) -> list[int]:
-    """The direct children of a process."""
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
 
 
 def ratios(rows: list[dict]) -> str:

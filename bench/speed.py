@@ -168,7 +168,7 @@ def over_http(index_dir: Path, queries: list[dict], clients: int) -> tuple[dict,
         for q in WARMUP:
             _get(http.client.HTTPConnection("127.0.0.1", port, timeout=120), q)
         samples: list[float] = []
-        peak = rss_mb(server.pid)
+        peak = sum(server_memory(server.pid))
         lock = threading.Lock()
 
         def client(n: int) -> None:
@@ -186,17 +186,35 @@ def over_http(index_dir: Path, queries: list[dict], clients: int) -> tuple[dict,
         for t in threads:
             t.start()
         while any(t.is_alive() for t in threads):
-            peak = max(peak, rss_mb(server.pid))
+            peak = max(peak, sum(server_memory(server.pid)))
             time.sleep(0.2)
         elapsed = time.perf_counter() - started
         stats = percentiles(samples)
         stats["requests_per_second"] = len(samples) / elapsed
-        stats["server_anon_mb"] = rss_mb(server.pid, "RssAnon")
-        stats["server_file_mb"] = rss_mb(server.pid, "RssFile")
-        return stats, max(peak, rss_mb(server.pid))
+        stats["server_anon_mb"], stats["server_file_mb"] = server_memory(server.pid)
+        return stats, max(peak, sum(server_memory(server.pid)))
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def server_memory(pid: int) -> tuple[float, float]:
+    """A server's own memory summed over its processes, and the largest mapping of index files among them, in MB.
+
+    Own memory (``RssAnon``) is summed, so pages a worker still shares with the parent it
+    was forked from count once per process (an upper bound); mapped index files are the
+    same pages in every process, so they count once.
+    """
+    pids = [pid] + children(pid)
+    return sum(rss_mb(p, "RssAnon") for p in pids), max(rss_mb(p, "RssFile") for p in pids)
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def tantivy_latency(folder: Path, queries: list[dict]) -> dict:
