@@ -56,6 +56,11 @@ def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n")[0])
     p.add_argument("--scales", type=int, nargs="+", default=[1], help="corpus multiples to measure (default 1)")
     p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    p.add_argument("--backend", choices=["local", "sphinxql"], default="local",
+                   help="sphinxql: build the corpus into a 2-shard loopback cluster and compare its HTTP latency "
+                        "with the local index in --index-dir (bench/cluster_speed.py)")
+    p.add_argument("--index-dir", type=Path, default=Path("/work/xwlb-index"),
+                   help="with --backend sphinxql: a local index of the same corpus, already built")
     p.add_argument("--queries-only", action="store_true",
                    help="reuse the index and words already in --work; measure only the queries")
     args = p.parse_args()
@@ -65,6 +70,15 @@ def main() -> int:
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     work = args.work or Path(tempfile.mkdtemp(prefix="jianbao-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.backend == "sphinxql":
+        from bench import cluster_speed
+
+        compared = cluster_speed.run(XWLB, work, args.index_dir)
+        print(cluster_speed.table(compared))
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / f"cluster-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+        out.write_text(json.dumps(compared, indent=1), encoding="utf-8")
+        return 0
     results = []
     jieba_per_copy = None
     for scale in args.scales:

@@ -1,0 +1,107 @@
+"""The SphinxQL backend beside the local engine: ``python -m bench.speed --backend sphinxql``.
+
+Starts a loopback cluster of ``--shards`` shards (:mod:`indexer.cluster`), builds the whole
+xwlb corpus into it with ``python -m indexer build --backend`` (wall time), then serves the
+committed query set (``bench/queries.json``: every answer with all facet counts,
+highlights and the first page) over HTTP from ``python -m webapp``, once with
+``JIANBAO_BACKEND`` set to the cluster and once over the local index given by
+``--index-dir`` (built beforehand: ``python -m indexer build`` of the same corpus), one
+client at a time. Each server answers the set ``RUNS`` times; the median of each
+percentile is reported. The cluster is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.measure import percentiles
+from indexer import cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = Path(__file__).with_name("queries.json")
+RUNS = 3
+
+
+def run(xwlb: Path, work: Path, index_dir: Path, shards: int = 2) -> dict:
+    """Build the corpus into a fresh cluster in ``work`` and measure both backends over HTTP."""
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    folder = work / "cluster"
+    topology = cluster.up(folder, shards)
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "indexer", "build", str(xwlb), "--backend", topology.url],
+                       cwd=ROOT, check=True)
+        result = {"shards": shards, "items_build_seconds": time.perf_counter() - started,
+                  "sphinxql": http_latency({"JIANBAO_BACKEND": topology.url}, queries),
+                  "local": http_latency({"JIANBAO_INDEX_DIR": str(index_dir)}, queries)}
+    finally:
+        cluster.down(folder)
+    return result
+
+
+def http_latency(env: dict[str, str], queries: list[dict]) -> dict:
+    """p50/p95/p99 of ``/api/search`` over the query set, one client, median over ``RUNS`` passes (after warm-up)."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), "--no-build"], cwd=ROOT,
+                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(port)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        for q in queries[:20]:
+            _get(conn, q)
+        runs = [percentiles([_get(conn, q) for q in queries]) for _ in range(RUNS)]
+        return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def table(result: dict) -> str:
+    """The result as a Markdown table (ms), with the ratio of the cluster's p95 to the local engine's."""
+    local, remote = result["local"], result["sphinxql"]
+    lines = [f"| measure | local engine | SphinxQL, {result['shards']} shards | ratio |", "|---|---|---|---|",
+             f"| build of the corpus, s | (see Performance) | {result['items_build_seconds']:.0f} | |"]
+    for key in ("p50", "p95", "p99"):
+        lines.append(f"| HTTP {key}, ms (1 client) | {local[key]:.1f} | {remote[key]:.1f} | "
+                     f"{remote[key] / local[key]:.2f}× |")
+    return "\n".join(lines)
+
+
+def _get(conn: http.client.HTTPConnection, q: dict) -> float:
+    params = [("q", q["q"])] + [(k, v) for k, vs in q.get("filters", {}).items() for v in vs]
+    started = time.perf_counter()
+    conn.request("GET", "/api/search?" + urlencode(params))
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{q}: HTTP {response.status}")
+    return time.perf_counter() - started
+
+
+def _wait_healthy(port: int, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the server did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
