@@ -6,6 +6,7 @@ Screenshots of each step are saved in ``test-artifacts/`` for people to look at.
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -99,7 +100,7 @@ def test_year_histogram_chips_sort_and_pagination(page, live_server):
     page.goto(live_server + "/search?size=5")
     assert _total(page) == 14
     with page.expect_navigation():
-        page.click(".histogram a[data-year='2022']")
+        page.click(".histogram a[data-value='2022']")
     assert _total(page) == 5
     with page.expect_navigation():
         page.locator(".chips a", has_text="年份").click()  # remove the year chip
@@ -129,4 +130,187 @@ def test_pages_work_without_javascript(browser, live_server):
     with page.expect_navigation():
         page.click("button.apply")
     assert "department=" in page.url and int(page.locator("#total").inner_text()) >= 1
+    context.close()
+
+
+# Issue 14: every main page at a desktop and a phone width, in Chinese, no wider than the screen, accessible.
+
+WIDTHS = (1280, 390)
+# Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL] notation.
+ALLOWED_LATIN = {"JSON", "CSV", "Atom", "API", "GB", "T", "OL", "N"}
+VISIBLE_LATIN = """() => {
+  const skip = 'code, .api, .permalink, script, style, svg title';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const words = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || el.closest(skip) || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const text = node.textContent.replace(/https?:\\/\\/\\S+/g, '');
+    words.push(...(text.match(/[A-Za-z]+/g) || []));
+  }
+  return words;
+}"""
+TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1;
+  }).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+  if (document.documentElement.scrollWidth > width) wide.push('page ' + document.documentElement.scrollWidth);
+  return wide;
+}"""
+
+
+def _check_page(page, name: str, width: int, query_words: tuple[str, ...] = ()) -> None:
+    """No English outside the query, API links and proper names; nothing wider than the screen; axe clean."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.screenshot(path=str(ARTIFACTS / f"14-{name}-{width}.png"), full_page=True)
+    latin = [w for w in page.evaluate(VISIBLE_LATIN) if w not in ALLOWED_LATIN and w not in query_words]
+    assert not latin, (name, width, latin)
+    assert page.evaluate(TOO_WIDE) == [], (name, width)
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, (name, width, serious)
+
+
+@pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
+def sized(request, browser):
+    context = browser.new_context(viewport={"width": request.param, "height": 860}, locale="zh-CN")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg, request.param
+    context.close()
+    assert not errors, errors
+
+
+def test_search_facets_and_year_chart(sized, live_server):
+    page, width = sized
+    page.goto(live_server + "/search?q=工作")
+    _check_page(page, "search", width)
+    if width < 800:  # on a phone the filters wait behind 筛选, above the results
+        assert not page.locator("#facet-department").is_visible()
+        page.click(".filters-toggle a")
+        assert page.locator("#facet-department").is_visible()
+        _check_page(page, "filters-open", width)
+    with page.expect_navigation():
+        page.check("#facet-department input[value='区教育局']")
+    if width < 800:
+        page.click(".filters-toggle a")
+    with page.expect_navigation():
+        page.check("#facet-department input[value='区司法局']")
+    assert page.locator(".chips li").count() == 3  # two units and 清除全部
+    _check_page(page, "two-facets", width)
+    if width < 800:
+        page.click(".filters-toggle a")
+    bar = page.locator(".histogram a.bar[data-value='2022']")
+    count = int(bar.get_attribute("data-count"))
+    with page.expect_navigation():
+        bar.click()
+    assert "year=2022" in page.url and int(page.locator("#total").inner_text()) == count
+    _check_page(page, "year-chart-click", width)
+
+
+def test_issue_list_issue_page_and_search_within(sized, live_server):
+    page, width = sized
+    page.goto(live_server + "/issues")
+    assert page.locator(".issue-year h2").all_inner_texts() == ["2022年（1 期）", "年份不详（1 期）"]
+    _check_page(page, "issues", width)
+    with page.expect_navigation():
+        page.locator(".issue-table a").last.click()
+    assert page.locator(".issue-list li").count() == 9
+    _check_page(page, "issue", width)
+    page.fill(".within input[name=q]", "工作")
+    with page.expect_navigation():
+        page.press(".within input[name=q]", "Enter")
+    assert "issue=b52c67ac74d0f6a8" in page.url and int(page.locator("#total").inner_text()) >= 1
+
+
+def test_item_page_and_its_print_view(sized, live_server):
+    page, width = sized
+    page.goto(live_server + "/items/b52c67ac74d0-4?q=校园")
+    assert page.locator("#similar li a").count() >= 1
+    _check_page(page, "item", width, ("b",))
+    page.emulate_media(media="print")
+    assert not page.locator("header.site").is_visible() and not page.locator(".neighbours").is_visible()
+    assert "区教育局" in page.locator(".source-line").inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"14-item-print-{width}.png"), full_page=True)
+
+
+def test_no_results_and_a_half_typed_date(sized, live_server):
+    page, width = sized
+    page.goto(live_server + "/search?q=%22校园欺凌%22&department=区司法局")
+    assert page.locator(".help a").count() >= 1
+    _check_page(page, "no-results", width)
+    page.goto(live_server + "/search?q=工作")
+    if width < 800:
+        page.click(".filters-toggle a")
+    page.locator("#date-from").press_sequentially("2")  # typing must not submit anything
+    page.wait_for_timeout(300)
+    assert "date_from" not in page.url
+    page.goto(live_server + "/search?q=工作&date_from=0002-01-0")
+    assert "起始日期须为" in page.locator(".warning").inner_text()
+    _check_page(page, "bad-date", width)
+
+
+@pytest.fixture(scope="module")
+def framed_server(seed_index, tmp_path_factory):
+    """The app, and a portal page of another origin (its own loopback server) framing its /embed."""
+    import functools
+    import http.server
+
+    import waitress.server
+
+    from webapp import create_app
+
+    app = create_app({"INDEX_DIR": str(seed_index)})
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=2)
+    folder = tmp_path_factory.mktemp("portal")
+    (folder / "portal.html").write_text(
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>门户</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>区政府门户</h1>'
+        f'<iframe src="http://127.0.0.1:{server.effective_port}/embed?q=就业" title="简报检索" '
+        'style="width:100%;height:480px;border:0"></iframe></body></html>', encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    portal = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    portal_origin = f"http://localhost:{portal.server_address[1]}"  # another origin, still on loopback
+    app.config["FRAME_ORIGINS"] = [portal_origin]
+    for target in (server.run, portal.serve_forever):
+        threading.Thread(target=target, daemon=True).start()
+    yield portal_origin + "/portal.html"
+    portal.shutdown()
+    server.close()
+
+
+def test_embed_inside_a_page_of_another_origin(sized, framed_server):
+    page, width = sized
+    page.goto(framed_server)
+    page.frame_locator("iframe").locator(".hits .hit").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / f"14-embed-{width}.png"), full_page=True)
+    embed = next(f for f in page.frames if "/embed" in f.url)
+    latin = [w for w in embed.evaluate(VISIBLE_LATIN) if w not in ALLOWED_LATIN]
+    assert not latin and embed.evaluate(TOO_WIDE) == []
+
+
+def test_new_pages_work_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 860})
+    page = context.new_page()
+    page.goto(live_server + "/search?q=工作")
+    page.click(".filters-toggle a")
+    page.fill("#date-from", "2022-01-01")
+    with page.expect_navigation():
+        page.click("button.apply-dates")
+    assert "date_from=2022-01-01" in page.url
+    page.click(".filters-toggle a")
+    with page.expect_navigation():
+        page.click(".histogram a.bar >> nth=0")
+    assert "year=" in page.url
+    page.goto(live_server + "/issues")
+    with page.expect_navigation():
+        page.locator(".issue-table a").first.click()
+    assert page.locator(".issue-list li").count() == 5
     context.close()
