@@ -161,8 +161,6 @@ def highlight_terms(text: str, terms: list[str]) -> list[str]:
     return [t for t in terms if t in folded and len(text) * len(t) <= MAX_HIGHLIGHT_STEPS]
 
 
-
-
 @pages.get("/opensearch.xml")
 def opensearch() -> Response:
     """The OpenSearch description, so browsers can add Jianbao as a search engine."""
