@@ -112,7 +112,7 @@ class Matcher:
         # Documents where the term is an indexed word surely contain it: only the others are checked.
         sure = self._word_docs(text, title_only)
         unsure = difference(candidates, sure, snap.doc_count)
-        checked = self._verify(unsure, _needle(text, gaps), title_only, deadline)
+        checked = self._verify(unsure, needle(text, gaps), title_only, deadline)
         return union(intersect(candidates, sure, snap.doc_count), checked, snap.doc_count)
 
     def _word_docs(self, word: str, title_only: bool) -> np.ndarray:
@@ -183,7 +183,7 @@ class Matcher:
 _MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode("utf-8")) for m in JOINING_MARKS) + b")*"
 
 
-def _needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
+def needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
     """What a search-form text must hold: the term's bytes, or a pattern allowing joining marks in its gaps."""
     if not gaps:
         return text.encode("utf-8")
