@@ -10,7 +10,8 @@ For each server and each number of concurrent keep-alive clients (1, 8 and 32 by
 default) it keeps the clients sending the committed query set (``bench/queries.json``,
 every facet, highlights, first page) for a fixed time or number of requests, whichever
 ends first, then prints requests, errors, throughput, latency percentiles and the
-server's memory (its own, summed over its processes, and the mapped index pages), and
+server's memory (its own, summed over its processes, and the mapped index pages), the
+machine's load average (other work on the machine takes cores from the server), and
 the ratios of the new server to the old one. ``--rounds`` repeats the whole comparison
 (both servers started afresh each round, in alternating order) so the spread shows.
 Loopback only; nothing else is contacted.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -57,15 +59,15 @@ def main() -> int:
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     rows = []
     print("| round | server | clients | requests | errors | requests/s | p50 ms | p95 ms | p99 ms "
-          "| own MB | mapped MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| own MB | mapped MB | machine load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in range(args.rounds):
         for name in args.servers if n % 2 == 0 else reversed(args.servers):
             for row in serve_and_load(name, args.index_dir, queries, args.clients, args.seconds, args.max_requests):
                 row["round"] = n + 1
                 rows.append(row)
                 print("| {round} | {server} | {clients} | {requests} | {errors} | {rps:.0f} | {p50:.1f} | "
-                      "{p95:.1f} | {p99:.1f} | {own_mb:.0f} | {mapped_mb:.0f} |".format(**row), flush=True)
+                      "{p95:.1f} | {p99:.1f} | {own_mb:.0f} | {mapped_mb:.0f} | {load:.1f} |".format(**row), flush=True)
                 if row["error_kinds"]:
                     print(f"  errors: {row['error_kinds']}", flush=True)
     print()
@@ -142,7 +144,8 @@ def run(port: int, queries: list[dict], clients: int, seconds: float, max_reques
     stats = percentiles(latencies)
     return {"clients": clients, "requests": len(latencies), "errors": len(errors), "seconds": elapsed,
             "rps": len(latencies) / elapsed, "p50": stats["p50"], "p95": stats["p95"], "p99": stats["p99"],
-            "own_mb": memory[0], "mapped_mb": memory[1], "error_kinds": sorted(set(errors))[:5]}
+            "own_mb": memory[0], "mapped_mb": memory[1], "load": os.getloadavg()[0],
+            "error_kinds": sorted(set(errors))[:5]}
 
 
 def ratios(rows: list[dict]) -> str:
