@@ -122,6 +122,8 @@ class SegmentBuilder:
         counts = np.fromiter((len(a) for a in self.terms[name]), dtype=np.int64, count=self.doc_count)
         docs = np.repeat(np.arange(self.doc_count, dtype=np.int64), counts)
         keys = np.concatenate(self.terms[name])
+        if not keys.size:  # no document of the segment has a term in this field (a small update)
+            return
         freqs = np.concatenate(self.freqs[name])
         if name in WORD_FIELDS:
             words = sorted(self.vocab, key=lambda w: w.encode("utf-8"))
