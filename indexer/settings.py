@@ -79,6 +79,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JIANBAO_EXPORT_SECONDS", "120",
             "an export running longer is cut off (a note ends the file) and its slot freed, "
             "even while its client does not read"),
+    Setting("JIANBAO_UPLOADS_DIR", "",
+            "the folder uploaded bulletins are stored in, inside the archive (relative: to the archive root); "
+            "empty: `uploads/` in the archive root the index was built from"),
+    Setting("JIANBAO_UPLOAD_MAX_BYTES", str(100 * 2**20),
+            "bytes all files of one upload may hold together; a larger upload is refused (413) while it streams"),
+    Setting("JIANBAO_UPLOAD_MAX_FILES", "100", "files one upload may hold"),
+    Setting("JIANBAO_AUDIT_LOG", "",
+            "the audit log (JSON Lines: uploads, withdrawals, denied attempts); "
+            "empty: `audit.jsonl` in the index folder"),
 )
 
 
@@ -113,6 +122,10 @@ class Settings:
     admin_groups: tuple[str, ...] = ("jianbao-admin",)
     uploader_groups: tuple[str, ...] = ("jianbao-uploader",)
     tokens_file: Path | None = None
+    uploads_dir: str = ""
+    upload_max_bytes: int = 100 * 2**20
+    upload_max_files: int = 100
+    audit_log: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -143,6 +156,10 @@ class Settings:
             admin_groups=tuple(raw["JIANBAO_ADMIN_GROUPS"].split()),
             uploader_groups=tuple(raw["JIANBAO_UPLOADER_GROUPS"].split()),
             tokens_file=Path(raw["JIANBAO_TOKENS_FILE"]) if raw["JIANBAO_TOKENS_FILE"].strip() else None,
+            uploads_dir=raw["JIANBAO_UPLOADS_DIR"].strip(),
+            upload_max_bytes=_number(raw, "JIANBAO_UPLOAD_MAX_BYTES", int, 1),
+            upload_max_files=_number(raw, "JIANBAO_UPLOAD_MAX_FILES", int, 1),
+            audit_log=Path(raw["JIANBAO_AUDIT_LOG"]) if raw["JIANBAO_AUDIT_LOG"].strip() else None,
         )
 
     @classmethod

@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 
 from indexer.settings import Settings
 from search import open_searcher
-from webapp import errors, identity
+from webapp import errors, identity, uploads
 from webapp.api import api
 from webapp.browse import browse
 from webapp.exports import ExportSlots
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(browse)
+    uploads.install(app, settings)
     errors.register(app)
 
     @app.before_request

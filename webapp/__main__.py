@@ -16,6 +16,7 @@ from indexer.index.layout import check_compatible, current_build
 from indexer.settings import SettingError, Settings
 from webapp import MAX_BODY, create_app
 from webapp.server import ServerConfig, WorkerFailed, serve
+from webapp.uploads import upload_body_limit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     config = ServerConfig.from_settings(settings, host=args.host, port=args.port, threads=args.threads,
-                                        processes=args.processes, max_body=MAX_BODY)
+                                        processes=args.processes,
+                                        max_body=max(MAX_BODY, upload_body_limit(settings)))  # uploads' own limit
     print(f"Jianbao serving {index_dir} on http://{args.host}:{args.port}/ "
           f"({config.processes} processes × {config.threads} threads)", file=sys.stderr)
     try:

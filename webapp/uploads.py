@@ -1,0 +1,344 @@
+"""Uploads and withdrawals over HTTP: the /upload and /admin pages and their JSON API.
+
+* ``POST /api/uploads`` (multipart: ``files`` repeated, optional ``issue``, ``date``, ``access``), for
+  uploaders and administrators: 202 with the upload's state; its files are stored at once
+  (:mod:`indexer.uploads`) and indexed in the background (:mod:`indexer.upload_jobs`).
+* ``GET /api/uploads/<id>``: its status and progress (the uploader's own, or any for an administrator).
+* ``POST /api/uploads/<id>/retry``: index a failed or interrupted upload again.
+* ``POST /api/withdrawals`` (``upload`` or ``item``), administrators only.
+* Pages: ``/upload`` (form, the user's uploads), ``/upload/<id>`` (progress, refreshed while it runs),
+  ``/admin`` (uploads, withdrawal, the audit log).
+
+Anonymous requests get 401, readers 403 (JSON under /api/), each denial audited. Every POST made
+with the browser's credentials (single sign-on) must carry the CSRF token of its form (field
+``csrf_token`` or header ``X-CSRF-Token``): an itsdangerous signature of the user's name,
+valid for :data:`CSRF_MAX_AGE`. Requests with an API token need none (a browser never adds one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from itsdangerous import BadData, URLSafeTimedSerializer
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from indexer.errors import JianbaoError
+from indexer.index.layout import current_build, read_meta
+from indexer.settings import Settings
+from indexer.upload_jobs import Busy, UploadJobs, withdraw_item, withdraw_upload
+from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, parse_metadata
+from webapp.audit import AuditLog, audit_log, record
+from webapp.errors import error_response
+from webapp.identity import Identity, current_identity
+
+routes = Blueprint("uploads", __name__)
+CSRF_MAX_AGE = 8 * 3600  # seconds a form's token stays valid
+PART_OVERHEAD = 1024  # bytes of multipart headers allowed per file beyond the files' own bytes
+FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
+
+
+@dataclasses.dataclass
+class Services:
+    """What the upload views work with (made on first use: the index gives the archive root)."""
+
+    store: UploadStore
+    jobs: UploadJobs
+    index_dir: Path
+    lock_wait: float
+
+
+def upload_body_limit(settings: Settings) -> int:
+    """The largest request body an upload may send: its files plus multipart overhead."""
+    return settings.upload_max_bytes + FORM_OVERHEAD + PART_OVERHEAD * settings.upload_max_files
+
+
+def install(app: Flask, settings: Settings) -> None:
+    """Register the views, the audit log and the CSRF signer; resume uploads a stop cut short."""
+    index_dir = Path(app.config["INDEX_DIR"])
+    app.extensions["jianbao_audit"] = AuditLog(settings.audit_log or index_dir / "audit.jsonl")
+    app.extensions["jianbao_upload_settings"] = settings
+    app.extensions["jianbao_csrf"] = URLSafeTimedSerializer(_secret(index_dir), salt="jianbao-csrf")
+    app.register_blueprint(routes)
+    with contextlib.suppress(JianbaoError):  # no index (or another backend) yet: uploads answer 503 until there is one
+        _services(app).jobs.resume()
+
+
+def _services(app: Flask) -> Services:
+    found = app.extensions.get("jianbao_uploads")
+    if found is None:
+        settings: Settings = app.extensions["jianbao_upload_settings"]
+        if settings.backend != "local":
+            raise JianbaoError("uploads need the local index (JIANBAO_BACKEND=local)")
+        index_dir = Path(app.config["INDEX_DIR"])
+        root = Path(read_meta(current_build(index_dir)).archive_root or settings.corpus_dir)
+        store = UploadStore(root / (settings.uploads_dir or "uploads"), root,
+                            Limits(settings.upload_max_bytes, settings.upload_max_files))
+        audit = app.extensions["jianbao_audit"]
+        jobs = UploadJobs(store, index_dir, settings.lock_wait, lambda upload: audit.write(_indexed_entry(upload)))
+        found = app.extensions.setdefault("jianbao_uploads", Services(store, jobs, index_dir, settings.lock_wait))
+    return found
+
+
+def services() -> Services:
+    """The upload store and background indexer of the app; 503 when uploads are not possible."""
+    try:
+        return _services(current_app)
+    except JianbaoError as e:
+        abort(503, description=str(e))
+
+
+def _secret(index_dir: Path) -> bytes:
+    """The key CSRF tokens are signed with, shared by the server's processes (made once, kept in the index folder)."""
+    path = index_dir / "csrf.key"
+    index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as f:
+        f.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def _indexed_entry(upload: Upload) -> dict:
+    return {"action": "index upload", "outcome": upload.status, "user": upload.user, "address": upload.address,
+            "upload": upload.id, "items_added": len(upload.items) if upload.status == "done" else 0,
+            "message": upload.message}
+
+
+def csrf_token() -> str:
+    """The CSRF token for the current user's forms."""
+    return current_app.extensions["jianbao_csrf"].dumps(current_identity().user or "")
+
+
+def _denied(action: str, status: int, code: str, message: str, message_zh: str, **details) -> Response:
+    record(action, "denied", reason=message, **details)
+    return error_response(status, code, message, message_zh)
+
+
+def guard(action: str, role: str) -> Response | None:
+    """None when the request may do ``action`` (``role`` and, for a POST, a valid CSRF token); else the
+    audited 401/403 answer."""
+    who: Identity = current_identity()
+    if who.user is None:
+        return _denied(action, 401, "unauthorized", f"{action} needs a signed-in {role}", "请先登录")
+    if not who.can(role):
+        return _denied(action, 403, "forbidden", f"{action} needs the {role} role; {who.user} is a {who.role}",
+                       "没有权限执行此操作")
+    if request.method == "POST" and who.via != "token":
+        token = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        try:
+            valid = current_app.extensions["jianbao_csrf"].loads(token, max_age=CSRF_MAX_AGE) == who.user
+        except BadData:
+            valid = False
+        if not valid:
+            return _denied(action, 403, "csrf", "missing or invalid CSRF token: reload the form and send it again",
+                           "表单已失效，请刷新页面后重新提交")
+    return None
+
+
+def _may_see(upload: Upload) -> bool:
+    who = current_identity()
+    return who.can("admin") or upload.user == who.user
+
+
+def receive() -> tuple[Upload | None, Response | None]:
+    """Store the files of the current upload request and queue its indexing: (upload, None) or (None, error)."""
+    settings: Settings = current_app.extensions["jianbao_upload_settings"]
+    limit = upload_body_limit(settings)
+    request.max_content_length = limit
+    request.max_form_parts = settings.upload_max_files + 16
+    try:
+        refusal = guard("upload", "uploader")
+        if refusal is not None:
+            return None, refusal
+        files = [f for f in request.files.getlist("files") if f.filename]
+        issue, date, access = parse_metadata(request.form.get("issue", ""), request.form.get("date", ""),
+                                             request.form.get("access", ""))
+    except RequestEntityTooLarge:
+        too_big = request.content_length is None or request.content_length > limit
+        message = (f"the upload is larger than {settings.upload_max_bytes:,} bytes" if too_big
+                   else f"too many files: at most {settings.upload_max_files} in one upload")
+        return None, _denied("upload", 413, "too_large", message, "上传内容过大" if too_big else "文件数量过多")
+    except Refused as e:
+        return None, _denied("upload", e.status, "refused", str(e), e.message_zh)
+    if not files:
+        return None, _denied("upload", 400, "no_files", "no files were sent (field `files`)", "没有选择文件")
+    if len(files) > settings.upload_max_files:
+        return None, _denied("upload", 413, "too_many_files",
+                             f"{len(files)} files: at most {settings.upload_max_files} in one upload",
+                             f"文件数量过多（每次最多 {settings.upload_max_files} 个）", files=len(files))
+    found = services()
+    who = current_identity()
+    upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access)
+    budget = settings.upload_max_bytes
+    for f in files:
+        try:
+            budget -= found.store.add_file(upload, f.filename or "", f.stream, budget)
+        except Refused as e:
+            upload.refused.append({"name": f.filename or "", "reason": str(e), "reason_zh": e.message_zh})
+    names = [f.filename for f in files][:100]
+    if not upload.files:
+        found.store.discard(upload)
+        message = "; ".join(r["reason"] for r in upload.refused[:5])
+        return None, _denied("upload", 400, "refused", f"no file was accepted: {message}",
+                             "没有可接受的文件：" + "；".join(r["reason_zh"] for r in upload.refused[:5]), files=names)
+    upload.status = "queued"
+    found.store.save(upload)
+    record("upload", "accepted", upload=upload.id, files=[e["stored"] for e in upload.files],
+           refused=upload.refused, issue=issue, date=date, access=access)
+    found.jobs.submit(upload.id)
+    return upload, None
+
+
+@routes.post("/api/uploads")
+def api_upload() -> Response:
+    """Store the files and start indexing them: 202 with the upload's state."""
+    upload, refusal = receive()
+    if refusal is not None:
+        return refusal
+    response = jsonify({**upload.to_dict(), "url": url_for("uploads.api_status", upload_id=upload.id)})
+    response.status_code = 202
+    response.headers["Location"] = url_for("uploads.api_status", upload_id=upload.id)
+    return response
+
+
+def _load(upload_id: str) -> Upload:
+    try:
+        upload = services().store.load(upload_id)
+    except (KeyError, ValueError):
+        abort(404, description=f"no upload {upload_id!r}")
+    if not _may_see(upload):
+        abort(404, description=f"no upload {upload_id!r}")
+    return upload
+
+
+@routes.get("/api/uploads/<upload_id>")
+def api_status(upload_id: str) -> Response:
+    """An upload's status, progress, files (stored and refused) and the items it added."""
+    refusal = guard("upload status", "uploader")
+    return refusal or jsonify(_load(upload_id).to_dict())
+
+
+@routes.post("/api/uploads/<upload_id>/retry")
+def api_retry(upload_id: str) -> Response:
+    """Index a failed or interrupted upload again (202), in the background."""
+    refusal = guard("retry upload", "uploader")
+    if refusal is not None:
+        return refusal
+    upload = _load(upload_id)
+    if upload.status not in ("failed", *UNFINISHED):
+        return error_response(409, "conflict", f"upload {upload_id} is {upload.status}", "该上传无需重试")
+    upload.status, upload.message = "queued", "queued again"
+    services().store.save(upload)
+    record("retry upload", "accepted", upload=upload_id)
+    services().jobs.submit(upload_id)
+    response = jsonify(upload.to_dict())
+    response.status_code = 202
+    return response
+
+
+def withdraw() -> tuple[dict, int]:
+    """Withdraw the upload or item the form names (the caller has checked the admin role): (answer, status),
+    audited."""
+    upload_id, item_id = request.form.get("upload", "").strip(), request.form.get("item", "").strip()
+    found = services()
+    try:
+        if upload_id:
+            upload = withdraw_upload(found.store, found.index_dir, upload_id, found.lock_wait)
+            answer = {"upload": upload_id, "removed": len(upload.items), "message": upload.message}
+        elif item_id:
+            removed, outcome = withdraw_item(found.store, found.index_dir, item_id, found.lock_wait)
+            if not removed:
+                return {"error": {"code": "not_found", "message": f"no item {item_id!r} in the index"}}, 404
+            answer = {"item": item_id, "removed": removed, "message": f"item {item_id} withdrawn; {outcome}"}
+        else:
+            return {"error": {"code": "bad_request", "message": "name an `upload` or an `item`"}}, 400
+    except KeyError:
+        return {"error": {"code": "not_found", "message": f"no upload {upload_id!r}"}}, 404
+    except (Busy, JianbaoError) as e:
+        record("withdraw", "failed", upload=upload_id or None, item=item_id or None, reason=str(e))
+        return {"error": {"code": "conflict", "message": str(e)}}, 409
+    record("withdraw", "done", upload=upload_id or None, item=item_id or None, removed=answer["removed"],
+           message=answer["message"])
+    return answer, 200
+
+
+@routes.post("/api/withdrawals")
+def api_withdraw() -> Response:
+    """Withdraw an upload (``upload``) or one item (``item``): removed from the index, files kept aside."""
+    refusal = guard("withdraw", "admin")
+    if refusal is not None:
+        return refusal
+    answer, status = withdraw()
+    response = jsonify(answer)
+    response.status_code = status
+    return response
+
+
+@routes.get("/upload")
+def upload_page() -> Response | str:
+    """The upload form and the user's uploads."""
+    refusal = guard("upload page", "uploader")
+    if refusal is not None:
+        return refusal
+    found = services()
+    mine = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u and _may_see(u)]
+    settings: Settings = current_app.extensions["jianbao_upload_settings"]
+    return render_template("upload.html", csrf_token=csrf_token(), uploads=mine[:50], upload=None,
+                           max_mb=settings.upload_max_bytes / 2**20, max_files=settings.upload_max_files)
+
+
+@routes.post("/upload")
+def upload_form() -> Response:
+    """The form's upload: on to its progress page."""
+    upload, refusal = receive()
+    if refusal is not None:
+        return refusal
+    return redirect(url_for("uploads.status_page", upload_id=upload.id), 303)
+
+
+@routes.get("/upload/<upload_id>")
+def status_page(upload_id: str) -> Response | str:
+    """One upload's progress (the page refreshes itself while it runs), its files and refusals."""
+    refusal = guard("upload status", "uploader")
+    if refusal is not None:
+        return refusal
+    upload = _load(upload_id)
+    return render_template("upload.html", csrf_token=csrf_token(), upload=upload, uploads=[],
+                           running=upload.status in UNFINISHED)
+
+
+@routes.get("/admin")
+def admin_page() -> Response | str:
+    """Uploads with their withdrawal buttons, item withdrawal, and the audit log."""
+    refusal = guard("admin page", "admin")
+    if refusal is not None:
+        return refusal
+    found = services()
+    listed = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u]
+    return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=audit_log().newest(),
+                           message=request.args.get("message", ""))
+
+
+@routes.post("/admin/withdraw")
+def admin_withdraw() -> Response:
+    """The admin page's withdrawal form: back to the page with what happened."""
+    refusal = guard("withdraw", "admin")
+    if refusal is not None:
+        return refusal
+    answer, _ = withdraw()
+    message = answer.get("message") or answer.get("error", {}).get("message", "")
+    return redirect(url_for("uploads.admin_page", message=message), 303)
+
+
+def _quiet_load(store: UploadStore, upload_id: str) -> Upload | None:
+    try:
+        return store.load(upload_id)
+    except (KeyError, ValueError, TypeError):
+        return None
