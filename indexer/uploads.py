@@ -287,11 +287,13 @@ class UploadStore:
 
     def move_aside(self, upload: Upload) -> None:
         """Move a withdrawn upload's folder out of the archive's reach (never deleted, never replacing)."""
-        target = self.withdrawn_path(upload.id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            raise JianbaoError(f"{target} exists already")
-        os.rename(self.path(upload.id), target)
+        source, target = self.path(upload.id), self.withdrawn_path(upload.id)
+        target.mkdir(parents=True, exist_ok=True)  # files withdrawn one by one may be there already
+        for path in sorted(source.iterdir()):
+            if (target / path.name).exists():
+                raise JianbaoError(f"{target / path.name} exists already; nothing more was moved")
+            os.rename(path, target / path.name)
+        source.rmdir()
 
     def discard(self, upload: Upload) -> None:
         """Remove an upload that stored no file (its state, metadata and folder: nothing of the archive)."""
