@@ -3,11 +3,17 @@
 The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL searcher
 (:mod:`search.sphinxql`) reads them; both take every rule from here.
 
-* **Exact substrings.** The search form of a title or body (:func:`indexer.normalize.search_form`)
-  is indexed as one token per character: the character's code point in hex (``中`` → ``4e2d``).
-  A term is the phrase of its characters' tokens, so a document matches it exactly when the
-  folded text holds the term as a substring: every character is a token (punctuation too),
-  nothing is segmented, and no tokenizer setting of the engine can change what matches.
+* **Exact substrings.** The search form (:func:`indexer.normalize.search_form`) of the title, and
+  of the other searchable parts (body, issue name, 文号: :func:`indexer.index.schema.searchable_parts`),
+  is indexed as one token per character: the character's code point in hex (``中`` → ``4e2d``);
+  parts are kept apart by a token no phrase holds. A term is the phrase of its characters' tokens,
+  so a document matches it exactly when the folded text holds the term as a substring: every
+  character is a token (punctuation too), nothing is segmented, and no tokenizer setting of the
+  engine can change what matches.
+* **Joining marks** (``、“”`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
+  ``*_free`` fields hold the same tokens without the marks, so a phrase there finds every item the
+  term may match across marks; the few it finds that the plain fields do not are checked by the
+  searcher and named by their document token (``mark`` field) in the query.
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
   number of shards, so an item always goes to the same shard.
 * **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
@@ -23,18 +29,20 @@ import time
 from typing import Any
 
 from indexer.index.docvalues import NO_DATE, date_number
+from indexer.index.schema import searchable_parts
 from indexer.ingest.topics import SEPARATOR
 from indexer.items import Item
-from indexer.normalize import search_form
+from indexer.normalize import JOINING_MARKS, search_form
 
 ITEMS = "jianbao"  # the distributed index of items on the aggregator
 VALUES = "jianbao_values"  # the distributed index of facet values
-EVERYTHING = "zz"  # the one token of the `mark` field: every document has it (not a hex token)
+EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
+PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
 
-ITEM_FIELDS = ("title", "body", "mark")
+ITEM_FIELDS = ("title", "body", "title_free", "body_free", "mark")
 # Attribute declarations of the items index: (kind, name).
 ITEM_ATTRS = (
     ("rt_attr_string", "item_id"),
@@ -100,6 +108,19 @@ def encode(form: str) -> str:
     return " ".join(format(ord(ch), "x") for ch in form)
 
 
+def encode_parts(texts: list[str], free: bool = False) -> str:
+    """Display texts as one field: each part's search form encoded, parts apart; ``free``: joining marks left out."""
+    forms = [search_form(t) for t in texts]
+    if free:
+        forms = ["".join(ch for ch in f if ch not in JOINING_MARKS) for f in forms]
+    return f" {PART_BREAK} ".join(encode(f) for f in forms)
+
+
+def doc_token(doc: int) -> str:
+    """The token naming one document in its ``mark`` field."""
+    return f"d{doc:x}"
+
+
 def phrase(text: str) -> str:
     """The full-text query matching exactly the documents whose field holds ``text`` (search form)."""
     tokens = encode(text)
@@ -130,11 +151,14 @@ def day_range(item: Item) -> tuple[int, int]:
 def item_row(item: Item) -> dict[str, Any]:
     """The items-index row of an item (column name to value)."""
     first, last = day_range(item)
+    title, *rest = searchable_parts(item)
     return {
         "id": doc_id(item.id),
-        "title": encode(search_form(item.title)),
-        "body": encode(search_form(item.body)),
-        "mark": EVERYTHING,
+        "title": encode_parts([title]),
+        "body": encode_parts(rest),
+        "title_free": encode_parts([title], free=True),
+        "body_free": encode_parts(rest, free=True),
+        "mark": f"{EVERYTHING} {doc_token(doc_id(item.id))}",
         "item_id": item.id,
         "data": json.dumps(item.to_dict(), ensure_ascii=False),
         "year": item.year or 0,

@@ -26,20 +26,33 @@ from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import EVERYTHING, ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
 from indexer.index.docvalues import date_number
+from indexer.index.schema import searchable_parts
 from indexer.items import Item
-from indexer.normalize import search_form
+from indexer.normalize import search_form, term_gaps
 from search.access import PUBLIC_ONLY, Viewer
 from search.errors import QueryTooExpensive
 from search.facets import FacetValue, flat_values, topic_values, year_values
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
+from search.matching import needle
+from search.query import Term
 from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
-from search.sphinxql_query import RANKING, conditions, order, parsed_query, seen_by
+from search.sphinxql_query import (
+    RANKING,
+    beyond_plain,
+    conditions,
+    order,
+    parsed_query,
+    seen_by,
+    spans_marks,
+    term_match,
+)
 
 RETRIES = 3  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
+MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
 GROUPS = 20_000  # facet values a grouped query returns at most
 EXPORT_CHUNK = 500  # items fetched a statement when exporting
 SIMILAR_TITLE_WEIGHT = 3
@@ -105,14 +118,15 @@ class SphinxQLSearcher(Searcher):
     def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
         started = time.perf_counter()
         parsed = parsed_query(query)
+        verified = self._verified(parsed.positive_terms + parsed.excluded)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
         statements = [
-            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, viewer)} ORDER BY {order_by} "
+            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, verified, viewer)} ORDER BY {order_by} "
             f"LIMIT {offset}, {query.size} OPTION max_matches={max(offset + query.size, 1000)}, {ranking}",
             "SHOW META",
-            *(_grouped(attr, conditions(query, parsed, viewer, skip=facet))
+            *(_grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
               for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
         ]
         page, meta, departments, topics, years = self._batch(statements)
@@ -126,7 +140,7 @@ class SphinxQLSearcher(Searcher):
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
-        where = conditions(query, parsed, viewer)
+        where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded), viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
                                    "SHOW META"])[1].rows)["total_found"]
@@ -194,9 +208,11 @@ class SphinxQLSearcher(Searcher):
         if not form:
             return []
         everything = " AND ".join([_match(f"@mark {EVERYTHING}"), *seen_by(viewer)])
+        in_title = Term(form, q, title_only=True)
+        titled = _where([_match(term_match(in_title, self._verified([in_title]))), *seen_by(viewer)])
         departments, topics, titles = self._batch([
             _grouped("departments", everything), _grouped("topic_keys", everything),
-            f"SELECT data FROM {ITEMS} {_where([_match(f'@title {phrase(form)}'), *seen_by(viewer)])} "
+            f"SELECT data FROM {ITEMS} {titled} "
             "ORDER BY first_day DESC, id ASC "
             f"LIMIT 0, {limit} OPTION ranker=none"])
         out: list[dict[str, Any]] = []
@@ -223,6 +239,24 @@ class SphinxQLSearcher(Searcher):
 
     def close(self) -> None:
         self._drop()
+
+    def _verified(self, terms: list[Term]) -> dict[Term, list[int]]:
+        """For each term that may span joining marks: the documents holding it only that way, checked one by one."""
+        spanning = list(dict.fromkeys(t for t in terms if spans_marks(t)))
+        out: dict[Term, list[int]] = {}
+        for start in range(0, len(spanning), MAX_BATCH // 2):
+            chunk = spanning[start:start + MAX_BATCH // 2]
+            statements = []
+            for term in chunk:
+                statements += [f"SELECT id, data FROM {ITEMS} WHERE {beyond_plain(term)} LIMIT 0, {MAX_CHECKED} "
+                               f"OPTION max_matches={MAX_CHECKED}, ranker=none", "SHOW META"]
+            results = self._batch(statements)
+            for i, term in enumerate(chunk):
+                if _meta(results[2 * i + 1].rows)["total_found"] > MAX_CHECKED:
+                    raise QueryTooExpensive(f"{term.raw!r} would need more than {MAX_CHECKED} items checked for "
+                                            "joining marks inside it; quote it or use a longer term")
+                out[term] = [doc for doc, data in results[2 * i].rows if _holds(term, json.loads(data))]
+        return out
 
     # Facets
 
@@ -312,6 +346,14 @@ def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummar
 
 def _match(expr: str) -> str:
     return f"MATCH('{expr}')"
+
+
+def _holds(term: Term, item: dict[str, Any]) -> bool:
+    """Whether the item's folded text holds the term, joining marks allowed as the local engine allows them."""
+    text, gaps = term_gaps(term.text)
+    pattern = needle(text, gaps)
+    parts = searchable_parts(Item.from_dict(item))
+    return any(pattern.search(search_form(p).encode("utf-8")) for p in (parts[:1] if term.title_only else parts))
 
 
 def _where(conditions: list[str]) -> str:

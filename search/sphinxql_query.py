@@ -2,17 +2,21 @@
 
 The query language is parsed by :func:`search.query.parse` (the local engine's parser);
 each term becomes the phrase of its characters' tokens (:func:`indexer.cluster_schema.phrase`)
-limited to the title, or to the title or the body, so a term matches exactly the
-documents whose folded title or body holds it, as in the local engine. Facet filters
+limited to the title, or to the title or the other searchable parts, so a term matches exactly
+the documents whose folded text holds it, as in the local engine. A term that may match
+across joining marks also names the documents the searcher checked to hold it that way. Facet filters
 are ``IN`` conditions on the hashed values; a facet's own filter is left out when it
 is counted (``skip``).
 """
 
 from __future__ import annotations
 
-from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, issue_hash, phrase, value_id
+from collections.abc import Mapping
+
+from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
 from indexer.index.docvalues import date_number
 from indexer.ingest.topics import SEPARATOR
+from indexer.normalize import term_gaps
 from search.access import Viewer, index_groups
 from search.engine import titles_only
 from search.facets import UNKNOWN_YEAR
@@ -34,18 +38,38 @@ def parsed_query(query: SearchQuery) -> ParsedQuery:
     return titles_only(parsed) if query.scope == "title" else parsed
 
 
-def term_match(term: Term) -> str:
-    """The full-text expression of one term."""
+Verified = Mapping[Term, list[int]]  # for a term that may span joining marks: the documents checked to hold it
+
+
+def spans_marks(term: Term) -> bool:
+    """Whether the term may match across joining marks (then its matches beyond the plain phrase are checked)."""
+    return bool(term_gaps(term.text)[1])
+
+
+def term_match(term: Term, verified: Verified) -> str:
+    """The full-text expression of one term: its plain phrase, or one of the documents checked to hold it."""
+    text, _ = term_gaps(term.text)
     scope = "title" if term.title_only else "(title,body)"
-    return f"(@{scope} {phrase(term.text)})"
+    expr = f"(@{scope} {phrase(text)})"
+    checked = verified.get(term)
+    if checked:
+        expr = f"({expr} | (@mark {' | '.join(doc_token(d) for d in checked)}))"
+    return expr
 
 
-def match(parsed: ParsedQuery) -> str:
+def beyond_plain(term: Term) -> str:
+    """The MATCH of the candidates a term may match only across joining marks (checked by the searcher)."""
+    text, _ = term_gaps(term.text)
+    free, plain = ("title_free", "title") if term.title_only else ("(title_free,body_free)", "(title,body)")
+    return f"MATCH('(@{free} {phrase(text)}) -(@{plain} {phrase(text)})')"
+
+
+def match(parsed: ParsedQuery, verified: Verified) -> str:
     """The MATCH expression: every group (any of its terms), none of the excluded terms."""
-    parts = ["(" + " | ".join(term_match(t) for t in group) + ")" for group in parsed.groups]
+    parts = ["(" + " | ".join(term_match(t, verified) for t in group) + ")" for group in parsed.groups]
     if not parts:  # browsing: every document holds the token of the `mark` field
         parts = [f"(@mark {EVERYTHING})"]
-    parts += ["-" + term_match(t) for t in parsed.excluded]
+    parts += ["-" + term_match(t, verified) for t in parsed.excluded]
     return " ".join(parts)
 
 
@@ -55,9 +79,9 @@ def seen_by(viewer: Viewer) -> list[str]:
     return [] if groups is None else [f"access_keys IN ({_ids(access_key(g) for g in sorted(groups))})"]
 
 
-def conditions(query: SearchQuery, parsed: ParsedQuery, viewer: Viewer, skip: str = "") -> str:
+def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, viewer: Viewer, skip: str = "") -> str:
     """The WHERE clause: the match, what the viewer may see, the date range and every facet filter but ``skip``'s."""
-    out = [f"MATCH('{match(parsed)}')", *seen_by(viewer)]
+    out = [f"MATCH('{match(parsed, verified)}')", *seen_by(viewer)]
     if query.date_from or query.date_to:
         low = date_number(query.date_from) if query.date_from else 1
         high = date_number(query.date_to) if query.date_to else LAST_DAY

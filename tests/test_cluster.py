@@ -11,6 +11,7 @@ facet counts, same id sets. Then shard nodes are killed and started again.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from bench.known_items import generate
 from indexer import cluster
 from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import Report
+from indexer.normalize import traditional_forms
 from search import Searcher, SearchQuery, SearchResult, open_searcher
 from search.sphinxql import ClusterDegraded
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
@@ -82,13 +84,25 @@ def queries(local) -> list[SearchQuery]:
     held = set(_ids(local, SearchQuery()))
     public = [c["q"] for c in cases if c["kind"] == "phrase" or c.get("target") in held]
     generated = [c["q"] for c in generate(local, 200, seed=1)]
-    out = [SearchQuery(q=q) for q in public + generated] + [SearchQuery()]
+    out = [SearchQuery(q=q) for q in public + generated + _folding(local, generated)] + [SearchQuery()]
     for q in generated[:20]:  # the same words narrowed by each facet's biggest value, and a date range
         facets = local.search(SearchQuery(q=q)).facets
         filters = {name: [values[0].value] for name, values in facets.items() if values}
         out.append(SearchQuery(q=q, filters=filters))
         out.append(SearchQuery(q=q, filters={"year": [v.value for v in facets["year"][:2]]}, date_from="2015-01-01"))
     return out
+
+
+def _folding(local: Searcher, generated: list[str]) -> list[str]:
+    """Queries that only folding answers: across joining marks (and pairs that must not span them), traditional."""
+    spans = []
+    for item in local.export(SearchQuery(), limit=10**9).items:
+        for m in re.finditer(r"([\u4e00-\u9fff]{2})[、“”·]+([\u4e00-\u9fff]{2})", item.title + item.body):
+            spans += [m.group(1) + m.group(2), m.group(1)[1] + m.group(2)[0], f'"{m.group(0)}"',
+                      f"title:{m.group(1)}{m.group(2)}"]
+    traditional = ["".join(traditional_forms(c)[:1] or c for c in q) for q in generated[:20]]
+    assert len(spans) >= 40 and sum(t not in generated for t in traditional) >= 10
+    return spans[:40] + traditional
 
 
 def _ids(searcher: Searcher, query: SearchQuery) -> list[str]:
