@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -216,3 +217,16 @@ def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
         for node in cluster.load(cluster_dir).shards[0]:
             cluster.start_node(cluster_dir, node)
     assert app.test_client().get("/api/search?q=会议").status_code == 200
+
+
+def test_cluster_config_writes_configs_searchd_accepts(tmp_path):
+    from indexer.cli import main
+
+    assert main(["cluster-config", "--shards", "2", "--replicas", "2", "--hosts", "s1", "s2", "s3",
+                 "--aggregator-host", "agg", "--out", str(tmp_path)]) == 0
+    aggregator = (tmp_path / "aggregator.conf").read_text(encoding="utf-8")
+    assert "agent = s1:9307|s2:9307:jianbao_s0" in aggregator  # mirrors of a shard on different hosts
+    assert "agent = s2:9317|s3:9307:jianbao_s1" in aggregator  # a second node on s2 gets the next ports
+    for conf in sorted(tmp_path.glob("*.conf")):
+        checked = subprocess.run(["indextool", "--checkconfig", "-c", str(conf)], capture_output=True, text=True)
+        assert checked.returncode == 0 and "checking index(es) ... ok" in checked.stdout, conf.name
