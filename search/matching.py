@@ -112,7 +112,14 @@ class Matcher:
         # Documents where the term is an indexed word surely contain it: only the others are checked.
         sure = self._word_docs(text, title_only)
         unsure = difference(candidates, sure, snap.doc_count)
-        checked = self._verify(unsure, needle(text, gaps), title_only, deadline)
+        checked = self._verify(unsure, text.encode("utf-8"), title_only, deadline)
+        if gaps:  # a text holding the term only across joining marks holds one of its joined pairs: check those
+            joined = np.zeros(snap.doc_count, dtype=bool)
+            for pair, _ in (p for p in pairs if p[1]):
+                joined[snap.postings("joined_grams", pair)[0]] = True
+            marked = difference(unsure, checked, snap.doc_count)
+            marked = marked[joined[marked]]
+            checked = union(checked, self._verify(marked, needle(text, gaps), title_only, deadline), snap.doc_count)
         return union(intersect(candidates, sure, snap.doc_count), checked, snap.doc_count)
 
     def _word_docs(self, word: str, title_only: bool) -> np.ndarray:
