@@ -185,3 +185,15 @@ def test_the_same_item_from_several_files_is_kept_once(tmp_path):
     items = list(read_items([tmp_path], Report(stream=io.StringIO())))
     assert [(i.title, i.duplicates) for i in items] == [
         ("区科技局召开创新大会", ["b_gbk.txt"]), ("区教育局开展安全教育周活动", ["b_gbk.txt"]), ("区民政局开展冬季救助", [])]
+
+
+def test_a_restricted_copy_of_a_public_item_stays_its_own_item(tmp_path):
+    text = "区科技局召开创新大会 会议部署全年工作。（区科技局）\n区教育局开展安全教育周活动 活动覆盖全区中小学。（区教育局）\n"
+    (tmp_path / "public.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "internal").mkdir()
+    (tmp_path / "internal" / "copy.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "internal" / "_access.json").write_text('{"access": ["leaders"]}', encoding="utf-8")
+    items = list(read_items([tmp_path], Report(stream=io.StringIO())))
+    assert sorted((i.title, tuple(i.access), tuple(i.duplicates)) for i in items) == [
+        ("区教育局开展安全教育周活动", ("leaders",), ()), ("区教育局开展安全教育周活动", ("public",), ()),
+        ("区科技局召开创新大会", ("leaders",), ()), ("区科技局召开创新大会", ("public",), ())]

@@ -1,8 +1,9 @@
 """The same item read from several files (a GBK copy of an issue, a page saved twice) is kept once.
 
 Two items are the same when their folded titles and bodies are equal (:func:`indexer.normalize.search_form`:
-full width, case and whitespace do not count). The first one read is kept; the sources of the others are listed
-in its ``duplicates``.
+full width, case and whitespace do not count) and the same people may see them (a restricted copy of a public
+item stays a restricted item of its own). The first one read is kept; the sources of the others are listed in
+its ``duplicates``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import hashlib
 from collections.abc import Iterable
 
 from indexer.items import Item
-from indexer.normalize import search_form
+from indexer.normalize import PART_SEPARATOR, search_form
 
 
 def fingerprint(item: Item) -> str:
-    """What makes two items the same: their folded title and body."""
-    return hashlib.sha1(f"{search_form(item.title)}\x1f{search_form(item.body)}".encode()).hexdigest()
+    """What makes two items the same: their folded title and body, and who may see them."""
+    parts = (search_form(item.title), search_form(item.body), *sorted(item.access))
+    return hashlib.sha1(PART_SEPARATOR.join(parts).encode()).hexdigest()
 
 
 class Deduplicator:

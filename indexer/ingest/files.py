@@ -22,6 +22,7 @@ from indexer.errors import Report, SourceError
 from indexer.ingest.access import ACCESS_FILE, folder_access, nearest_access
 from indexer.ingest.conversions import Extracted
 from indexer.ingest.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
+from indexer.ingest.duplicates import Deduplicator
 from indexer.ingest.encodings import decode
 from indexer.ingest.issues import issue_items
 from indexer.ingest.meta import META_SUFFIX, IssueMeta, read_meta
@@ -91,9 +92,18 @@ def iter_files(sources: list[Path], report: Report) -> Iterator[Path]:
 
 def read_items(sources: list[Path], report: Report, root: Path | None = None,
                documents: DocumentReader | None = None, progress: Progress | None = None) -> Iterator[Item]:
-    """Every item of every archive file under ``sources``; bad files reported and skipped."""
-    for _path, items in read_files(sources, report, root, documents, progress):
-        yield from items
+    """Every item of every archive file under ``sources``; bad files reported and skipped.
+
+    Records stream through; the items of issue and document files come at the end, the same
+    item read from several files once (:mod:`indexer.ingest.duplicates`).
+    """
+    kept = Deduplicator()
+    for path, items in read_files(sources, report, root, documents, progress):
+        if is_record_file(path):
+            yield from items
+        else:
+            kept.add(items)
+    yield from kept.items()
 
 
 def read_files(sources: list[Path], report: Report, root: Path | None = None,
