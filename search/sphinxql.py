@@ -31,7 +31,7 @@ from indexer.items import Item
 from indexer.normalize import search_form, term_gaps
 from search.access import PUBLIC_ONLY, Viewer
 from search.errors import QueryTooExpensive
-from search.facets import FacetValue, flat_values, topic_values, year_values
+from search.facets import UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.matching import needle
 from search.query import Term
@@ -48,6 +48,7 @@ from search.sphinxql_query import (
     spans_marks,
     term_match,
 )
+from search.trend import MONTHS, one_year
 
 RETRIES = 3  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
@@ -129,12 +130,18 @@ class SphinxQLSearcher(Searcher):
             *(_grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
               for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
         ]
-        page, meta, departments, topics, years = self._batch(statements)
+        by_month = one_year(query.filters["year"])
+        if by_month:  # the trend of one year: matches by month
+            statements.append(_grouped("month", conditions(query, parsed, verified, viewer)))
+        page, meta, departments, topics, years, *months = self._batch(statements)
         terms = [t.text for t in parsed.positive_terms]
         hits = [hit_of(Item.from_dict(json.loads(row[0])), terms) for row in page.rows]
         facets = self._facets(query, departments.rows, topics.rows, years.rows)
-        return SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
-                            (time.perf_counter() - started) * 1000, parsed.notes)
+        result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
+                              (time.perf_counter() - started) * 1000, parsed.notes,
+                              months=_months(months[0].rows) if by_month else None)
+        result.also_searched = parsed.also
+        return result
 
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
@@ -354,6 +361,12 @@ def _holds(term: Term, item: dict[str, Any]) -> bool:
     pattern = needle(text, gaps)
     parts = searchable_parts(Item.from_dict(item))
     return any(pattern.search(search_form(p).encode("utf-8")) for p in (parts[:1] if term.title_only else parts))
+
+
+def _months(rows: list[tuple]) -> dict[str, int]:
+    """Grouped counts by month (0: no exact date) as the local engine's trend gives them."""
+    by = {int(k): int(c) for k, c in rows}
+    return {**{m: by.get(int(m), 0) for m in MONTHS}, UNKNOWN_YEAR: by.get(0, 0)}
 
 
 def _where(conditions: list[str]) -> str:

@@ -127,10 +127,12 @@ def test_totals_facets_and_ids_equal_the_local_engine(remote, local, queries):
     differ = []
     for query in queries:
         mine, theirs = remote.search(query), local.search(query)
-        if (mine.total, _facets(mine)) != (theirs.total, _facets(theirs)) or \
+        if (mine.total, _facets(mine), mine.months, mine.also_searched) != \
+                (theirs.total, _facets(theirs), theirs.months, theirs.also_searched) or \
                 set(_ids(remote, query)) != set(_ids(local, query)):
             differ.append((query.q, query.filters, mine.total, theirs.total))
     assert not differ, f"{len(differ)} of {len(queries)} queries differ: {differ[:5]}"
+    assert sum(bool(q.filters["year"]) and len(q.filters["year"]) == 1 for q in queries) >= 10  # months compared
 
 
 def test_known_items_rank_as_well_as_local(remote, local):
