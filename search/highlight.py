@@ -17,7 +17,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from html import escape
 
-from indexer.normalize import JOINING_MARKS, term_gaps, traditional_forms
+from indexer.normalize import JOINING_MARKS, search_form, term_gaps, traditional_forms
 
 SNIPPET_CHARS = 120
 LABEL_CHARS = 40
@@ -26,6 +26,8 @@ SCAN_CHARS = 4000  # characters of a body searched for a snippet
 _FULLWIDTH_OFFSET = 0xFEE0  # U+FF01..FF5E are the full-width forms of ASCII ! .. ~
 ELLIPSIS = "…"
 CLAUSE_MARKS = "。！？；：，、!?;:,）)”」』"  # a snippet may begin just after one of these
+MAX_PATTERN_STEPS = 10_000_000  # text length × term length a term's pattern may be run over
+_NO_MARKS = str.maketrans("", "", JOINING_MARKS)
 
 
 def spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
@@ -37,10 +39,20 @@ def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every occurrence of each term in ``text``."""
     if not text or not terms:
         return []
-    found = [(m.start(), m.end(), term) for term in {t for t in terms if t} for m in _pattern(term).finditer(text)
+    found = [(m.start(), m.end(), term) for term in _findable(text, terms) for m in _pattern(term).finditer(text)
              if m.end() > m.start()]
     found.sort()
     return found
+
+
+def _findable(text: str, terms: list[str]) -> set[str]:
+    """The terms worth looking for in ``text``: those its folded form holds (a linear check), while a term's
+    pattern, tried at every position, stays within MAX_PATTERN_STEPS (500,000 × ``a`` with ``a…ab`` took 25 s)."""
+    wanted = {t for t in terms if t and len(text) * len(t) <= MAX_PATTERN_STEPS}
+    if not wanted:
+        return wanted
+    folded = search_form(text).translate(_NO_MARKS)
+    return {t for t in wanted if term_gaps(t)[0] in folded}
 
 
 _PRINTED_MARKS = JOINING_MARKS + "".join(chr(ord(c) + _FULLWIDTH_OFFSET) for c in JOINING_MARKS if "!" <= c <= "~")

@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
 
 from indexer.ingest.topics import SEPARATOR
-from indexer.normalize import search_form
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
 from search.facets import FACETS, UNKNOWN_YEAR
 from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS
@@ -37,8 +36,6 @@ CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Corpus URLs that become links: http(s) only, nothing a browser would strip or reinterpret.
 LINKABLE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\\]+", re.IGNORECASE)
-# Highlighting tries a term at every position of the text: text length × term length is bounded.
-MAX_HIGHLIGHT_STEPS = 10_000_000
 
 
 class QueryLinks:
@@ -144,21 +141,13 @@ def item_page(item_id: str) -> str:
         raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
     item = page.item
     terms = [t.text for t in parse(q).positive_terms]
-    body_terms = highlight_terms(item.body, terms)
-    paragraphs = [highlight.highlight(p, body_terms) for p in item.body.split("\n")]
+    paragraphs = [highlight.highlight(p, terms) for p in item.body.split("\n")]
     back = request.args.get("back", "")
     link = item.url if item.url and LINKABLE_URL.fullmatch(item.url) else None
     return render_template("item.html", page=page, item=item, paragraphs=paragraphs,
-                           title_html=highlight.highlight(item.title, highlight_terms(item.title, terms)), q=q,
+                           title_html=highlight.highlight(item.title, terms), q=q,
                            back_url=url_for("pages.search_page") + ("?" + back if back else ""),
                            separator=SEPARATOR, source_link=link)
-
-
-def highlight_terms(text: str, terms: list[str]) -> list[str]:
-    """The terms worth highlighting in ``text``: those it holds (a linear check on its search form), and
-    only while the highlighter's work (text length × term length) stays bounded."""
-    folded = search_form(text)
-    return [t for t in terms if t in folded and len(text) * len(t) <= MAX_HIGHLIGHT_STEPS]
 
 
 @pages.get("/opensearch.xml")
