@@ -180,6 +180,42 @@ _SCHEMAS: dict[str, Any] = {
 }
 
 
+_UPLOAD_ERRORS = {status: _json(_ref("Error"), text) for status, text in (
+    ("400", "Nothing acceptable was sent (each refused file with its reason)"),
+    ("401", "No identity (or a token that is not accepted)"),
+    ("403", "Not an uploader (admin), or no valid CSRF token"),
+    ("404", "No such upload (or not the caller's)"), ("409", "Not possible in the upload's state"),
+    ("413", "Larger than JIANBAO_UPLOAD_MAX_BYTES, or more files than JIANBAO_UPLOAD_MAX_FILES"),
+    ("503", "Uploads are not possible (no local index)"))}
+_UPLOAD = _json({"type": "object", "required": ["id", "status", "files", "refused", "progress", "items"],
+                 "description": "An upload: status (queued, indexing, done, failed, withdrawn), files stored and "
+                                "refused (with reasons), progress (files, total, items) and the item ids added"},
+                "The upload")
+_UPLOAD_ID = [{"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_FORM = {"multipart/form-data": {"schema": {"type": "object", "properties": {
+    "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+    "issue": {"type": "string"}, "date": {"type": "string", "format": "date"},
+    "access": {"type": "string", "description": "groups, comma separated; empty: public"}}}}}
+_UPLOAD_PATHS = {
+    "/api/uploads": {"post": {
+        "operationId": "upload", "summary": "Upload bulletin files (uploaders); they are indexed in the background",
+        "requestBody": {"required": True, "content": _FORM},
+        "responses": {"202": _UPLOAD, **_UPLOAD_ERRORS}}},
+    "/api/uploads/{upload_id}": {"get": {
+        "operationId": "upload_status", "summary": "An upload's status and progress", "parameters": _UPLOAD_ID,
+        "responses": {"200": _UPLOAD, **_UPLOAD_ERRORS}}},
+    "/api/uploads/{upload_id}/retry": {"post": {
+        "operationId": "upload_retry", "summary": "Index a failed or interrupted upload again",
+        "parameters": _UPLOAD_ID, "responses": {"202": _UPLOAD, **_UPLOAD_ERRORS}}},
+    "/api/withdrawals": {"post": {
+        "operationId": "withdraw", "summary": "Withdraw an upload or an item (administrators); files kept aside",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "properties": {"upload": {"type": "string"}, "item": {"type": "string"}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["removed", "message"]}, "Withdrawn"),
+                      **_UPLOAD_ERRORS}}},
+}
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document."""
     return {
@@ -209,6 +245,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/health": {"get": {
                 "operationId": "health", "summary": "Service status",
                 "responses": {"200": _json(_ref("Health"), "The index is open"), **_ERRORS}}},
+            **_UPLOAD_PATHS,
         },
         "components": {"schemas": _SCHEMAS},
     }

@@ -243,9 +243,9 @@ def api_retry(upload_id: str) -> Response:
     return response
 
 
-def withdraw() -> tuple[dict, int]:
-    """Withdraw the upload or item the form names (the caller has checked the admin role): (answer, status),
-    audited."""
+def withdraw() -> dict:
+    """Withdraw the upload or item the form names (the caller has checked the admin role), audited;
+    Refused (with its status) when it cannot be done."""
     upload_id, item_id = request.form.get("upload", "").strip(), request.form.get("item", "").strip()
     found = services()
     try:
@@ -255,18 +255,20 @@ def withdraw() -> tuple[dict, int]:
         elif item_id:
             removed, outcome = withdraw_item(found.store, found.index_dir, item_id, found.lock_wait)
             if not removed:
-                return {"error": {"code": "not_found", "message": f"no item {item_id!r} in the index"}}, 404
+                raise Refused(f"no item {item_id!r} in the index", "索引中没有该条目", 404)
             answer = {"item": item_id, "removed": removed, "message": f"item {item_id} withdrawn; {outcome}"}
         else:
-            return {"error": {"code": "bad_request", "message": "name an `upload` or an `item`"}}, 400
+            raise Refused("name an `upload` or an `item`", "请指定要撤回的上传或条目")
     except KeyError:
-        return {"error": {"code": "not_found", "message": f"no upload {upload_id!r}"}}, 404
+        raise Refused(f"no upload {upload_id!r}", "没有该上传", 404) from None
+    except Refused:
+        raise
     except (Busy, JianbaoError) as e:
         record("withdraw", "failed", upload=upload_id or None, item=item_id or None, reason=str(e))
-        return {"error": {"code": "conflict", "message": str(e)}}, 409
+        raise Refused(str(e), "暂时无法撤回，请稍后再试", 409) from None
     record("withdraw", "done", upload=upload_id or None, item=item_id or None, removed=answer["removed"],
            message=answer["message"])
-    return answer, 200
+    return answer
 
 
 @routes.post("/api/withdrawals")
@@ -275,10 +277,11 @@ def api_withdraw() -> Response:
     refusal = guard("withdraw", "admin")
     if refusal is not None:
         return refusal
-    answer, status = withdraw()
-    response = jsonify(answer)
-    response.status_code = status
-    return response
+    try:
+        return jsonify(withdraw())
+    except Refused as e:
+        return error_response(e.status, {404: "not_found", 409: "conflict"}.get(e.status, "bad_request"), str(e),
+                              e.message_zh)
 
 
 @routes.get("/upload")
@@ -332,8 +335,10 @@ def admin_withdraw() -> Response:
     refusal = guard("withdraw", "admin")
     if refusal is not None:
         return refusal
-    answer, _ = withdraw()
-    message = answer.get("message") or answer.get("error", {}).get("message", "")
+    try:
+        message = withdraw()["message"]
+    except Refused as e:
+        message = f"{e.message_zh}（{e}）"
     return redirect(url_for("uploads.admin_page", message=message), 303)
 
 
