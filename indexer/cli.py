@@ -13,7 +13,7 @@ from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import JianbaoError, Report
 from indexer.index.reader import IndexSnapshot
 from indexer.ingest.conversions import cache_for
-from indexer.ingest.files import read_items
+from indexer.ingest.files import read_files
 from indexer.progress import Progress
 from indexer.settings import SettingError, Settings
 from indexer.stats import index_stats, stats_text
@@ -73,11 +73,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _parse(args: argparse.Namespace) -> int:
+    """Every item of every file as read, one file after another (repeats across files are not merged);
+    ``source`` names each file by its path from the current folder (absolute when outside it)."""
     report = Report()
     count = 0
-    for item in read_items(args.files, report):
-        sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
-        count += 1
+    for _path, items in read_files(args.files, report, root=Path.cwd()):
+        for item in items:
+            sys.stdout.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
     print(f"{count} items from {report.files_read} files; {report.files_skipped} files skipped",
           file=sys.stderr)
     return 0 if count else 1

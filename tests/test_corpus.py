@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -150,6 +151,19 @@ def test_parse_command_prints_json_lines():
     for name in ("id", "title", "body", "departments", "topics", "date", "year", "issue", "source", "position"):
         assert name in rows[0]
     assert "9 items from 1 files; 0 files skipped" in out.stderr
+
+
+def test_parse_prints_every_file_as_read_named_from_the_current_folder(tmp_path):
+    shutil.copy(SEED, tmp_path / "copy.txt")
+    (tmp_path / "page.html").write_text(
+        "<html><head><meta charset='utf-8'><meta name='SiteName' content='某区人民政府网站'></head><body>"
+        "<div id='zoom'><h1>区教育局召开会议</h1><p>会议部署全年工作。</p></div></body></html>", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "indexer", "parse", str(SEED), str(tmp_path)], cwd=tmp_path,
+                         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    sources = [r["source"] for r in rows]
+    assert sources.count(str(SEED.resolve())) == 9 and sources.count("copy.txt") == 9  # repeats not merged
+    assert sources.count("page.html") == 1  # the file, not the site's name
 
 
 @pytest.mark.shared

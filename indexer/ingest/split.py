@@ -38,6 +38,10 @@ _ENUMERATOR = re.compile(
     r"^(?:[一二三四五六七八九十]+[是要]|[（(][一二三四五六七八九十\d]+[）)]"
     r"|[一二三四五六七八九十]+、|\d+[、.．)）]|第[一二三四五六七八九十\d]+[，、,])"
 )
+_RUN_IN_MIN = 8  # characters a title that runs into its body has at least
+# How a bulletin item's body opens: its first numbered point, or a time phrase. Where a title runs straight
+# into one of these with no space (text from OCR or from a PDF that lost the gap), the title ends there.
+_BODY_OPENING = re.compile(r"[”\"']?(?:一是|近日[，,]|今年以来[，,]|近年来[，,])")
 # The first run of spaces on a line: where a title that runs into its body ends.
 _TITLE_GAP = re.compile(r"^(\S.*?)[ \t\u3000\u00a0]+(\S.*)$")
 # A closing attribution: （…） or (…) at the very end of a line, a full stop after it allowed.
@@ -211,6 +215,15 @@ def is_title_like(text: str) -> bool:
     )
 
 
+def _run_in_title(line: str) -> int | None:
+    """Where a title ends that runs with no space into its body's opening (一是…, 近日，…); None if not so."""
+    for m in _BODY_OPENING.finditer(line, _RUN_IN_MIN):
+        if is_title_like(line[:m.start()]):
+            return m.start()
+        break
+    return None
+
+
 class _Splitter:
     """Walks the lines of one issue and cuts them into drafts."""
 
@@ -247,6 +260,12 @@ class _Splitter:
             self.current.title = gap.group(1)
             # The body's first words are not a full line: never a paragraph end by width.
             self._add(gap.group(2), ends_paragraph=self.width is None)
+            return i + 1
+        run_in = _run_in_title(line)
+        if run_in:
+            self.current.title = line[:run_in]
+            rest = line[run_in:].lstrip("”\"'")
+            self._add(rest, ends_paragraph=self._ends_paragraph(rest))
             return i + 1
         title_lines = self._title_lines(i)
         if title_lines:

@@ -63,7 +63,7 @@ def read_page(key: str, path: str, data: bytes, meta: IssueMeta) -> list[Item]:
         title=meta.title or page.title,
         date=meta.date or page.meta.get("pubdate"),
         issue=meta.issue or page.meta.get("columnname", ""),
-        source=meta.source or page.meta.get("sitename", ""),
+        source=meta.source,  # the item names its file; the site's name stays in extra["sitename"]
         extra={**{k: v for k, v in page.meta.items() if k in ("keywords", "sitename", "columnname",
                                                                "contentsource")}, **meta.extra},
     )
