@@ -150,7 +150,8 @@ def test_hostile_files_are_refused_each_with_its_reason(site):
     assert "文件内容与扩展名不符" in nothing.json()["error"]["message_zh"]
 
 
-def test_a_1_gb_upload_is_refused_while_it_streams_without_being_stored(site):
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_1_gb_upload_is_refused_while_it_streams_without_being_stored(site, chunked):
     base, archive, index = site
     port = int(base.rsplit(":", 1)[1])
     before = sorted(p.name for p in (archive / "uploads").iterdir()) if (archive / "uploads").exists() else []
@@ -159,7 +160,8 @@ def test_a_1_gb_upload_is_refused_while_it_streams_without_being_stored(site):
             "Content-Type: text/plain\r\n\r\n").encode()
     size = 2**30
     headers = {**UPLOADER, "X-CSRF-Token": token(base, UPLOADER),
-               "Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Length": str(size)}
+               "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    headers.update({"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": str(size)})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     conn.putrequest("POST", "/api/uploads")
     for name, value in headers.items():
@@ -167,10 +169,11 @@ def test_a_1_gb_upload_is_refused_while_it_streams_without_being_stored(site):
     conn.endheaders()
     sent = 0
     chunk = "简报正文".encode() * 16384  # 192 KiB of text, sent again and again: the file is never in memory
+    frame = (lambda data: b"%x\r\n%s\r\n" % (len(data), data)) if chunked else (lambda data: data)
     try:
-        conn.send(head)
+        conn.send(frame(head))
         while sent < size:
-            conn.send(chunk)
+            conn.send(frame(chunk))
             sent += len(chunk)
     except OSError:
         pass  # the server stopped reading
@@ -297,3 +300,28 @@ def wait_unlocked(path: Path, seconds: float = 30) -> None:
             except OSError:
                 time.sleep(0.2)
     raise AssertionError(f"{path} is still locked")
+
+
+def test_access_given_with_an_upload_restricts_its_items(site):
+    base, archive, index = site
+    upload = post(base, [("内部.txt", ISSUE.format(title="内部", word="内部上传专有词").encode())], access="office").json()
+    assert finished(base, upload["id"])["status"] == "done"
+    assert total(base, "内部上传专有词") == 0  # anonymous
+    seen = requests.get(base + "/api/search", params={"q": "内部上传专有词"}, headers=READER, timeout=10).json()
+    assert seen["total"] == 1
+    item = requests.get(f"{base}/api/items/{seen['hits'][0]['id']}", headers=READER, timeout=10).json()["item"]
+    assert item["access"] == ["office"]
+
+
+def test_an_upload_may_not_replace_an_item_of_the_archive_and_fails_without_changing_anything(site):
+    base, archive, index = site
+    existing = requests.get(base + "/api/search", params={"q": "工作"}, timeout=10).json()["hits"][0]
+    record = {"id": existing["id"], "title": "冒名顶替", "body": "冒名顶替的正文。（区教育局）"}
+    upload = post(base, [("冒名.jsonl", json.dumps(record, ensure_ascii=False).encode())]).json()
+    state = finished(base, upload["id"])
+    assert state["status"] == "failed" and existing["id"] in state["message"] and "nothing replaced" in state["message"]
+    assert total(base, "冒名顶替") == 0
+    assert requests.get(f"{base}/api/items/{existing['id']}", timeout=10).json()["item"]["title"] == existing["title"]
+    retried = requests.post(f"{base}/api/uploads/{upload['id']}/retry", timeout=10,
+                            headers={**UPLOADER, "X-CSRF-Token": token(base, UPLOADER)})
+    assert retried.status_code == 202 and finished(base, upload["id"])["status"] == "failed"  # the same, again
