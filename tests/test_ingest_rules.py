@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import Report
+from indexer.ingest.document import read_document
 from indexer.ingest.files import read_items
 from indexer.ingest.units import read_attribution
 from tests.conftest import SHARED
@@ -197,3 +198,12 @@ def test_a_restricted_copy_of_a_public_item_stays_its_own_item(tmp_path):
     assert sorted((i.title, tuple(i.access), tuple(i.duplicates)) for i in items) == [
         ("区教育局开展安全教育周活动", ("leaders",), ()), ("区教育局开展安全教育周活动", ("public",), ()),
         ("区科技局召开创新大会", ("leaders",), ()), ("区科技局召开创新大会", ("public",), ())]
+
+
+def test_a_document_title_ends_with_its_kind_before_the_addressees():
+    text = ("国家发展改革委办公厅\n税务总局办公厅\n发改办财金〔2019〕860号\n关于加强个人所得税纳税信用\n建设的通知\n"
+            "各省、自治区、直辖市社会信用体系建设牵头\n部门，国家税务总局各省税务局：\n为贯彻落实个人所得税法，现就有关事项通知如下。\n"
+            "国家发展改革委办公厅\n税务总局办公厅\n2019年8月20日")
+    doc = read_document(text)
+    assert doc.title == "关于加强个人所得税纳税信用建设的通知"
+    assert doc.body.startswith("各省、自治区")

@@ -39,6 +39,9 @@ _DOC_NUMBER = re.compile(r"^[（(]?\s*([\u4e00-\u9fff]{1,16}\s*[〔［\[(（]\s*
 _MASTHEAD = re.compile(r"^.{2,40}\s*文件$")
 # Where a title names its issuer: 国务院办公厅关于…, 国务院办公厅转发…, 国务院办公厅对…的答复.
 _TITLE_ISSUER = re.compile(r"^(.{2,40}?)(?:关于|转发|批转|印发|对)")
+# The kind of document a 公文 title ends with: a title line ending so is the title's last (GB/T 9704).
+_GENRE_END = re.compile(r"(?:通知|通报|意见|决定|决议|批复|报告|请示|函|公告|通告|纪要|命令|议案|办法|规定|细则|方案|"
+                        r"规划|条例|答复|复函)$")
 # Punctuation no title line holds.
 _NOT_TITLE = re.compile(r"[。；;！!？?，,：:]")
 _HEAD_LINES = 14  # the header (masthead, 文号, title) is within the first lines
@@ -113,7 +116,7 @@ def _header(lines: list[str], title: str) -> tuple[int, str]:
         if _MASTHEAD.match(line) or _DOC_NUMBER.match(line) or (found and re.sub(r"\s+", "", line) == found):
             end = i = i + 1
             continue
-        run = _title_run(lines, i, key)
+        run = 0 if found else _title_run(lines, i, key)  # after the title come addressees or the body
         if run:
             found = key if key else re.sub(r"\s+", "", "".join(lines[i:i + run]))
             end = i = i + run
@@ -143,6 +146,8 @@ def _title_run(lines: list[str], i: int, key: str) -> int:
     while i + count < len(lines) and count < 3 and _title_like(lines[i + count]):
         if count and lines[i + count] == "".join(lines[i:i + count]):
             break  # the title printed twice (law-database exports): the copy is skipped as header
+        if count and _GENRE_END.search(lines[i + count - 1]):
+            break  # the title ended with its kind (…的通知); the addressees follow
         count += 1
     return count if count and i + count < len(lines) else 0
 
