@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.items import Item
-from search import highlight
 from search.errors import BadParameter
 from search.facets import FILTERS, UNKNOWN_YEAR, FacetValue
+from search.highlight import label, snippet
 from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
 
 
@@ -150,8 +150,8 @@ def hit_of(item: Item, terms: list[str]) -> Hit:
     return Hit(
         id=item.id,
         title=item.title,
-        title_html=highlight.label(item.title, item.body, terms),
-        snippet_html=highlight.snippet(item.body, terms),
+        title_html=label(item.title, item.body, terms),
+        snippet_html=snippet(item.body, terms),
         departments=item.departments,
         topics=item.topics,
         date=item.date,
