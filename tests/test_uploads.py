@@ -325,3 +325,8 @@ def test_an_upload_may_not_replace_an_item_of_the_archive_and_fails_without_chan
     retried = requests.post(f"{base}/api/uploads/{upload['id']}/retry", timeout=10,
                             headers={**UPLOADER, "X-CSRF-Token": token(base, UPLOADER)})
     assert retried.status_code == 202 and finished(base, upload["id"])["status"] == "failed"  # the same, again
+    page = requests.get(f"{base}/upload/{upload['id']}", headers=UPLOADER, timeout=10).text
+    assert "失败" in page and f"/upload/{upload['id']}/retry" in page
+    again = requests.post(f"{base}/upload/{upload['id']}/retry", headers=UPLOADER, timeout=10, allow_redirects=False,
+                          data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    assert again.status_code == 303 and finished(base, upload["id"])["status"] == "failed"

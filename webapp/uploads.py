@@ -30,7 +30,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from indexer.errors import JianbaoError
 from indexer.index.layout import current_build, read_meta
 from indexer.settings import Settings
-from indexer.upload_jobs import Busy, UploadJobs, withdraw_item, withdraw_upload
+from indexer.upload_jobs import Busy, UploadJobs, claimed, withdraw_item, withdraw_upload
 from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, parse_metadata
 from webapp.audit import AuditLog, audit_log, record
 from webapp.errors import error_response
@@ -225,22 +225,49 @@ def api_status(upload_id: str) -> Response:
     return refusal or jsonify(_load(upload_id).to_dict())
 
 
+def _retry(upload_id: str) -> Upload:
+    """Queue a failed or interrupted upload again; Refused (409) when it is running or has ended well."""
+    upload = _load(upload_id)
+    found = services()
+    try:
+        with claimed(found.store.path(upload_id)):
+            upload = found.store.load(upload_id)
+            if upload.status not in ("failed", *UNFINISHED):
+                raise Refused(f"upload {upload_id} is {upload.status}", "该上传无需重试", 409)
+            upload.status, upload.message = "queued", "queued again"
+            found.store.save(upload)
+    except Busy as e:
+        raise Refused(str(e), "该上传正在索引", 409) from None
+    record("retry upload", "accepted", upload=upload_id)
+    found.jobs.submit(upload_id)
+    return upload
+
+
 @routes.post("/api/uploads/<upload_id>/retry")
 def api_retry(upload_id: str) -> Response:
     """Index a failed or interrupted upload again (202), in the background."""
     refusal = guard("retry upload", "uploader")
     if refusal is not None:
         return refusal
-    upload = _load(upload_id)
-    if upload.status not in ("failed", *UNFINISHED):
-        return error_response(409, "conflict", f"upload {upload_id} is {upload.status}", "该上传无需重试")
-    upload.status, upload.message = "queued", "queued again"
-    services().store.save(upload)
-    record("retry upload", "accepted", upload=upload_id)
-    services().jobs.submit(upload_id)
-    response = jsonify(upload.to_dict())
+    try:
+        response = jsonify(_retry(upload_id).to_dict())
+    except Refused as e:
+        return error_response(e.status, "conflict", str(e), e.message_zh)
     response.status_code = 202
     return response
+
+
+@routes.post("/upload/<upload_id>/retry")
+def retry_form(upload_id: str) -> Response:
+    """The status page's retry button: back to the page."""
+    refusal = guard("retry upload", "uploader")
+    if refusal is not None:
+        return refusal
+    try:
+        _retry(upload_id)
+    except Refused as e:
+        return error_response(e.status, "conflict", str(e), e.message_zh)
+    return redirect(url_for("uploads.status_page", upload_id=upload_id), 303)
 
 
 def withdraw() -> dict:
