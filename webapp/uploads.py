@@ -40,6 +40,7 @@ routes = Blueprint("uploads", __name__)
 CSRF_MAX_AGE = 8 * 3600  # seconds a form's token stays valid
 PART_OVERHEAD = 1024  # bytes of multipart headers allowed per file beyond the files' own bytes
 FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
+UPLOAD_FORMS = ("/api/uploads", "/upload")  # the only paths that take a large body
 
 
 @dataclasses.dataclass
@@ -64,6 +65,14 @@ def install(app: Flask, settings: Settings) -> None:
     app.extensions["jianbao_upload_settings"] = settings
     app.extensions["jianbao_csrf"] = URLSafeTimedSerializer(_secret(index_dir), salt="jianbao-csrf")
     app.register_blueprint(routes)
+
+    @app.before_request
+    def small_bodies_elsewhere() -> Response | None:
+        """The server takes upload-sized bodies; every other request keeps the app's small limit (413)."""
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if (request.content_length or 0) > limit and request.path not in UPLOAD_FORMS:
+            return error_response(413, "too_large", f"the request body is larger than {limit} bytes")
+        return None
     with contextlib.suppress(JianbaoError):  # no index (or another backend) yet: uploads answer 503 until there is one
         _services(app).jobs.resume()
 
