@@ -1,15 +1,17 @@
 """Topics: the national two-level 主题分类, assigned by editable keyword rules.
 
 The taxonomy is ``data/govcn_topics.json``; the rules are ``data/topic_rules.tsv``
-(its header says how an item is scored). An item may get several topics, or none
-when no rule is clearly met: no topic is better than a wrong one.
+(its header says how to write them). The words of the taxonomy's own names count as
+strong keywords of their topic. An item gets one topic (two when both are clearly
+met), or none when no top level clearly wins: no topic is better than a wrong one.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +22,9 @@ from indexer.normalize import search_form
 from indexer.settings import TAXONOMY_FILE, TOPIC_RULES_FILE
 
 SEPARATOR = "\\"
-TITLE_WEIGHT, UNIT_WEIGHT, BODY_WEIGHT, BODY_CAP = 3, 2, 1, 4
-MIN_SCORE, RELATIVE_MIN, MAX_TOPICS = 4, 0.5, 3
+NAME_WEIGHT = 2.0
+_NAME_PARTS = re.compile(r"[、，,（）()]|（含|\(含")
+_WEIGHTED = re.compile(r"^(.+?)\*(\d+(?:\.\d+)?)$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,17 @@ class Taxonomy:
             return top
         return f"{top}{SEPARATOR}{child}" if child in self.children[top] else None
 
+    def name_words(self) -> dict[str, list[str]]:
+        """The words of each path's own name (``财政、金融、审计`` gives 财政 金融 审计), ``其他`` left out."""
+        out: dict[str, list[str]] = {}
+        for path in self.paths():
+            name = path.rpartition(SEPARATOR)[2]
+            words = [w for w in _NAME_PARTS.split(name.replace("（含", "、").replace("(含", "、")) if w]
+            words = [w for w in words if w != "其他"]
+            if words:
+                out[path] = words
+        return out
+
 
 @lru_cache(maxsize=1)
 def taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
@@ -69,20 +83,46 @@ def stated_topics(value: object) -> list[str]:
     return list(dict.fromkeys(p for p in found if p))
 
 
-class TopicRules:
-    """Keyword rules, matched on the search form of an item's title, units and body."""
+@dataclass(frozen=True)
+class Scoring:
+    """How keyword hits become topics.
 
-    def __init__(self, rules: dict[str, list[str]]):
-        self._topic_of: dict[str, set[str]] = defaultdict(set)
+    A keyword found in the title adds ``title`` times its weight, in a unit's name ``unit``
+    times, in the body ``body`` times (1 + log2 of its count), at most ``body_cap``. A top
+    level's score sums its keywords (each once, whichever of its sub-topics lists it). The
+    best top level is given when it scores ``min_score`` or more and ``margin`` times the
+    runner-up; with ``max_topics`` 2 the runner-up is given too when it scores ``second``
+    of the best and ``margin`` times the third. Under a given top level, the sub-topic
+    with the highest score is named when it leads the next one; otherwise the top level alone.
+    """
+
+    title: float = 12.0
+    unit: float = 2.0
+    body: float = 1.0
+    body_cap: float = 2.0
+    min_score: float = 6.0
+    margin: float = 1.5
+    second: float = 0.8
+    max_topics: int = 1
+
+
+class TopicRules:
+    """Weighted keyword rules, matched on the search form of an item's title, units and body."""
+
+    def __init__(self, rules: dict[str, dict[str, float]], scoring: Scoring | None = None):
+        self.scoring = scoring or Scoring()
+        self._topic_of: dict[str, dict[str, float]] = defaultdict(dict)
         for path, keywords in rules.items():
-            for kw in keywords:
-                self._topic_of[kw].add(path)
+            for kw, weight in keywords.items():
+                if weight > 0:  # a weight of 0 takes a name word back
+                    self._topic_of[kw][path] = weight
         self._pattern = re.compile(_trie_pattern(self._topic_of)) if self._topic_of else None
 
     @classmethod
-    def load(cls, path: Path, tax: Taxonomy) -> TopicRules:
-        """Read a rules file; a line naming an unknown topic is an error naming that line."""
-        rules: dict[str, list[str]] = {}
+    def load(cls, path: Path, tax: Taxonomy, scoring: Scoring | None = None) -> TopicRules:
+        """Read a rules file over the taxonomy's name words; a line naming an unknown topic is an error."""
+        rules: dict[str, dict[str, float]] = {
+            p: {search_form(w): NAME_WEIGHT for w in words} for p, words in tax.name_words().items()}
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
@@ -90,32 +130,60 @@ class TopicRules:
             resolved = tax.resolve(name)
             if resolved is None:
                 raise JianbaoError(f"{path}:{number}: unknown topic {name!r}")
-            rules.setdefault(resolved, []).extend(search_form(w) for w in words.split() if w)
-        return cls(rules)
+            for word in words.split():
+                weighted = _WEIGHTED.match(word)
+                kw, weight = (weighted.group(1), float(weighted.group(2))) if weighted else (word, 1.0)
+                rules.setdefault(resolved, {})[search_form(kw)] = weight
+        return cls(rules, scoring)
 
-    def _hits(self, text: str) -> dict[str, set[str]]:
-        """The keywords found in a search-form text (longest match at each place), by topic path."""
-        found: dict[str, set[str]] = defaultdict(set)
-        if self._pattern is not None:
-            for kw in self._pattern.findall(text):
-                for path in self._topic_of[kw]:
-                    found[path].add(kw)
-        return found
+    def with_scoring(self, scoring: Scoring) -> TopicRules:
+        """The same keywords, scored another way."""
+        other = TopicRules({}, scoring)
+        other._topic_of, other._pattern = self._topic_of, self._pattern
+        return other
+
+    def _counts(self, text: str) -> Counter[str]:
+        """How often each keyword occurs in a text (longest match at each place)."""
+        return Counter(self._pattern.findall(search_form(text))) if self._pattern is not None and text else Counter()
+
+    def scores(self, title: str, body: str, units: list[str]) -> dict[str, float]:
+        """The score of every topic path with a hit: top levels and sub-topics (see :class:`Scoring`)."""
+        s = self.scoring
+        in_title, in_units, in_body = self._counts(title), self._counts(" ".join(units)), self._counts(body)
+        scores: dict[str, float] = defaultdict(float)
+        for kw in in_title.keys() | in_units.keys() | in_body.keys():
+            base = s.title * bool(in_title[kw]) + s.unit * bool(in_units[kw])
+            if in_body[kw]:
+                base += min(s.body * (1 + math.log2(in_body[kw])), s.body_cap)
+            tops: dict[str, float] = {}
+            for path, weight in self._topic_of[kw].items():
+                top = path.partition(SEPARATOR)[0]
+                tops[top] = max(tops.get(top, 0.0), weight * base)
+                if path != top:
+                    scores[path] += weight * base
+            for top, value in tops.items():
+                scores[top] += value
+        return scores
 
     def assign(self, title: str, body: str, units: list[str]) -> list[str]:
-        """The topics an item is about, best first (see the rules file for the scoring)."""
-        scores: dict[str, float] = defaultdict(float)
-        for path, kws in self._hits(search_form(title)).items():
-            scores[path] += TITLE_WEIGHT * len(kws)
-        for path, kws in self._hits(search_form(" ".join(units))).items():
-            scores[path] += UNIT_WEIGHT * len(kws)
-        for path, kws in self._hits(search_form(body)).items():
-            scores[path] += BODY_WEIGHT * min(len(kws), BODY_CAP)
-        if not scores:
+        """The topics an item is about, best first; none when no top level clearly wins."""
+        s = self.scoring
+        scores = self.scores(title, body, units)
+        tops = sorted(((v, p) for p, v in scores.items() if SEPARATOR not in p), reverse=True) + [(0.0, "")] * 3
+        (best, first), (runner, second), (third, _) = tops[:3]
+        if best < s.min_score:
             return []
-        best = max(scores.values())
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [p for p, s in ranked if s >= MIN_SCORE and s >= RELATIVE_MIN * best][:MAX_TOPICS]
+        if best >= s.margin * runner:
+            return [self._path(first, scores)]
+        if s.max_topics >= 2 and runner >= s.second * best and runner >= s.margin * third:
+            return [self._path(first, scores), self._path(second, scores)]
+        return []
+
+    def _path(self, top: str, scores: dict[str, float]) -> str:
+        """The top level's leading sub-topic (``top\\child``) when one leads, else the top level."""
+        subs = sorted((v for p, v in scores.items() if p.startswith(top + SEPARATOR)), reverse=True) + [0.0]
+        leader = [p for p, v in scores.items() if p.startswith(top + SEPARATOR) and v == subs[0]]
+        return leader[0] if len(leader) == 1 and subs[0] > subs[1] else top
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
