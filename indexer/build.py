@@ -311,7 +311,8 @@ def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger
             _put(inbox, None, proc)
         return _collect(results, procs)
     except BaseException:
-        for p in procs:
+        for inbox, p in zip(inboxes, procs):
+            inbox.cancel_join_thread()  # batches no worker will read must not hold this process at exit
             p.terminate()
         raise
     finally:

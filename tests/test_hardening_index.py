@@ -158,6 +158,26 @@ def test_a_full_disk_fails_build_and_update_in_one_line_and_leaves_no_files(smal
     assert summary.items == 14 and _items(index) == 14
 
 
+def _records_file(path: Path, count: int) -> Path:
+    """A JSON Lines file of ``count`` short items: more than 2,000 make a build use worker processes."""
+    records = [{"id": f"w-{n}", "title": f"区统计局发布第{n}期数据", "body": f"统计数据平稳、向好，第{n}期。" * 20}
+               for n in range(count)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_full_disk_under_build_workers_ends_the_build_at_once_in_one_line(small_disk, tmp_path):
+    source = _records_file(tmp_path / "records.jsonl", 4000)
+    with open(small_disk / "filler", "wb") as f:
+        f.write(b"\0" * (shutil.disk_usage(small_disk).free - 1024 * 1024))
+    started = time.monotonic()
+    result = _indexer("build", str(source), "--index-dir", str(small_disk / "index"), env={"JIANBAO_WORKERS": "2"})
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == 2 and len(errors) == 1 and "No space left on device" in errors[0], result.stderr
+    assert time.monotonic() - started < 90  # not held at exit by batches no worker reads
+    assert not list((small_disk / "index" / BUILDS).iterdir())
+
+
 # Finding 9: workers die with a killed build.
 
 def _children(pid: int) -> set[int]:
@@ -173,10 +193,7 @@ def _children(pid: int) -> set[int]:
 
 
 def test_build_workers_die_when_the_build_is_killed(tmp_path):
-    records = [{"id": f"w-{n}", "title": f"区统计局发布第{n}期数据", "body": f"统计数据平稳、向好，第{n}期。" * 20}
-               for n in range(6000)]
-    source = tmp_path / "records.jsonl"
-    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    source = _records_file(tmp_path / "records.jsonl", 6000)
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "build", str(source), "--index-dir",
                              str(tmp_path / "index")], cwd=ROOT, env={**os.environ, "JIANBAO_WORKERS": "2"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
