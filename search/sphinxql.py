@@ -125,7 +125,7 @@ class SphinxQLSearcher(Searcher):
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
         statements = [
             f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, verified, viewer)} ORDER BY {order_by} "
-            f"LIMIT {offset}, {query.size} OPTION max_matches={max(offset + query.size, 1000)}, {ranking}",
+            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
             "SHOW META",
             *(_grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
               for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
