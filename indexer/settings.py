@@ -48,7 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JIANBAO_CONNECTION_LIMIT", "1000", "open connections each web server process holds at most"),
     Setting("JIANBAO_IDLE_TIMEOUT", "10", "seconds an idle keep-alive connection stays open"),
     Setting("JIANBAO_HEADER_TIMEOUT", "10",
-            "seconds a client has to send a whole request (request line, headers and body)"),
+            "seconds a client has to send a request line and headers; a request body may not stop for longer"),
     Setting("JIANBAO_SEND_TIMEOUT", "30",
             "seconds a response may wait for the client to read any of it before the connection is cut"),
     Setting("JIANBAO_LOCK_WAIT", "30",

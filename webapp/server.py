@@ -10,7 +10,8 @@ all on SIGTERM or SIGINT; a worker whose parent is gone stops too.
 On top of waitress's limits, every connection is closed when it is
 
 * idle (no request, nothing to send) for ``idle_timeout`` seconds;
-* sending a request for longer than ``header_timeout`` seconds (slow headers);
+* sending a request line and headers for longer than ``header_timeout`` seconds (slow
+  headers), or a body of which nothing arrived for that long;
 * owed a response of which the client has read nothing for ``send_timeout`` seconds
   (clients that never read; a response that produces nothing for that long).
 
@@ -95,8 +96,10 @@ class GuardedChannel(HTTPChannel):
             if now - self.last_activity > config.send_timeout:
                 return "response not read"
         elif self.request is not None:
-            if now - self.request_started > config.header_timeout:
-                return "request not sent in time"
+            if not self.request.headers_finished and now - self.request_started > config.header_timeout:
+                return "request line and headers not sent in time"
+            if self.request.headers_finished and now - self.last_activity > config.header_timeout:
+                return "request body stopped"  # an upload may take long, but not stop
         elif now - self.last_activity > config.idle_timeout:
             return "idle"
         return None
