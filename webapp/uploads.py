@@ -63,7 +63,6 @@ def install(app: Flask, settings: Settings) -> None:
     index_dir = Path(app.config["INDEX_DIR"])
     app.extensions["jianbao_audit"] = AuditLog(settings.audit_log or index_dir / "audit.jsonl")
     app.extensions["jianbao_upload_settings"] = settings
-    app.extensions["jianbao_csrf"] = URLSafeTimedSerializer(_secret(index_dir), salt="jianbao-csrf")
     app.register_blueprint(routes)
 
     @app.before_request
@@ -101,6 +100,15 @@ def services() -> Services:
         abort(503, description=str(e))
 
 
+def _signer() -> URLSafeTimedSerializer:
+    """The app's CSRF signer, made on first use (so an app over a missing index writes nothing)."""
+    signer = current_app.extensions.get("jianbao_csrf")
+    if signer is None:
+        secret = _secret(Path(current_app.config["INDEX_DIR"]))
+        signer = current_app.extensions.setdefault("jianbao_csrf", URLSafeTimedSerializer(secret, salt="jianbao-csrf"))
+    return signer
+
+
 def _secret(index_dir: Path) -> bytes:
     """The key CSRF tokens are signed with, shared by the server's processes (made once, kept in the index folder)."""
     path = index_dir / "csrf.key"
@@ -122,7 +130,7 @@ def _indexed_entry(upload: Upload) -> dict:
 
 def csrf_token() -> str:
     """The CSRF token for the current user's forms."""
-    return current_app.extensions["jianbao_csrf"].dumps(current_identity().user or "")
+    return _signer().dumps(current_identity().user or "")
 
 
 def _denied(action: str, status: int, code: str, message: str, message_zh: str, **details) -> Response:
@@ -142,7 +150,7 @@ def guard(action: str, role: str) -> Response | None:
     if request.method == "POST" and who.via != "token":
         token = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         try:
-            valid = current_app.extensions["jianbao_csrf"].loads(token, max_age=CSRF_MAX_AGE) == who.user
+            valid = _signer().loads(token, max_age=CSRF_MAX_AGE) == who.user
         except BadData:
             valid = False
         if not valid:
