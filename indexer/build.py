@@ -109,7 +109,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
             segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
             if not count:
                 raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
-            _commit(storage, schema, segments, generation=1)
+            commit_segments(storage, schema, segments, generation=1)
             write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root)))
             make_current(index_dir, folder)
         except BaseException as e:
@@ -152,9 +152,9 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
                                f"({listed}{more}); nothing was changed. If the files are complete, run it "
                                "again with --allow-removals")
         try:
-            replaced = _delete_superseded(storage, toc, ids, whole_files)
+            replaced = delete_documents(storage, toc, ids, whole_files)
             new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
-            _commit(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
+            commit_segments(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
             meta.updated = IndexMeta.fresh([], meta.archive_root).updated
             meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
             write_meta(folder, meta)
@@ -179,7 +179,7 @@ def _failure(verb: str, error: BaseException, state: str) -> BaseException:
     return JianbaoError(f"{verb} failed, its files removed, {state}: {cause}")
 
 
-def _commit(storage: FileStorage, schema, segments: list, generation: int) -> None:
+def commit_segments(storage: FileStorage, schema, segments: list, generation: int) -> None:
     """Write the table of contents naming ``segments`` (atomic) and remove files nothing names."""
     TOC(schema, segments, generation).write(storage, INDEX_NAME)
     _remove_unnamed(storage, generation, segments)
@@ -213,7 +213,7 @@ def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: se
     return removed
 
 
-def _delete_superseded(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:
+def delete_documents(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:
     """Mark deleted the documents with these ids or issue keys; return how many."""
     deleted = 0
     for segment in toc.segments:

@@ -29,7 +29,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
-from indexer.build import _commit, _delete_superseded, update  # the update's own deletion and commit
+from indexer.build import commit_segments, delete_documents, update
 from indexer.errors import IndexLocked, JianbaoError, Report
 from indexer.index.layout import current_build, read_toc, writer_lock
 from indexer.ingest.conversions import cache_for
@@ -199,9 +199,9 @@ def remove_items(index_dir: Path, ids: set[str], lock_wait: float) -> int:
                 build = current_build(index_dir)
                 storage = FileStorage(str(build))
                 toc = read_toc(storage, build)
-                removed = _delete_superseded(storage, toc, ids, set())
+                removed = delete_documents(storage, toc, ids, set())
                 if removed:
-                    _commit(storage, toc.schema, toc.segments, generation=toc.generation + 1)
+                    commit_segments(storage, toc.schema, toc.segments, generation=toc.generation + 1)
                 return removed
         except IndexLocked:
             continue
