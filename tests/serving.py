@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,15 +28,20 @@ def free_port() -> int:
 def running_server(index_dir: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[tuple[int, int]]:
     """``python -m webapp`` over ``index_dir`` with extra environment ``env``: yields (port, pid); stopped after."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port),
-                             "--no-build", *args], cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_answering(port, proc)
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port),
+                                 "--no-build", *args], cwd=ROOT, env={**os.environ, **(env or {})},
+                                stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_answering(port, proc)
+            yield port, proc.pid
+        except BaseException:
+            log.seek(0)
+            print("server log (end):\n" + log.read()[-5000:])  # shown by pytest with the failure
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def wait_answering(port: int, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:

@@ -127,11 +127,14 @@ class GuardedServer(TcpWSGIServer):
     def maintenance(self, now: float) -> None:
         """Close every idle, slow-sending or non-reading connection (runs in the loop thread each second)."""
         for channel in list(self.active_channels.values()):
-            reason = channel.overdue(now, self.config)
-            if reason:
-                log.log(logging.DEBUG if reason == "idle" else logging.INFO, "closing connection from %s: %s",
-                        channel.addr, reason)
-                channel.handle_close()
+            try:
+                reason = channel.overdue(now, self.config)
+                if reason:
+                    log.log(logging.DEBUG if reason == "idle" else logging.INFO, "closing connection from %s: %s",
+                            channel.addr, reason)
+                    channel.handle_close()
+            except Exception:  # noqa: BLE001 - one connection's trouble must not end the worker's loop
+                log.exception("could not check or close the connection from %s", channel.addr)
 
     def readable(self) -> bool:
         if self.loads is not None:
