@@ -74,7 +74,7 @@ def test_update_adds_and_replaces_by_id_and_by_file(tmp_path):
     write_jsonl(feed, records)
     issue = corpus / "000_481367547d7bb0e8.txt"
     issue.write_text(issue.read_text(encoding="utf-8").split("区公安局做实")[0], encoding="utf-8")
-    out = indexer("update", str(feed), str(issue), "--index-dir", str(index_dir))
+    out = indexer("update", str(feed), str(issue), "--index-dir", str(index_dir), "--allow-removals")  # issue shortened
     assert out.returncode == 0, out.stderr
     assert "updated 7 items, 11 replaced" in out.stderr
     data = stats(index_dir)
