@@ -7,8 +7,9 @@ PORT ?= 5000
 
 .PHONY: run test test-quick lint install system eval bench load clean
 
+# `make run CORPUS=/path/to/archive` serves another archive (rebuilt when its files change).
 run: install
-	$(PY) -m webapp --host $(HOST) --port $(PORT)
+	$(if $(CORPUS),JIANBAO_CORPUS_DIR="$(abspath $(CORPUS))") $(PY) -m webapp --host $(HOST) --port $(PORT)
 
 test: install system lint
 	$(PY) -m pytest

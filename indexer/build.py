@@ -58,7 +58,7 @@ from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
 from indexer.ingest.conversions import cache_for
 from indexer.ingest.documents import DocumentReader
-from indexer.ingest.files import archive_root, is_record_file, read_files, read_items
+from indexer.ingest.files import archive_fingerprint, archive_root, is_record_file, read_files, read_items
 from indexer.items import Item
 from indexer.progress import Progress
 
@@ -110,7 +110,8 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
             if not count:
                 raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
             commit_segments(storage, schema, segments, generation=1)
-            write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root)))
+            fingerprint = archive_fingerprint(root) if root.is_dir() else ""
+            write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root), fingerprint))
             make_current(index_dir, folder)
         except BaseException as e:
             shutil.rmtree(folder, ignore_errors=True)
@@ -157,6 +158,8 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
             commit_segments(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
             meta.updated = IndexMeta.fresh([], meta.archive_root).updated
             meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
+            if meta.fingerprint and all(_inside(s, Path(meta.archive_root)) for s in sources):
+                meta.fingerprint = archive_fingerprint(Path(meta.archive_root))  # the archive as now indexed
             write_meta(folder, meta)
         except BaseException as e:
             committed = TOC.read(storage, INDEX_NAME)
@@ -177,6 +180,10 @@ def _failure(verb: str, error: BaseException, state: str) -> BaseException:
     else:
         cause = str(error).splitlines()[-1] if str(error) else type(error).__name__
     return JianbaoError(f"{verb} failed, its files removed, {state}: {cause}")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(folder))
 
 
 def commit_segments(storage: FileStorage, schema, segments: list, generation: int) -> None:

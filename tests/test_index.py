@@ -161,3 +161,25 @@ def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
     assert {v.value: v.count for v in after.facets["department"]} == \
            {v.value: v.count for v in before.facets["department"]}
     assert list(current_build(index_dir).glob("*.jbdv.npz"))
+
+
+def test_the_server_rebuilds_only_when_the_archive_changed(tmp_path, capsys):
+    from indexer.settings import Settings
+    from webapp.__main__ import ensure_index
+
+    archive, other, index_dir = tmp_path / "archive", tmp_path / "other", tmp_path / "index"
+    shutil.copytree(CORPUS, archive)
+    shutil.copytree(CORPUS, other)
+    settings = Settings.from_env({"JIANBAO_CORPUS_DIR": str(archive), "JIANBAO_WORKERS": "1"})
+    ensure_index(index_dir, settings)
+    assert "there is no index" in capsys.readouterr().err
+    first = current_build(index_dir)
+    ensure_index(index_dir, settings)
+    assert current_build(index_dir) == first and capsys.readouterr().err == ""  # nothing changed: no build
+    (archive / "new.txt").write_text("区科技局举办创新大赛 共有20家企业参赛。（区科技局）", encoding="utf-8")
+    ensure_index(index_dir, settings)
+    assert "changed since the index was built" in capsys.readouterr().err
+    assert ids(open_index(index_dir), "创新大赛") and current_build(index_dir) != first
+    ensure_index(index_dir, Settings.from_env({"JIANBAO_CORPUS_DIR": str(other), "JIANBAO_WORKERS": "1"}))
+    assert f"was built from {archive}" in capsys.readouterr().err
+    assert not ids(open_index(index_dir), "创新大赛")

@@ -13,6 +13,7 @@ from flask import Flask
 from indexer.build import build
 from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
 from indexer.index.layout import check_compatible, current_build
+from indexer.ingest.files import archive_fingerprint
 from indexer.settings import SettingError, Settings
 from webapp import MAX_BODY, create_app
 from webapp.server import ServerConfig, WorkerFailed, serve
@@ -68,13 +69,24 @@ def ready_app(index_dir: Path, settings: Settings) -> Flask:
 
 
 def ensure_index(index_dir: Path, settings: Settings) -> None:
-    """Build the index of the corpus folder when it is missing or was built with another dictionary."""
+    """Build the index of the archive folder when there is none, when it was built by another version or from
+    another folder, or when the archive's files changed since it was built."""
+    corpus = settings.corpus_dir
     try:
-        check_compatible(current_build(index_dir))
-        return
-    except (IndexMissing, IndexStale) as why:
-        print(f"{why}\nbuilding it now from {settings.corpus_dir} …", file=sys.stderr)
-    summary = build([settings.corpus_dir], index_dir, Report(), settings.workers, settings.lock_wait)
+        meta = check_compatible(current_build(index_dir))
+    except IndexMissing:
+        reason = f"there is no index in {index_dir} yet"
+    except IndexStale:
+        reason = f"the index in {index_dir} was built by another version of Jianbao"
+    else:
+        if not meta.archive_root or not corpus.is_dir() or not Path(meta.archive_root).samefile(corpus):
+            reason = f"the index in {index_dir} was built from {meta.archive_root or 'other files'}"
+        elif meta.fingerprint != archive_fingerprint(corpus):
+            reason = f"files in {corpus} changed since the index was built"
+        else:
+            return
+    print(f"{reason}: building it from {corpus} …", file=sys.stderr)
+    summary = build([corpus], index_dir, Report(), settings.workers, settings.lock_wait)
     print(summary.line("built"), file=sys.stderr)
 
 

@@ -53,11 +53,12 @@ class IndexMeta:
     updated: str
     sources: list[str] = field(default_factory=list)
     archive_root: str = ""  # the folder item sources are named relative to
+    fingerprint: str = ""  # of the archive root's files when last read whole (see files.archive_fingerprint)
 
     @classmethod
-    def fresh(cls, sources: list[str], archive_root: str) -> IndexMeta:
+    def fresh(cls, sources: list[str], archive_root: str, fingerprint: str = "") -> IndexMeta:
         now = dt.datetime.now().isoformat(timespec="seconds")
-        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root)
+        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root, fingerprint)
 
 
 def current_build(index_dir: Path) -> Path:

@@ -13,6 +13,8 @@ build was given), so ids depend on nothing but the archive itself.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import stat
 from collections.abc import Iterator
@@ -54,6 +56,19 @@ def archive_root(sources: list[Path]) -> Path:
     """The folder item sources are named relative to: the one folder given, else the files' common folder."""
     folders = [s if s.is_dir() else s.parent for s in sources] or [Path(".")]
     return Path(os.path.commonpath([os.path.abspath(f) for f in folders]))
+
+
+def archive_fingerprint(root: Path) -> str:
+    """A digest of every file under an archive folder (name, size, time of change): equal while nothing changed."""
+    digest = hashlib.sha1()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            with contextlib.suppress(OSError):  # a file vanishing under the walk changes the digest anyway
+                st = path.stat()
+                digest.update(f"{path.relative_to(root).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def source_key(path: Path, root: Path) -> str:
