@@ -207,3 +207,12 @@ def test_a_document_title_ends_with_its_kind_before_the_addressees():
     doc = read_document(text)
     assert doc.title == "关于加强个人所得税纳税信用建设的通知"
     assert doc.body.startswith("各省、自治区")
+
+
+def test_a_unit_name_with_bidi_controls_is_the_same_facet_value(tmp_path):
+    page = ("<html><head><meta charset='utf-8'><meta name='ContentSource' content='\u202e区教育局\u202c'></head>"
+            "<body><div id='zoom'><h1>区教育局召开安全工作会议</h1><p>会议部署全年工作。</p></div></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (tmp_path / "issue.txt").write_text("区教育局开展安全教育周活动 活动覆盖全区中小学。（区教育局）\n", encoding="utf-8")
+    items = list(read_items([tmp_path], Report(stream=io.StringIO())))
+    assert [i.departments for i in items] == [["区教育局"], ["区教育局"]]

@@ -6,10 +6,20 @@ import datetime as dt
 import re
 from xml.etree import ElementTree
 
+import pytest
+
 from indexer.items import Item
+from webapp import create_app
 from webapp.citation import citation
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+PUBLIC = "https://jianbao.example.gov.cn"
+
+
+@pytest.fixture(scope="module")
+def public_client(seed_index):
+    """A client of the app with its public address configured (feeds and citations give absolute links)."""
+    return create_app({"INDEX_DIR": str(seed_index), "PUBLIC_URL": PUBLIC, "TESTING": True}).test_client()
 
 
 def test_issue_list_and_issue_pages(client):
@@ -27,8 +37,8 @@ def test_issue_list_and_issue_pages(client):
     assert within["total"] > 0 and all(h["issue_key"] == "b52c67ac74d0f6a8" for h in within["hits"])
 
 
-def test_feed_has_the_required_atom_elements(client):
-    r = client.get("/feed.atom?q=教育")
+def test_feed_has_the_required_atom_elements(public_client, client):
+    r = public_client.get("/feed.atom?q=教育")
     assert r.mimetype == "application/atom+xml"
     feed = ElementTree.fromstring(r.data)
     assert feed.tag == ATOM + "feed"
@@ -42,7 +52,7 @@ def test_feed_has_the_required_atom_elements(client):
         for name in ("id", "title", "updated"):
             assert len(entry.findall(ATOM + name)) == 1 and entry.findtext(ATOM + name).strip()
         assert feed_has_author or entry.find(ATOM + "author") is not None
-        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").startswith("http")
+        assert entry.find(f"{ATOM}link[@rel='alternate']").get("href").startswith(PUBLIC + "/items/")
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)", entry.findtext(ATOM + "updated"))
     assert len(ElementTree.fromstring(client.get("/feed.atom").data).findall(ATOM + "entry")) == 14
 
@@ -81,15 +91,25 @@ def test_no_results_names_what_hides_them(client):
     assert "少用一个词：无人机</a>（1 条）" in fewer and "少用一个词：校园欺凌</a>（1 条）" in fewer
 
 
-def test_citation_follows_gbt_7714_for_a_seed_item(client):
+def test_without_a_public_address_links_are_relative_whatever_the_host_header(client):
+    headers = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    for path in ("/feed.atom?q=教育", "/items/b52c67ac74d0-4", "/opensearch.xml", "/embed?q=教育"):
+        body = client.get(path, headers=headers).get_data(as_text=True)
+        assert "evil.example" not in body, path
+    feed = ElementTree.fromstring(client.get("/feed.atom?q=教育").data)
+    assert feed.findtext(ATOM + "id").startswith("urn:jianbao:feed:")
+    assert all(e.findtext(ATOM + "id").startswith("urn:jianbao:item:") for e in feed.findall(ATOM + "entry"))
+
+
+def test_citation_follows_gbt_7714_for_a_seed_item(public_client):
     # GB/T 7714-2015, newspaper article online: 主要责任者. 题名[N/OL]. 报纸名, 出版日期(版次)[引用日期]. 访问路径.
     # The seed issue has no name of its own (工作简报) and no date; the item is the 4th of its issue.
     today = dt.date.today().isoformat()
-    page = client.get("/items/b52c67ac74d0-4").get_data(as_text=True)
+    page = public_client.get("/items/b52c67ac74d0-4").get_data(as_text=True)
     expected = (f"区教育局. 区教育局扎实做好校园欺凌防治工作[N/OL]. 工作简报(第4条)[{today}]. "
-                "http://localhost/items/b52c67ac74d0-4.")
+                f"{PUBLIC}/items/b52c67ac74d0-4.")
     assert f'<p class="citation" id="citation">{expected}</p>' in page
-    assert '<link rel="canonical" href="http://localhost/items/b52c67ac74d0-4">' in page
+    assert f'<link rel="canonical" href="{PUBLIC}/items/b52c67ac74d0-4">' in page
 
 
 def test_citation_dates_and_many_units():

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from itertools import groupby
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
@@ -28,8 +29,10 @@ FEED_SIZE = 50
 
 
 def _root() -> str:
-    """The public address of the site (no trailing slash)."""
-    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
+    """The configured public address of the site (no trailing slash); empty: links stay relative.
+
+    Never the request's Host header, which a client chooses."""
+    return (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
 
 
 @browse.get("/issues")
@@ -61,8 +64,11 @@ def feed() -> Response:
     root = _root()
     search_url = root + url_for("pages.search_page") + ("?" + request.query_string.decode() if request.args else "")
     latest = max((i.date for i in items if i.date), default=None)
+    self_path = request.full_path.rstrip("?")
     xml = render_template("feed.atom", query=query, total=export.total, root=root, items=items,
-                          self_url=root + request.full_path.rstrip("?"), search_url=search_url,
+                          self_url=root + self_path, search_url=search_url,
+                          feed_id=root + self_path if root else "urn:jianbao:feed:" + quote(self_path, safe=""),
+                          entry_id=lambda i: root + item_path(i) if root else "urn:jianbao:item:" + quote(i, safe=""),
                           updated=atom_time(latest), atom_time=atom_time, item_path=item_path)
     return Response(xml, mimetype="application/atom+xml")
 

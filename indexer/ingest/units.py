@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.ingest.encodings import strip_bidi
 from indexer.settings import DEPARTMENTS_FILE
 
 # Last characters (or words) of a unit's name: 局, 委, 办, 中心, 街道, 公司, ...
@@ -91,7 +92,9 @@ def _is_unit(part: str) -> bool:
 
 
 def canonical(unit: str) -> str:
-    """The canonical name of a unit (itself when the alias table does not know it)."""
+    """The canonical name of a unit (itself when the alias table does not know it), without bidirectional
+    controls: a name is a facet value, and a reordering mark would make a second, look-alike value."""
+    unit = strip_bidi(unit)
     return alias_table().get(_key(unit), unit.strip())
 
 
