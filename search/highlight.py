@@ -27,6 +27,7 @@ _FULLWIDTH_OFFSET = 0xFEE0  # U+FF01..FF5E are the full-width forms of ASCII ! .
 ELLIPSIS = "…"
 CLAUSE_MARKS = "。！？；：，、!?;:,）)”」』"  # a snippet may begin just after one of these
 MAX_PATTERN_STEPS = 10_000_000  # text length × term length a term's pattern may be run over
+FOLD_CHECK_STEPS = 200_000  # above this, a term is first looked for in the folded text (linear) before its pattern
 _NO_MARKS = str.maketrans("", "", JOINING_MARKS)
 
 
@@ -46,13 +47,16 @@ def _term_spans(text: str, terms: list[str]) -> list[tuple[int, int, str]]:
 
 
 def _findable(text: str, terms: list[str]) -> set[str]:
-    """The terms worth looking for in ``text``: those its folded form holds (a linear check), while a term's
-    pattern, tried at every position, stays within MAX_PATTERN_STEPS (500,000 × ``a`` with ``a…ab`` took 25 s)."""
+    """The terms worth looking for in ``text``: a term's pattern, tried at every position, stays within
+    MAX_PATTERN_STEPS (500,000 × ``a`` with ``a…ab`` took 25 s), and above FOLD_CHECK_STEPS it runs only when the
+    folded text holds the term (a linear check; folding every hit's body for every term would cost more than the
+    search itself)."""
     wanted = {t for t in terms if t and len(text) * len(t) <= MAX_PATTERN_STEPS}
-    if not wanted:
+    costly = {t for t in wanted if len(text) * len(t) > FOLD_CHECK_STEPS}
+    if not costly:
         return wanted
     folded = search_form(text).translate(_NO_MARKS)
-    return {t for t in wanted if term_gaps(t)[0] in folded}
+    return (wanted - costly) | {t for t in costly if term_gaps(t)[0] in folded}
 
 
 _PRINTED_MARKS = JOINING_MARKS + "".join(chr(ord(c) + _FULLWIDTH_OFFSET) for c in JOINING_MARKS if "!" <= c <= "~")
