@@ -15,15 +15,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.measure import percentiles
+from bench.measure import free_port, percentiles, timed_search, wait_healthy
 from indexer import cluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,15 +48,15 @@ def run(xwlb: Path, work: Path, index_dir: Path, shards: int = 2) -> dict:
 
 def http_latency(env: dict[str, str], queries: list[dict]) -> dict:
     """p50/p95/p99 of ``/api/search`` over the query set, one client, median over ``RUNS`` passes (after warm-up)."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "webapp", "--port", str(port), "--no-build"], cwd=ROOT,
                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_healthy(port)
+        wait_healthy(port)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for q in queries[:20]:
-            _get(conn, q)
-        runs = [percentiles([_get(conn, q) for q in queries]) for _ in range(RUNS)]
+            timed_search(conn, q)
+        runs = [percentiles([timed_search(conn, q) for q in queries]) for _ in range(RUNS)]
         return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     finally:
         server.terminate()
@@ -76,32 +74,3 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _get(conn: http.client.HTTPConnection, q: dict) -> float:
-    params = [("q", q["q"])] + [(k, v) for k, vs in q.get("filters", {}).items() for v in vs]
-    started = time.perf_counter()
-    conn.request("GET", "/api/search?" + urlencode(params))
-    response = conn.getresponse()
-    response.read()
-    if response.status != 200:
-        raise RuntimeError(f"{q}: HTTP {response.status}")
-    return time.perf_counter() - started
-
-
-def _wait_healthy(port: int, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the server did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

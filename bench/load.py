@@ -23,7 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.measure import percentiles
+from bench.measure import free_port, percentiles, wait_healthy
 from bench.speed import QUERIES, ROOT, WARMUP, server_memory
 
 # The server as `python -m webapp` ran it before webapp/server.py: one waitress process, waitress's defaults.
@@ -160,27 +159,6 @@ def ratios(rows: list[dict]) -> str:
         lines.append(f"| {n} | {clients} | {now['rps'] / before['rps']:.2f}× | {now['p95'] / before['p95']:.2f}× | "
                      f"{before['errors']}, {now['errors']} |")
     return "\n".join(lines)
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port: int, seconds: float = 120) -> None:
-    """Wait until the server on ``port`` answers /api/health."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the server did not start")
 
 
 if __name__ == "__main__":

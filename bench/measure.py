@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
 import os
+import socket
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 @dataclass
@@ -90,3 +93,36 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def folder_mb(path: Path) -> float:
     """Size of the files under a folder, in MB (links not followed)."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 2**20
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(port: int, seconds: float = 120) -> None:
+    """Wait until the server on ``port`` answers /api/health."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the server did not start")
+
+
+def timed_search(conn: http.client.HTTPConnection, q: dict) -> float:
+    """Seconds one /api/search of a query of the set takes over ``conn`` (an error unless 200)."""
+    params = [("q", q["q"])] + [(k, v) for k, vs in q.get("filters", {}).items() for v in vs]
+    started = time.perf_counter()
+    conn.request("GET", "/api/search?" + urlencode(params))
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{q}: HTTP {response.status}")
+    return time.perf_counter() - started

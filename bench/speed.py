@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,9 +34,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.measure import folder_mb, percentiles, rss_mb, timed
+from bench.measure import folder_mb, free_port, percentiles, rss_mb, timed, timed_search, wait_healthy
 from bench.tantivy_anchor import Anchor
 from bench.tantivy_anchor import build as build_tantivy
 from indexer.index.layout import current_build
@@ -173,14 +171,14 @@ def median_run(runs: list[dict]) -> dict:
 
 def over_http(index_dir: Path, queries: list[dict], clients: int) -> tuple[dict, float]:
     """Latency of /api/search from ``clients`` concurrent clients to a fresh server; its peak memory."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port),
                                "--no-build", "--threads", str(CLIENTS)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_healthy(port)
+        wait_healthy(port)
         for q in WARMUP:
-            _get(http.client.HTTPConnection("127.0.0.1", port, timeout=120), q)
+            timed_search(http.client.HTTPConnection("127.0.0.1", port, timeout=120), q)
         samples: list[float] = []
         peak = sum(server_memory(server.pid))
         lock = threading.Lock()
@@ -190,7 +188,7 @@ def over_http(index_dir: Path, queries: list[dict], clients: int) -> tuple[dict,
             random.Random(n).shuffle(order)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             for q in order if clients > 1 else queries:
-                seconds = _get(conn, q)
+                seconds = timed_search(conn, q)
                 with lock:
                     samples.append(seconds)
             conn.close()
@@ -309,36 +307,6 @@ def _timed(fn, arg) -> float:
     started = time.perf_counter()
     fn(arg)
     return time.perf_counter() - started
-
-
-def _get(conn: http.client.HTTPConnection, q: dict) -> float:
-    params = [("q", q["q"])] + [(k, v) for k, vs in q.get("filters", {}).items() for v in vs]
-    started = time.perf_counter()
-    conn.request("GET", "/api/search?" + urlencode(params))
-    response = conn.getresponse()
-    response.read()
-    if response.status != 200:
-        raise RuntimeError(f"{q}: HTTP {response.status}")
-    return time.perf_counter() - started
-
-
-def _wait_healthy(port: int, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the server did not start")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _summary(run) -> dict:
