@@ -181,37 +181,38 @@ class WordTokenizer(Tokenizer):
             yield t
 
 
-class GramTokenizer(Tokenizer):
+class _KeyTokenizer(Tokenizer):
+    """A Whoosh tokenizer yielding one token a gram key of the value, positions counting keys."""
+
+    def keys(self, value: str) -> np.ndarray:
+        """The gram keys of a field value."""
+        raise NotImplementedError
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for i, key in enumerate(self.keys(value).tolist()):
+            t.original = t.text = gram_text(key)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+class GramTokenizer(_KeyTokenizer):
     """Whoosh tokenizer for the gram fields: characters and pairs of each part's search form."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for i, key in enumerate(gram_keys(value).tolist()):
-            t.original = t.text = gram_text(key)
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+    def keys(self, value: str) -> np.ndarray:
+        return gram_keys(value)
 
 
-class JoinedGramTokenizer(Tokenizer):
+class JoinedGramTokenizer(_KeyTokenizer):
     """Whoosh tokenizer for the joined-grams field: the pairs joining marks separate in each part."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        forms = [search_form(part) for part in value.split(PART_SEPARATOR)]
-        for i, key in enumerate(joined_gram_keys(forms).tolist()):
-            t.original = t.text = gram_text(key)
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+    def keys(self, value: str) -> np.ndarray:
+        return joined_gram_keys([search_form(part) for part in value.split(PART_SEPARATOR)])
 
 
 class WordAnalyzer(Analyzer):
