@@ -136,13 +136,14 @@ def client(app):
 
 @pytest.fixture(scope="session")
 def live_server(seed_index):
-    """The app served by waitress on a free loopback port, for browser tests."""
+    """The app served by waitress on a free loopback port, for browser tests; its public address configured
+    (JIANBAO_PUBLIC_URL) as a deployment does, so permalinks and citations are absolute."""
     import waitress.server
 
-    app = create_app({"INDEX_DIR": str(seed_index)})
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    app = create_app({"INDEX_DIR": str(seed_index), "PUBLIC_URL": f"http://127.0.0.1:{port}"})
     server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
