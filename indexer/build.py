@@ -71,7 +71,7 @@ PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 @dataclass
 class Summary:
-    """What a build or update did."""
+    """What a build or update did, of the local index or of a cluster."""
 
     items: int
     replaced: int
@@ -79,14 +79,14 @@ class Summary:
     files_skipped: int
     warnings: int
     seconds: float
-    build: Path
+    target: str  # "index FOLDER" or "cluster URL"
 
     def line(self, verb: str) -> str:
         """The summary line printed at the end of a run."""
         replaced = f", {self.replaced} replaced" if self.replaced else ""
         return (f"{verb} {self.items} items{replaced} from {self.files_read} files; "
                 f"{self.files_skipped} files skipped, {self.warnings} warnings; "
-                f"{self.seconds:.1f} s; index {self.build}")
+                f"{self.seconds:.1f} s; {self.target}")
 
 
 def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
@@ -118,7 +118,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
             raise _failure("build", e, "the current index is kept") from e
         remove_old_builds(index_dir)
     return Summary(count - duplicates, duplicates, report.files_read, report.files_skipped,
-                   report.warnings, time.monotonic() - started, folder)
+                   report.warnings, time.monotonic() - started, f"index {folder}")
 
 
 def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
@@ -166,7 +166,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
             _remove_unnamed(storage, committed.generation, committed.segments)
             raise _failure("update", e, f"the index is at generation {committed.generation}") from e
     return Summary(count - duplicates, replaced + duplicates, report.files_read, report.files_skipped,
-                   report.warnings, time.monotonic() - started, folder)
+                   report.warnings, time.monotonic() - started, f"index {folder}")
 
 
 def _failure(verb: str, error: BaseException, state: str) -> BaseException:

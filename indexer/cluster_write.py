@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pymysql
 
+from indexer.build import Summary
 from indexer.cluster_config import AGENT_PORT_OFFSET
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import (
@@ -39,26 +40,6 @@ from indexer.items import Item
 
 BATCH_ROWS = 200  # rows a REPLACE statement carries
 META_ID = hash63("meta")  # the values-index row holding the archive root
-
-
-@dataclass
-class ClusterSummary:
-    """What a build or update of a cluster did."""
-
-    items: int
-    replaced: int
-    files_read: int
-    files_skipped: int
-    warnings: int
-    seconds: float
-    url: str
-
-    def line(self, verb: str) -> str:
-        """The summary line printed at the end of a run."""
-        replaced = f", {self.replaced} replaced" if self.replaced else ""
-        return (f"{verb} {self.items} items{replaced} from {self.files_read} files; "
-                f"{self.files_skipped} files skipped, {self.warnings} warnings; "
-                f"{self.seconds:.1f} s; cluster {self.url}")
 
 
 @dataclass(frozen=True)
@@ -200,7 +181,7 @@ def _replace(index: str, rows: list[dict]) -> str:
     return f"REPLACE INTO {index} ({', '.join(columns)}) VALUES {values}"
 
 
-def build_cluster(sources: list[Path], url: str, report: Report) -> ClusterSummary:
+def build_cluster(sources: list[Path], url: str, report: Report) -> Summary:
     """Empty the cluster and write every item of ``sources`` into it."""
     started = time.monotonic()
     root = archive_root(sources)
@@ -214,11 +195,11 @@ def build_cluster(sources: list[Path], url: str, report: Report) -> ClusterSumma
         writer.flush()
     finally:
         writer.close()
-    return ClusterSummary(count, 0, report.files_read, report.files_skipped, report.warnings,
-                          time.monotonic() - started, url)
+    return Summary(count, 0, report.files_read, report.files_skipped, report.warnings,
+                   time.monotonic() - started, f"cluster {url}")
 
 
-def update_cluster(sources: list[Path], url: str, report: Report) -> ClusterSummary:
+def update_cluster(sources: list[Path], url: str, report: Report) -> Summary:
     """Add or replace (by id) the items of ``sources``; a re-read issue file replaces all its items."""
     started = time.monotonic()
     writer = ClusterWriter(url)
@@ -238,5 +219,5 @@ def update_cluster(sources: list[Path], url: str, report: Report) -> ClusterSumm
         writer.flush()
     finally:
         writer.close()
-    return ClusterSummary(count, replaced, report.files_read, report.files_skipped, report.warnings,
-                          time.monotonic() - started, url)
+    return Summary(count, replaced, report.files_read, report.files_skipped, report.warnings,
+                   time.monotonic() - started, f"cluster {url}")
