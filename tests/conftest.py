@@ -7,13 +7,17 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import inspect
 import json
 import os
 import socket
+import sys
+import textwrap
 import threading
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -33,19 +37,46 @@ ARTIFACTS = ROOT / "test-artifacts"
 SLICE_SIZE = 2000
 
 
-# A test is marked `shared` when its code or any fixture it uses names the shared data.
-SHARED_NAMES = ("xwlb_records(", "xwlb_slice", "XWLB", "SHARED", "EVAL")
+# A test is marked `shared` when its code, a fixture it uses, or a module-level name either of them uses
+# (a constant, a helper) names the shared data.
+SHARED_NAMES = ("xwlb_records", "xwlb_slice", "XWLB", "SHARED", "EVAL")
+
+
+def _shared_names(module: ModuleType) -> set[str]:
+    """The names that lead to ../shared in a test module: SHARED_NAMES and, repeatedly, its top-level names
+    (constants, helpers, fixtures) whose code uses one of them."""
+    found = set(SHARED_NAMES)
+    tree = ast.parse(inspect.getsource(module))
+    tops = {}
+    for node in tree.body:
+        targets = [node.name] if isinstance(node, ast.FunctionDef | ast.ClassDef) else [
+            t.id for t in getattr(node, "targets", [getattr(node, "target", None)]) if isinstance(t, ast.Name)]
+        for target in targets:
+            tops[target] = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
+                n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+    while True:
+        more = {name for name, uses in tops.items() if name not in found and uses & found}
+        if not more:
+            return found
+        found |= more
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that reads ../shared, so `make test-quick` can leave them out."""
+    names_of: dict[str, set[str]] = {}
     for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        names = names_of.setdefault(module.__name__, _shared_names(module))
         functions = [getattr(item, "function", None)]
         info = getattr(item, "_fixtureinfo", None)
         for defs in (info.name2fixturedefs.values() if info else ()):
             functions.extend(d.func for d in defs if d.baseid != "")  # the project's fixtures, not pytest's
-        sources = [inspect.getsource(f) for f in functions if f is not None]
-        if any(name in source for source in sources for name in SHARED_NAMES):
+        used = {n.id for f in functions if f is not None
+                for n in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(f)))) if isinstance(n, ast.Name)}
+        if used & names or any(name in names_of.setdefault(f.__module__, _shared_names(sys.modules[f.__module__]))
+                               for f in functions if f is not None for name in (f.__name__,)):
             item.add_marker(pytest.mark.shared)
 
 
