@@ -202,40 +202,36 @@ def _remove_unnamed(storage: FileStorage, generation: int, segments: list) -> No
     (Path(storage.folder) / f"{META}.part").unlink(missing_ok=True)  # metadata left half-written
 
 
-def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: set[str]) -> list[str]:
-    """``id (title)`` of each live item of these issues whose id is not among the new ones."""
-    removed = []
+def live_documents(storage: FileStorage, toc: TOC, field: str,
+                   terms: set[str]) -> Iterator[tuple[object, int, SegmentReader]]:
+    """(segment, docnum, its open reader) of every live document holding one of ``terms`` in ``field``."""
     for segment in toc.segments:
         reader = SegmentReader(storage, toc.schema, segment)
         try:
-            for key in issue_keys:
-                if ("issue_key", key) not in reader:
+            for term in terms:
+                if (field, term) not in reader:
                     continue
-                for docnum in reader.postings("issue_key", key).all_ids():
-                    item = reader.stored_fields(docnum)["item"]
-                    if not segment.is_deleted(docnum) and item["id"] not in ids:
-                        removed.append(f"{item['id']} ({item['title'] or item['body'][:20]})")
+                for docnum in reader.postings(field, term).all_ids():
+                    if not segment.is_deleted(docnum):
+                        yield segment, docnum, reader
         finally:
             reader.close()
-    return removed
+
+
+def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: set[str]) -> list[str]:
+    """``id (title)`` of each live item of these issues whose id is not among the new ones."""
+    items = (reader.stored_fields(docnum)["item"]
+             for _, docnum, reader in live_documents(storage, toc, "issue_key", issue_keys))
+    return [f"{item['id']} ({item['title'] or item['body'][:20]})" for item in items if item["id"] not in ids]
 
 
 def delete_documents(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:
     """Mark deleted the documents with these ids or issue keys; return how many."""
     deleted = 0
-    for segment in toc.segments:
-        reader = SegmentReader(storage, toc.schema, segment)
-        try:
-            for fieldname, terms in (("id", ids), ("issue_key", issue_keys)):
-                for term in terms:
-                    if (fieldname, term) not in reader:
-                        continue
-                    for docnum in reader.postings(fieldname, term).all_ids():
-                        if not segment.is_deleted(docnum):
-                            segment.delete_document(docnum)
-                            deleted += 1
-        finally:
-            reader.close()
+    for field, terms in (("id", ids), ("issue_key", issue_keys)):
+        for segment, docnum, _ in live_documents(storage, toc, field, terms):  # live when reached: none twice
+            segment.delete_document(docnum)
+            deleted += 1
     return deleted
 
 

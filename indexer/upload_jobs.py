@@ -27,9 +27,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.reading import SegmentReader
 
-from indexer.build import commit_segments, delete_documents, update
+from indexer.build import commit_segments, delete_documents, live_documents, update
 from indexer.errors import IndexLocked, JianbaoError, Report
 from indexer.index.layout import current_build, read_toc, writer_lock
 from indexer.ingest.conversions import cache_for
@@ -174,20 +173,8 @@ def taken_ids(index_dir: Path, ids: set[str], own_issue_keys: set[str]) -> set[s
     build = current_build(index_dir)
     storage = FileStorage(str(build))
     toc = read_toc(storage, build)
-    taken = set()
-    for segment in toc.segments:
-        reader = SegmentReader(storage, toc.schema, segment)
-        try:
-            for item_id in ids:
-                if ("id", item_id) not in reader:
-                    continue
-                for docnum in reader.postings("id", item_id).all_ids():
-                    if not segment.is_deleted(docnum) and \
-                            reader.stored_fields(docnum)["item"].get("issue_key") not in own_issue_keys:
-                        taken.add(item_id)
-        finally:
-            reader.close()
-    return taken
+    items = (reader.stored_fields(docnum)["item"] for _, docnum, reader in live_documents(storage, toc, "id", ids))
+    return {item["id"] for item in items if item.get("issue_key") not in own_issue_keys}
 
 
 def remove_items(index_dir: Path, ids: set[str], lock_wait: float) -> int:
