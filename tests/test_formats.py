@@ -104,6 +104,39 @@ def test_document_text_is_cached_by_content(tmp_path):
     assert again.cache.size() == 0
 
 
+@pytest.mark.system
+def test_a_failed_conversion_is_remembered(tmp_path, monkeypatch):
+    """A file LibreOffice gives no text for is converted once; later runs report it from the cache, until the
+    converter changes or the cache is cleared."""
+    from indexer.ingest import office
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.doc").write_bytes(b"")
+    (corpus / "a.docx").write_bytes((SEEDS / f"{ISSUES[1]}.docx").read_bytes())
+    runs: list[list[str]] = []
+    convert_all = office.convert_all
+    monkeypatch.setattr(office, "convert_all",
+                        lambda paths, timeout: runs.append([p.name for p in paths]) or convert_all(paths, timeout))
+
+    def skipped() -> list[str]:
+        report = Report(stream=None)
+        items = list(read_items([corpus], report, documents=DocumentReader(ConversionCache(tmp_path / "cache"))))
+        assert len(items) == 5
+        return [f"{Path(p.path).name}: {p.reason}" for p in report.problems if p.skipped]
+
+    assert skipped() == ["empty.doc: no text in the document"]
+    assert skipped() == ["empty.doc: no text in the document (remembered from an earlier run; "
+                         "`python -m indexer clear-cache` tries again)"]
+    assert runs == [["empty.doc"]]
+    monkeypatch.setattr(office, "converter_identity", lambda timeout: "LibreOffice, another version")
+    assert skipped() == ["empty.doc: no text in the document"]
+    assert runs == [["empty.doc"]] * 2
+    ConversionCache(tmp_path / "cache").clear()
+    skipped()
+    assert runs == [["empty.doc"]] * 3
+
+
 def _pdf_of_pages(count: int) -> bytes:
     """A valid PDF of ``count`` pages, each printing its number (objects and xref written by hand)."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -3,7 +3,10 @@
 Converting a document (LibreOffice, PDF text layers, OCR) costs far more than
 splitting its text, so each result is kept in ``<index>/conversions/`` under the
 SHA-256 of the file's bytes and the converter's version: a rebuild or update
-reads an unchanged file's text from there. The cache is bounded
+reads an unchanged file's text from there. A file a converter failed on is
+remembered too, with the reason and the converter's identity (its program and
+settings), so it is reported again without converting it again until the file or
+the converter changes. The cache is bounded
 (:data:`MAX_CACHE_BYTES`; the least recently used entries go first) and can be
 cleared (``python -m indexer clear-cache``, or by deleting the folder).
 """
@@ -63,11 +66,32 @@ class ConversionCache:
 
     def put(self, key: str, extracted: Extracted) -> None:
         """Store a conversion (atomically), then trim the cache to its bound."""
-        path = self.folder / key[:2] / f"{key}.json"
+        self._write(self.folder / key[:2] / f"{key}.json", asdict(extracted))
+
+    def failure(self, key: str, converter: str) -> str | None:
+        """Why ``converter`` (its identity: program and settings) failed on these bytes before, or None."""
+        path = self._failure_path(key, converter)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)
+        except (OSError, ValueError):
+            return None
+        return data.get("reason") if data.get("converter") == converter else None
+
+    def put_failure(self, key: str, converter: str, reason: str) -> None:
+        """Remember that ``converter`` failed on these bytes, and why."""
+        self._write(self._failure_path(key, converter), {"reason": reason, "converter": converter})
+
+    def _failure_path(self, key: str, converter: str) -> Path:
+        identity = hashlib.sha256(converter.encode("utf-8")).hexdigest()[:16]
+        return self.folder / key[:2] / f"{key}-{identity}.failed.json"
+
+    def _write(self, path: Path, data: dict) -> None:
+        """Write one entry atomically, then trim the cache to its bound."""
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(asdict(extracted), f, ensure_ascii=False)
+            json.dump(data, f, ensure_ascii=False)
         os.replace(tmp, path)
         if self._total is None:
             self._total = self.size()

@@ -2,7 +2,10 @@
 
 :class:`DocumentReader` picks the converter by suffix, keeps each result in the
 conversion cache by content hash, and converts the LibreOffice formats of a
-whole run in one LibreOffice process (:meth:`DocumentReader.prepare`).
+whole run in one LibreOffice process (:meth:`DocumentReader.prepare`). A file a
+converter failed on is remembered in the cache with the reason and the converter's
+identity, and reported from there until the file changes or another converter
+(another LibreOffice or Tesseract, other settings) is installed.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2
+
 from indexer.errors import SourceError
-from indexer.ingest import office
+from indexer.ingest import ocr, office
 from indexer.ingest.conversions import ConversionCache, Extracted
 from indexer.ingest.docx import DOCX_SUFFIXES, docx_text
 from indexer.ingest.ofd import OFD_SUFFIXES, ofd_text
@@ -40,17 +45,26 @@ class DocumentReader:
         self.office_timeout = office_timeout
         self._office: dict[Path, str | SourceError] = {}
 
+    def converter(self, suffix: str) -> str:
+        """The identity of what converts files of ``suffix`` here: program, version and settings."""
+        if suffix in office.OFFICE_SUFFIXES:
+            return office.converter_identity(self.office_timeout)
+        if suffix in PDF_SUFFIXES + OFD_SUFFIXES:
+            return f"{suffix} pypdfium2 {pypdfium2.PYPDFIUM_INFO}; {ocr.identity()}"
+        return suffix
+
     def prepare(self, paths: list[Path]) -> None:
-        """Convert the LibreOffice files among ``paths`` that the cache lacks, all in one LibreOffice run."""
+        """Convert the LibreOffice files among ``paths`` the cache knows nothing of, all in one LibreOffice run."""
         pending = []
         for path in paths:
-            if path.suffix.lower() not in office.OFFICE_SUFFIXES:
+            suffix = path.suffix.lower()
+            if suffix not in office.OFFICE_SUFFIXES:
                 continue
             try:
-                cached = self.cache and self.cache.get(self.cache.key(path.read_bytes(), path.suffix.lower()))
+                key = self.cache.key(path.read_bytes(), suffix) if self.cache else ""
             except OSError:
                 continue  # reported when the file is read
-            if not cached:
+            if not self.cache or not (self.cache.get(key) or self.cache.failure(key, self.converter(suffix))):
                 pending.append(path)
         if pending:
             self._office.update(office.convert_all(pending, self.office_timeout))
@@ -61,6 +75,22 @@ class DocumentReader:
         key = self.cache.key(data, suffix) if self.cache else ""
         if self.cache and (cached := self.cache.get(key)):
             return cached
+        converter = self.converter(suffix)
+        if self.cache and (reason := self.cache.failure(key, converter)):
+            raise SourceError(str(path), f"{reason} (remembered from an earlier run; "
+                                         f"`python -m indexer clear-cache` tries again)")
+        try:
+            extracted = self._convert(path, data, suffix)
+        except SourceError as e:
+            if self.cache:
+                self.cache.put_failure(key, converter, e.reason)
+            raise
+        if self.cache:
+            self.cache.put(key, extracted)
+        return extracted
+
+    def _convert(self, path: Path, data: bytes, suffix: str) -> Extracted:
+        """Convert one file (no cache); SourceError when it gives no text."""
         if suffix in office.OFFICE_SUFFIXES:
             result = self._office.pop(path, None)
             if result is None:
@@ -72,6 +102,4 @@ class DocumentReader:
             extracted = _CONVERTERS[suffix](data, str(path))
         if not extracted.text.strip():
             raise SourceError(str(path), "no text in the document")
-        if self.cache:
-            self.cache.put(key, extracted)
         return extracted

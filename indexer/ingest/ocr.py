@@ -25,6 +25,7 @@ from indexer.errors import SourceError
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
+OCR_DPI = 144  # scanned pages are rendered for OCR at this resolution
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.
 _OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
 _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
@@ -36,16 +37,46 @@ _MISREAD_PARENS = re.compile(r"[〈《]([^〈《〉》()（）\n]{1,40})[)）]")
 @cache
 def tesseract_missing() -> str | None:
     """Why OCR cannot run here (naming the Debian packages to install), or None when it can."""
-    tesseract = shutil.which("tesseract")
-    if tesseract is None:
+    listing = _languages()
+    if isinstance(listing, OSError | subprocess.SubprocessError):
+        return f"tesseract does not run ({listing}): reinstall the Debian packages {PACKAGES}"
+    if listing is None:
         return f"scanned pages need OCR: install the Debian packages {PACKAGES}"
-    try:
-        langs = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError) as e:
-        return f"tesseract does not run ({e}): reinstall the Debian packages {PACKAGES}"
-    if LANGUAGE not in langs.split():
+    if LANGUAGE not in listing.split():
         return "Tesseract has no simplified-Chinese model: install the Debian package tesseract-ocr-chi-sim"
     return None
+
+
+@cache
+def identity() -> str:
+    """Which Tesseract and model read scans here, with which settings (upgraded or installed: another identity)."""
+    if why := tesseract_missing():
+        return f"OCR: none ({why})"
+    program = os.path.realpath(shutil.which("tesseract") or "tesseract")
+    folder = re.search(r'"([^"]+)"', str(_languages()))
+    model = os.path.join(folder.group(1) if folder else "", f"{LANGUAGE}.traineddata")
+    return f"Tesseract {program} {_stamp(program)} {model} {_stamp(model)} {' '.join(_OPTIONS)} dpi={OCR_DPI}"
+
+
+@cache
+def _languages() -> str | OSError | subprocess.SubprocessError | None:
+    """What ``tesseract --list-langs`` says (its model folder and models), the error, or None without Tesseract."""
+    tesseract = shutil.which("tesseract")
+    if tesseract is None:
+        return None
+    try:
+        return subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError) as e:
+        return e
+
+
+def _stamp(path: str) -> str:
+    """A file's size and change time: another after an upgrade."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "missing"
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def ocr_image(image: Image.Image, path: str) -> str:

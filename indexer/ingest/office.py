@@ -38,6 +38,19 @@ def soffice_missing() -> str | None:
     return None
 
 
+def converter_identity(timeout: float) -> str:
+    """Which LibreOffice converts here and with what time limit (installed, upgraded or moved: another identity)."""
+    soffice = _soffice()
+    if soffice is None:
+        return "LibreOffice: none"
+    program = os.path.realpath(soffice)
+    try:
+        changed = os.stat(program).st_mtime_ns
+    except OSError:
+        changed = 0
+    return f"LibreOffice {program} {changed} timeout={timeout:g}"
+
+
 def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
