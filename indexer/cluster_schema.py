@@ -4,7 +4,7 @@ The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL se
 (:mod:`search.sphinxql`) reads them; both take every rule from here.
 
 * **Exact substrings.** The search form (:func:`indexer.normalize.search_form`) of the title, and
-  of the other searchable parts (body, issue name, 文号: :func:`indexer.index.schema.searchable_parts`),
+  of the other searchable parts (body, issue number and date, 文号: :func:`indexer.index.schema.searchable_parts`),
   is indexed as one token per character: the character's code point in hex (``中`` → ``4e2d``);
   parts are kept apart by a token no phrase holds. A term is the phrase of its characters' tokens,
   so a document matches it exactly when the folded text holds the term as a substring: every

@@ -6,7 +6,7 @@ Fields:
   files, the items of one file, which an update replaces together): exact terms.
 * ``title``, ``body``: jieba words (term frequencies, for ranking).
 * ``grams``: characters and character pairs of the searchable parts of an item
-  (title, body, issue name, 文号: :func:`searchable_parts`) without joining marks;
+  (title, body, issue number and date, 文号: :func:`searchable_parts`) without joining marks;
   ``title_grams``: the same for the title alone (title-only search); ``joined_grams``:
   the pairs of characters joining marks separate (``、`` in ``双随机、一公开``). Their postings
   are in the :class:`Counts` format: the weight of a posting is the count, with no
@@ -28,6 +28,7 @@ from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
 from indexer.analysis import PART_SEPARATOR, GramAnalyzer, JoinedGramAnalyzer, WordAnalyzer
+from indexer.ingest.split import issue_facts
 from indexer.items import Item
 
 WORD_FIELDS = ("title", "body")
@@ -81,8 +82,8 @@ def build_schema() -> fields.Schema:
 
 
 def searchable_parts(item: Item) -> tuple[str, str, str, str]:
-    """The texts a term is looked for in: title, body, the issue's name and the 文号 (title first)."""
-    return item.title, item.body, item.issue or "", item.doc_number or ""
+    """The texts a term is looked for in: title, body, the issue's number and date (not its 刊名) and the 文号."""
+    return item.title, item.body, issue_facts(item.issue or ""), item.doc_number or ""
 
 
 def gram_value(item: Item) -> str:
