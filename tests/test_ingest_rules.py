@@ -216,3 +216,18 @@ def test_a_unit_name_with_bidi_controls_is_the_same_facet_value(tmp_path):
     (tmp_path / "issue.txt").write_text("区教育局开展安全教育周活动 活动覆盖全区中小学。（区教育局）\n", encoding="utf-8")
     items = list(read_items([tmp_path], Report(stream=io.StringIO())))
     assert [i.departments for i in items] == [["区教育局"], ["区教育局"]]
+
+
+@pytest.mark.parametrize("label_line, unit", [
+    ("预算主管部门：某某区文化和旅游局", "某某区文化和旅游局"),
+    ("预算单位：某某区文化和旅游局", "某某区文化和旅游局"),
+    ("编制单位：某某区文化和旅游局      单位：万元", "某某区文化和旅游局"),
+    ("编制部门：某某区文化和旅游局单位：元", "某某区文化和旅游局"),
+    ("单位名称：某某区文化和旅游局 填报日期：2025年1月", "某某区文化和旅游局"),
+    ("填报单位：（盖章）", None),
+])
+def test_a_label_line_names_the_unit_of_a_budget_book_or_form(tmp_path, label_line, unit):
+    text = (f"某某区2026年区级部门预算\n{label_line}\n目录\n一、部门主要职能\n二、部门预算编制说明\n"
+            "部门主要职能\n负责全区文化和旅游工作，拟订文化和旅游发展规划并组织实施。\n")
+    [item] = _read(tmp_path, "budget.txt", text)
+    assert item.departments == ([unit] if unit else [])

@@ -53,7 +53,8 @@ def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta) -
 def _document_item(key: str, text: str, meta: IssueMeta, labels: dict[str, str], title: str, unit: str) -> Item:
     doc = read_document(text, labels, title or meta.title)
     unit_text = doc.labels.get("发文机关") or " ".join(doc.units)
-    unit_text = unit_text or next((doc.labels[k] for k in _UNIT_LABELS if doc.labels.get(k)), "") or unit
+    unit_text = unit_text or next((doc.labels[k] for k in _UNIT_LABELS if doc.labels.get(k)), "")
+    unit_text = unit_text or units.labelled_unit(text) or unit
     found = units.read_attribution(unit_text) if unit_text else None
     item_units = found.units if found else [unit_text] if unit_text else []
     dating = dates.stated(meta.date, doc.date, stated_date(doc.labels))

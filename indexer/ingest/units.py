@@ -39,6 +39,12 @@ _FORBIDDEN = re.compile(r"[。.！？!?“”\"'‘’《》<>【】\[\]=+*#@%�
 _REPORTER_MARK = re.compile(r"[：:]")
 # A person's name: two to four Han characters (with an optional middle dot for minority names).
 _PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}[·•][\u4e00-\u9fff]{1,8}$")
+# A line of a form, table or budget book that names the unit it is of: 预算单位：…, 预算主管部门：…, 编制单位：….
+_UNIT_LABEL = re.compile(
+    r"^\s*(?:预算主管部门|预算单位|主管部门|编制单位|编制部门|填报单位|报送单位|单位名称)\s*[：:]\s*(.+)$",
+    re.MULTILINE)
+# Where the unit's name ends on such a line: a space or the next label (单位：元, 日期：…).
+_LABEL_VALUE_END = re.compile(r"\s|(?:金额)?单位\s*[：:]|(?:填报|编制)?(?:日期|时间)\s*[：:]")
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,17 @@ def read_attribution(text: str) -> Attribution | None:
     if not parts or not all(_is_unit(p) for p in parts) or not any(re.search(r"[\u4e00-\u9fff]", p) for p in parts):
         return None
     return Attribution(parts, reporters)
+
+
+def labelled_unit(text: str) -> str | None:
+    """The unit the first unit label line of a text names (``预算主管部门：上海市普陀区司法局``,
+    ``编制单位：某某局 单位：元``); None when no such line names a unit (``填报单位：（盖章）``)."""
+    for m in _UNIT_LABEL.finditer(text):
+        value = _LABEL_VALUE_END.split(m.group(1).strip(), 1)[0]
+        found = read_attribution(value)
+        if found and len(found.units) == 1 and not found.reporters:
+            return found.units[0]
+    return None
 
 
 def split_units(attribution: str) -> list[str] | None:
