@@ -89,6 +89,38 @@ def test_every_ofd_file_is_read_or_reported():
     assert "你好呀，OFD Reader&Writer！" in chinese[0].body + chinese[0].title
 
 
+def _glyph_only(ofd: Path, page: str) -> bytes:
+    """The OFD package with the characters of one page's TextCode runs removed: that page's text is drawn through
+    glyph indices of the embedded font only (its CGTransform), as some producers write every page."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(ofd) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == page:
+                data = re.sub(rb"(<ofd:TextCode[^>]*>)[^<]*(</ofd:TextCode>)", rb"\1\2", data)
+            z.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.system
+def test_glyph_only_ofd_page_is_drawn_and_read_by_ocr(tmp_path):
+    """A page of glyph indices only (no image) is drawn from the embedded font and read by OCR; the others as text."""
+    (tmp_path / "glyphs.ofd").write_bytes(_glyph_only(OFD / "doc1File.ofd", "Doc_1/Pages/Page_2/Content.xml"))
+    [text_layer] = read_items([OFD / "doc1File.ofd"], Report(stream=None))
+    [item] = read_items([tmp_path / "glyphs.ofd"], Report(stream=None))
+    assert item.ocr and not text_layer.ocr
+    original, got = text_layer.body.splitlines(), item.body.splitlines()
+    page_2 = next(n for n, line in enumerate(original) if line.startswith("24、"))  # page 1: 23 lines of verse
+    assert got[-(len(original) - page_2):] == original[page_2:]  # the other ten pages as they were
+    # OCR reads the horizontal bars of ―― (U+2015) as 一一, a fair reading of the glyphs: counted as right.
+    read = unicodedata.normalize("NFKC", _bare("".join(got[:-(len(original) - page_2)])))
+    right = unicodedata.normalize("NFKC", _bare("".join(original[:page_2]))).replace("―", "一")
+    assert 1 - Levenshtein.distance(read, right) / len(right) >= 0.95
+
+
 def test_document_text_is_cached_by_content(tmp_path):
     source = tmp_path / "corpus"
     source.mkdir()

@@ -26,6 +26,7 @@ LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
 OCR_DPI = 144  # scanned pages are rendered for OCR at this resolution
+MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.
 _OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
 _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
@@ -77,6 +78,15 @@ def _stamp(path: str) -> str:
     except OSError:
         return "missing"
     return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def check_ocr(path: str, scanned: int) -> None:
+    """SourceError unless OCR can run here and the file's ``scanned`` pages so far are within the limit."""
+    why = tesseract_missing()
+    if why:
+        raise SourceError(path, why)
+    if scanned > MAX_OCR_PAGES:
+        raise SourceError(path, f"more than {MAX_OCR_PAGES} scanned pages: too many to OCR as one bulletin issue")
 
 
 def ocr_image(image: Image.Image, path: str) -> str:

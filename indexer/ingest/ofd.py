@@ -10,36 +10,41 @@ same page cleaning and reflow as PDFs. Elements are matched by local name, since
 some producers write their own namespace URI.
 
 A page whose text is drawn only through glyph indices (``CGTransform`` with no
-characters in ``TextCode``) has no text to read back: it is a scanned page. Its
-images (``ImageObject``) are read by OCR; with no image there is nothing to read
-and the page is reported.
+characters in ``TextCode``), or only as images, has no text to read back: it is a
+scanned page. It is drawn to an image, glyphs from the embedded fonts and images
+in their boxes (:mod:`indexer.ingest.ofddraw`), and read by OCR like a scanned PDF
+page; its items are marked ``ocr``.
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
 from dataclasses import dataclass
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
 
 from indexer.errors import SourceError
 from indexer.ingest.conversions import Extracted
 from indexer.ingest.docx import PARSER
-from indexer.ingest.ocr import ocr_image, tesseract_missing
+from indexer.ingest.ocr import OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.ofddraw import draw_page
+from indexer.ingest.ofdvalues import deltas, number, numbers
 from indexer.ingest.pagetext import join_pages
 from indexer.ingest.zippackage import Package
 
 OFD_SUFFIXES = (".ofd",)
 MAX_PAGES = 500  # as for PDF: a longer file is not one bulletin issue
+A4 = [0.0, 0.0, 210.0, 297.0]  # the page box (mm) of a page that states none
 # XPath over local names (producers differ in namespace URI):
 _DOC_ROOTS = "//*[local-name()='DocBody']/*[local-name()='DocRoot']"  # OFD.xml: each document's Document.xml
 _PAGES = "//*[local-name()='Pages']/*[local-name()='Page']"  # Document.xml: pages in order (@BaseLoc)
 _TEMPLATES = "//*[local-name()='CommonData']/*[local-name()='TemplatePage']"  # Document.xml: template pages
 _PAGE_TEMPLATES = "/*/*[local-name()='Template']"  # Content.xml: templates a page draws on (@TemplateID)
 _RESOURCES = "//*[local-name()='CommonData']/*[local-name()='PublicRes' or local-name()='DocumentRes']"
-_MEDIA = "//*[local-name()='MultiMedia']"  # resource files: images by ID (MediaFile under the BaseLoc folder)
+# Resource files by ID (under the resource's BaseLoc folder): images (MediaFile) and embedded fonts (FontFile).
+_MEDIA = "//*[local-name()='MultiMedia' or local-name()='Font']"
+_PAGE_BOX = "./*[local-name()='Area']/*[local-name()='PhysicalBox']"  # Content.xml: the page's size (mm)
+_DOC_BOX = "//*[local-name()='CommonData']/*[local-name()='PageArea']/*[local-name()='PhysicalBox']"
 _OBJECTS = "//*[local-name()='TextObject' or local-name()='ImageObject']"  # Content.xml: drawn objects
 
 
@@ -61,27 +66,31 @@ def ofd_text(data: bytes, path: str) -> Extracted:
     if not roots:
         raise SourceError(path, "OFD.xml names no document (DocRoot)")
     pages: list[list[str]] = []
-    ocr = False
+    scanned = 0
     for root in roots:
         doc_path = _resolve("/", (root.text or "").strip())
         document = _xml(package, doc_path)
         base = posixpath.dirname(doc_path)
         templates = {t.get("ID"): _resolve(base, t.get("BaseLoc", "")) for t in document.xpath(_TEMPLATES)}
         media = _media(package, document, base)
+        doc_box = document.xpath(_DOC_BOX)
         for page in document.xpath(_PAGES):
             if len(pages) >= MAX_PAGES:
                 raise SourceError(path, f"more than {MAX_PAGES} pages is too many for one bulletin issue")
             content = _xml(package, _resolve(base, page.get("BaseLoc", "")))
             layers = [content] + [_xml(package, templates[t.get("TemplateID")])
                                   for t in content.xpath(_PAGE_TEMPLATES) if t.get("TemplateID") in templates]
-            runs, glyph_only, images = _page_runs(layers)
-            if not runs and glyph_only:
-                lines = _ocr_images(package, path, len(pages) + 1, images, media)
-                ocr = True
+            runs, drawn = _page_runs(layers)
+            if not runs and drawn:
+                scanned += 1
+                check_ocr(path, scanned)
+                sizes = content.xpath(_PAGE_BOX) + doc_box
+                box = numbers(sizes[0].text, 4) if sizes else A4
+                lines = _ocr_page(package, f"{path} page {len(pages) + 1}", box, drawn, media)
             else:
                 lines = _lines(runs)
             pages.append(lines)
-    return Extracted(join_pages(pages), ocr=ocr, pages=len(pages))
+    return Extracted(join_pages(pages), ocr=scanned > 0, pages=len(pages))
 
 
 def _xml(package: Package, name: str) -> etree._Element:
@@ -109,40 +118,38 @@ def _media(package: Package, document: etree._Element, base: str) -> dict[str, s
         xml = _xml(package, res_path)
         folder = _resolve(posixpath.dirname(res_path), xml.get("BaseLoc", ""))
         for item in xml.xpath(_MEDIA):
-            file = next((c.text for c in item if etree.QName(c).localname == "MediaFile" and c.text), None)
+            file = next((c.text for c in item if etree.QName(c).localname in ("MediaFile", "FontFile") and c.text),
+                        None)
             if file:
                 found[item.get("ID")] = _resolve(folder, file.strip())
     return found
 
 
-def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], bool, list[str]]:
-    """The text runs of a page, whether it draws text through glyphs only, and its images' resource IDs."""
+def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], list[etree._Element]]:
+    """The text runs of a page, and the objects that draw without readable text (glyph indices, images)."""
     runs: list[_Run] = []
-    glyph_only = False
-    images = []
+    drawn = []
     for layer in layers:
         for obj in layer.xpath(_OBJECTS):
+            if etree.QName(obj).localname == "ImageObject" or obj.xpath("./*[local-name()='CGTransform']"):
+                drawn.append(obj)
             if etree.QName(obj).localname == "ImageObject":
-                images.append(obj.get("ResourceID"))
                 continue
-            box = _numbers(obj.get("Boundary"), 4)
-            ctm = _numbers(obj.get("CTM"), 6) if obj.get("CTM") else None
-            size = _float(obj.get("Size"), 3.5)
+            box = numbers(obj.get("Boundary"), 4)
+            ctm = numbers(obj.get("CTM"), 6) if obj.get("CTM") else None
+            size = number(obj.get("Size"), 3.5)
             x = y = 0.0
             for child in obj:
-                name = etree.QName(child).localname
-                if name == "CGTransform" and not "".join(obj.xpath("./*[local-name()='TextCode']/text()")).strip():
-                    glyph_only = True
-                if name != "TextCode":
+                if etree.QName(child).localname != "TextCode":
                     continue
-                x, y = _float(child.get("X"), x), _float(child.get("Y"), y)
+                x, y = number(child.get("X"), x), number(child.get("Y"), y)
                 text = child.text or ""
-                deltas = _deltas(child.get("DeltaX"))
+                advances = deltas(child.get("DeltaX"))
                 px, py = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]) if ctm else (x, y)
-                width = sum(deltas[: max(len(text) - 1, 0)]) + size
+                width = sum(advances[: max(len(text) - 1, 0)]) + size
                 if text.strip():
                     runs.append(_Run(box[0] + px, box[1] + py, size, width, text))
-    return runs, glyph_only, images
+    return runs, drawn
 
 
 def _lines(runs: list[_Run]) -> list[str]:
@@ -170,52 +177,15 @@ def _overprint(before: _Run, run: _Run) -> bool:
     return run.text == before.text and abs(run.x - before.x) < run.size / 3 and abs(run.y - before.y) < run.size / 3
 
 
-def _ocr_images(package: Package, path: str, number: int, images: list[str], media: dict[str, str]) -> list[str]:
-    """OCR of the images of a page whose text is drawn through glyphs only."""
-    files = [media[i] for i in images if i in media]
-    if not files:
-        raise SourceError(path, f"page {number} draws its text through glyph indices only, which cannot be "
-                                f"read back, and holds no image to OCR")
-    why = tesseract_missing()
-    if why:
-        raise SourceError(path, f"page {number} is a scanned page: {why}")
-    lines = []
-    for name in files:
-        try:
-            image = Image.open(io.BytesIO(package.read(name)))
-            image.load()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as e:
-            raise SourceError(path, f"page {number}: image {name} cannot be read: {e}") from None
-        lines.extend(ocr_image(image.convert("L"), f"{path} page {number}").splitlines())
-    return lines
+def _ocr_page(package: Package, where: str, box: list[float], drawn: list[etree._Element],
+              media: dict[str, str]) -> list[str]:
+    """OCR of a page drawn from its glyph-index text and images (a page with no text to read back)."""
+    def resource(resource_id: str) -> bytes | None:
+        name = media.get(resource_id)
+        return package.read(name) if name and package.has(name) else None
 
-
-def _numbers(value: str | None, count: int) -> list[float]:
-    parts = (value or "").split()
     try:
-        numbers = [float(p) for p in parts[:count]]
-    except ValueError:
-        numbers = []
-    return numbers + [0.0] * (count - len(numbers))
-
-
-def _float(value: str | None, default: float) -> float:
-    try:
-        return float(value) if value is not None else default
-    except ValueError:
-        return default
-
-
-def _deltas(value: str | None) -> list[float]:
-    """The advances of a DeltaX list, ``g N d`` (d repeated N times) expanded."""
-    out: list[float] = []
-    parts = (value or "").split()
-    i = 0
-    while i < len(parts):
-        if parts[i] == "g" and i + 2 < len(parts):
-            out.extend([_float(parts[i + 2], 0.0)] * int(_float(parts[i + 1], 0)))
-            i += 3
-        else:
-            out.append(_float(parts[i], 0.0))
-            i += 1
-    return out
+        image = draw_page(box[2], box[3], drawn, resource, OCR_DPI)
+    except ValueError as e:
+        raise SourceError(package.path, f"{where}: {e}") from None
+    return ocr_image(image, where).splitlines()

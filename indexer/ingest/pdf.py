@@ -15,12 +15,11 @@ import pypdfium2.raw as pdfium_c
 
 from indexer.errors import SourceError
 from indexer.ingest.conversions import Extracted
-from indexer.ingest.ocr import OCR_DPI, ocr_image, tesseract_missing
+from indexer.ingest.ocr import OCR_DPI, check_ocr, ocr_image
 from indexer.ingest.pagetext import join_pages
 
 PDF_SUFFIXES = (".pdf",)
 MAX_PAGES = 500  # a longer PDF is not one bulletin issue: reported, not read (bounds time and memory)
-MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
 _MIN_TEXT = 2  # a page with fewer characters in its text layer is taken as scanned (if it holds an image)
 
 
@@ -44,7 +43,7 @@ def pdf_text(data: bytes, path: str) -> Extracted:
                 text = _text_layer(page)
                 if len("".join(text.split())) < _MIN_TEXT and _has_image(page):
                     scanned += 1
-                    _check_ocr(path, scanned)
+                    check_ocr(path, scanned)
                     image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
                     text = ocr_image(image, f"{path} page {number + 1}")
             finally:
@@ -66,14 +65,6 @@ def _text_layer(page: pdfium.PdfPage) -> str:
 
 def _has_image(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
-
-
-def _check_ocr(path: str, scanned: int) -> None:
-    why = tesseract_missing()
-    if why:
-        raise SourceError(path, why)
-    if scanned > MAX_OCR_PAGES:
-        raise SourceError(path, f"more than {MAX_OCR_PAGES} scanned pages: too many to OCR as one bulletin issue")
 
 
 def _open_failure(message: str) -> str:
