@@ -73,6 +73,8 @@ def test_scanned_issue_is_read_by_ocr(seed_conversions, issue):
 def test_ofd_government_document(tmp_path):
     items = list(read_items([OFD / "n.ofd"], Report(stream=None)))
     assert [i.title for i in items] == ["关于同意张阿三同志辞职的批复"]
+    # The masthead (发文机关标志) reads 测试符路桥区卫生局文件; the 落款 names its office, the 印发机关.
+    assert items[0].departments == ["测试符路桥区卫生局"]
     searcher = open_index(build_index([OFD / "n.ofd"], tmp_path / "index"))
     assert ids(searcher, '"路卫发〔2011〕76号"') == {items[0].id}
 

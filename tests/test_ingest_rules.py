@@ -209,6 +209,20 @@ def test_a_document_title_ends_with_its_kind_before_the_addressees():
     assert doc.body.startswith("各省、自治区")
 
 
+REPLY = ("某某县卫生局文件\n某卫发〔2011〕76号\n关于同意李四同志辞职的批复\n县中医院：\n你院请示收悉。经研究，同意李四同志辞职。\n"
+         "{signed}\n2011年3月10日\n某某县卫生局办公室　2011年3月10日印发\n")
+
+
+@pytest.mark.parametrize("signed, units", [
+    ("某某县卫生局办公室", ["某某县卫生局"]),  # the masthead unit's own office (its 印发机关) stands for that unit
+    ("某某县卫生局", ["某某县卫生局"]),
+    ("某某县人民政府", ["某某县人民政府"]),  # another unit signing keeps its name
+])
+def test_the_issuer_of_a_document_under_a_masthead(tmp_path, signed, units):
+    [item] = _read(tmp_path, "reply.txt", REPLY.format(signed=signed))
+    assert (item.title, item.departments, item.doc_number) == ("关于同意李四同志辞职的批复", units, "某卫发〔2011〕76号")
+
+
 def test_a_unit_name_with_bidi_controls_is_the_same_facet_value(tmp_path):
     page = ("<html><head><meta charset='utf-8'><meta name='ContentSource' content='\u202e区教育局\u202c'></head>"
             "<body><div id='zoom'><h1>区教育局召开安全工作会议</h1><p>会议部署全年工作。</p></div></body></html>")

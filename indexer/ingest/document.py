@@ -98,6 +98,7 @@ def read_document(text: str, labels: dict[str, str] | None = None, title: str = 
     doc.doc_number = _doc_number(lines[:head]) or doc.labels.get("发文字号") or doc.labels.get("文号") or None
     body = lines[head:]
     doc.units, doc.date = _signature(body)
+    doc.units = _issuers(_masthead_units(lines[:head]), doc.units)
     if not doc.units and (m := _TITLE_ISSUER.match(doc.title)):
         found = read_attribution(m.group(1))
         doc.units = found.units if found and not found.reporters else []
@@ -166,6 +167,24 @@ def _doc_number(lines: list[str]) -> str | None:
         if m := _DOC_NUMBER.match(line):
             return re.sub(r"\s+", "", m.group(1))
     return None
+
+
+def _masthead_units(head: list[str]) -> list[str]:
+    """The units a 发文机关标志 names: the issuer's name followed by 文件 (GB/T 9704), ``某某局文件``."""
+    for line in head:
+        if _MASTHEAD.match(line):
+            found = read_attribution(re.sub(r"\s*文件$", "", line))
+            if found and not found.reporters:
+                return found.units
+    return []
+
+
+def _issuers(masthead: list[str], signed: list[str]) -> list[str]:
+    """The issuing units: the 落款's, except where it names a masthead unit's own office (``某某局办公室`` under
+    ``某某局文件``: the 印发机关 that prints the document, GB/T 9704 7.4.3), which stands for that unit."""
+    if masthead and signed and all(any(u in (m + "办公室", m + "办公厅") for m in masthead) for u in signed):
+        return masthead
+    return signed
 
 
 def _signature(body: list[str]) -> tuple[list[str], str | None]:
