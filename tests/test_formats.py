@@ -87,6 +87,8 @@ def test_every_ofd_file_is_read_or_reported():
     assert len(ofd_files) >= 6
     for name in ofd_files:
         assert read[name] or name in reported, name
+    [permit] = read["zsbk.ofd"]  # a form whose glyphs its CTM scales: each label and its value on one line, as printed
+    assert "合同工期2020年10月09日至2021年04月07日合同价格5140.1238万元" in permit.body.splitlines()
     chinese = read["chineseDir.ofd"]
     assert "你好呀，OFD Reader&Writer！" in chinese[0].body + chinese[0].title
 

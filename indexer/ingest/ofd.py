@@ -137,7 +137,8 @@ def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], list[etree._El
                 continue
             box = numbers(obj.get("Boundary"), 4)
             ctm = numbers(obj.get("CTM"), 6) if obj.get("CTM") else None
-            size = number(obj.get("Size"), 3.5)
+            scale = abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]) ** 0.5 if ctm else 1.0  # the CTM scales the glyphs too
+            size = number(obj.get("Size"), 3.5) * scale
             x = y = 0.0
             for child in obj:
                 if etree.QName(child).localname != "TextCode":
@@ -146,7 +147,7 @@ def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], list[etree._El
                 text = child.text or ""
                 advances = deltas(child.get("DeltaX"))
                 px, py = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]) if ctm else (x, y)
-                width = sum(advances[: max(len(text) - 1, 0)]) + size
+                width = sum(advances[: max(len(text) - 1, 0)]) * scale + size
                 if text.strip():
                     runs.append(_Run(box[0] + px, box[1] + py, size, width, text))
     return runs, drawn
