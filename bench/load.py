@@ -3,7 +3,10 @@
 Serves the given index with two servers in turn on a free loopback port:
 
 * **before**: one waitress process with 8 threads and waitress's defaults, exactly as
-  ``python -m webapp`` served before the production server (:data:`BEFORE`);
+  ``python -m webapp`` served before the production server (:data:`BEFORE`); or, with
+  ``--before-tree DIR --before-index DIR``, ``python -m webapp`` of an older checkout of the
+  product (``git worktree add DIR COMMIT``) over an index that checkout built: the product as
+  it was, engine and server, against the product now;
 * **now**: ``python -m webapp`` (one process per core, :mod:`webapp.server`).
 
 For each server and each number of concurrent keep-alive clients (1, 8 and 32 by
@@ -39,9 +42,12 @@ BEFORE = ("import sys, waitress; from webapp import MAX_BODY, create_app; "
           "threads=8, ident='jianbao', max_request_header_size=96 * 1024, max_request_body_size=MAX_BODY)")
 
 
-def server_command(name: str, index_dir: Path, port: int) -> list[str]:
-    """The command that starts the server called ``name`` ("before" or "now") on ``port``."""
-    if name == "before":
+def server_command(name: str, index_dir: Path, port: int, older: bool = False) -> list[str]:
+    """The command that starts the server called ``name`` ("before" or "now") on ``port``.
+
+    ``older``: "before" is an older checkout's own ``python -m webapp`` (run in that checkout).
+    """
+    if name == "before" and not older:
         return [sys.executable, "-c", BEFORE, str(index_dir), str(port)]
     return [sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port), "--no-build"]
 
@@ -54,7 +60,12 @@ def main() -> int:
     p.add_argument("--max-requests", type=int, default=200_000, help="requests each run sends at most")
     p.add_argument("--rounds", type=int, default=2, help="how many times to compare the two servers")
     p.add_argument("--servers", nargs="+", default=["before", "now"], choices=["before", "now"])
+    p.add_argument("--before-tree", type=Path, help="an older checkout whose own server is 'before'")
+    p.add_argument("--before-index", type=Path, help="the index that older checkout built (with --before-tree)")
     args = p.parse_args()
+    if bool(args.before_tree) != bool(args.before_index):
+        p.error("--before-tree and --before-index go together")
+    targets = {"now": (ROOT, args.index_dir), "before": (args.before_tree or ROOT, args.before_index or args.index_dir)}
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     rows = []
     print("| round | server | clients | requests | errors | requests/s | p50 ms | p95 ms | p99 ms "
@@ -62,7 +73,7 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in range(args.rounds):
         for name in args.servers if n % 2 == 0 else reversed(args.servers):
-            for row in serve_and_load(name, args.index_dir, queries, args.clients, args.seconds, args.max_requests):
+            for row in serve_and_load(name, *targets[name], queries, args.clients, args.seconds, args.max_requests):
                 row["round"] = n + 1
                 rows.append(row)
                 print("| {round} | {server} | {clients} | {requests} | {errors} | {rps:.0f} | {p50:.1f} | "
@@ -74,11 +85,11 @@ def main() -> int:
     return 0
 
 
-def serve_and_load(name: str, index_dir: Path, queries: list[dict], clients_list: list[int], seconds: float,
-                   max_requests: int) -> list[dict]:
-    """Start the server ``name`` afresh, warm it up, and run each number of clients against it."""
+def serve_and_load(name: str, tree: Path, index_dir: Path, queries: list[dict], clients_list: list[int],
+                   seconds: float, max_requests: int) -> list[dict]:
+    """Start the server ``name`` of the checkout ``tree`` afresh, warm it up, and run each number of clients."""
     port = free_port()
-    server = subprocess.Popen(server_command(name, index_dir, port), cwd=ROOT,
+    server = subprocess.Popen(server_command(name, index_dir, port, older=tree != ROOT), cwd=tree,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(port)
