@@ -89,7 +89,9 @@ class Scoring:
 
     A keyword found in the title adds ``title`` times its weight, in a unit's name ``unit``
     times, in the body ``body`` times (1 + log2 of its count), at most ``body_cap``. A top
-    level's score sums its keywords (each once, whichever of its sub-topics lists it). The
+    level's score sums its keywords (each once, whichever of its sub-topics lists it), what
+    the body adds at most ``body_top_cap`` (less than one name word in the title): a long text
+    names many areas in passing, and the title says what it is about. The
     best top level is given when it scores ``min_score`` or more and ``margin`` times the
     runner-up; with ``max_topics`` 2 the runner-up is given too when it scores ``second``
     of the best and ``margin`` times the third. Under a given top level, the sub-topic
@@ -100,7 +102,8 @@ class Scoring:
     unit: float = 2.0
     body: float = 1.0
     body_cap: float = 2.0
-    min_score: float = 6.0
+    body_top_cap: float = 16.0
+    min_score: float = 8.0
     margin: float = 1.5
     second: float = 0.8
     max_topics: int = 1
@@ -114,8 +117,10 @@ class TopicRules:
         self._topic_of: dict[str, dict[str, float]] = defaultdict(dict)
         for path, keywords in rules.items():
             for kw, weight in keywords.items():
-                if weight > 0:  # a weight of 0 takes a name word back
-                    self._topic_of[kw][path] = weight
+                # A weight of 0 takes a name word back; the word is still read as one, so 人民政府*0 keeps
+                # 民政 from being found inside it.
+                self._topic_of[kw][path] = weight
+        _inherit_part_weights(self._topic_of)
         self._pattern = re.compile(_trie_pattern(self._topic_of)) if self._topic_of else None
 
     @classmethod
@@ -151,18 +156,22 @@ class TopicRules:
         s = self.scoring
         in_title, in_units, in_body = self._counts(title), self._counts(" ".join(units)), self._counts(body)
         scores: dict[str, float] = defaultdict(float)
+        from_body: dict[str, float] = defaultdict(float)
         for kw in in_title.keys() | in_units.keys() | in_body.keys():
-            base = s.title * bool(in_title[kw]) + s.unit * bool(in_units[kw])
-            if in_body[kw]:
-                base += min(s.body * (1 + math.log2(in_body[kw])), s.body_cap)
-            tops: dict[str, float] = {}
+            head = s.title * bool(in_title[kw]) + s.unit * bool(in_units[kw])
+            text = min(s.body * (1 + math.log2(in_body[kw])), s.body_cap) if in_body[kw] else 0.0
+            tops: dict[str, tuple[float, float]] = {}
             for path, weight in self._topic_of[kw].items():
                 top = path.partition(SEPARATOR)[0]
-                tops[top] = max(tops.get(top, 0.0), weight * base)
+                known = tops.get(top, (0.0, 0.0))
+                tops[top] = (max(known[0], weight * head), max(known[1], weight * text))
                 if path != top:
-                    scores[path] += weight * base
-            for top, value in tops.items():
-                scores[top] += value
+                    scores[path] += weight * (head + text)
+            for top, (head_part, text_part) in tops.items():
+                scores[top] += head_part
+                from_body[top] += text_part
+        for top, value in from_body.items():
+            scores[top] += min(value, s.body_top_cap)
         return scores
 
     def assign(self, title: str, body: str, units: list[str]) -> list[str]:
@@ -186,6 +195,23 @@ class TopicRules:
         return leader[0] if len(leader) == 1 and subs[0] > subs[1] else top
 
 
+def _inherit_part_weights(topic_of: dict[str, dict[str, float]]) -> None:
+    """A keyword weighs at least as much for a topic as any keyword of that topic inside it.
+
+    The longest keyword is matched at each place, so 稳就业 is found where 就业*2 is written:
+    it counts at least 2 for 劳动就业. A weight of 0 stays 0.
+    """
+    raised: dict[str, dict[str, float]] = {}
+    for kw, paths in topic_of.items():
+        parts = {kw[i:j] for i in range(len(kw)) for j in range(i + 1, len(kw) + 1)} - {kw}
+        for path, weight in paths.items():
+            best = max((topic_of[p].get(path, 0.0) for p in parts if p in topic_of), default=0.0)
+            if weight > 0 and best > weight:
+                raised.setdefault(kw, {})[path] = best
+    for kw, paths in raised.items():
+        topic_of[kw].update(paths)
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     """A regular expression matching any of the words, longest first, built as a trie (fast to scan)."""
     trie: dict = {}
@@ -196,13 +222,24 @@ def _trie_pattern(words: Iterable[str]) -> str:
         node[""] = {}
 
     def pattern(node: dict) -> str:
-        alternatives = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        alternatives = [(ch, re.escape(ch) + pattern(child)) for ch, child in sorted(node.items()) if ch]
         if not alternatives:
             return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        body = choice(alternatives)
         if "" in node:
             return "(?:" + body + ")?"
         return body
+
+    def choice(alternatives: list[tuple[str, str]]) -> str:
+        """One of the alternatives; many are split in halves behind a test of the first character, so a
+        place is tried against a few of them, not hundreds."""
+        if len(alternatives) == 1:
+            return alternatives[0][1]
+        if len(alternatives) <= 8:
+            return "(?:" + "|".join(alt for _, alt in alternatives) + ")"
+        left, right = alternatives[:len(alternatives) // 2], alternatives[len(alternatives) // 2:]
+        first = "".join(re.escape(ch) for ch, _ in left)
+        return f"(?:(?=[{first}]){choice(left)}|{choice(right)})"
 
     return pattern(trie)
 
