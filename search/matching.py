@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.analysis import query_words
+from indexer.index.docvalues import TEXT_ENCODING
 from indexer.index.reader import IndexSnapshot
 from indexer.normalize import JOINING_MARKS, term_gaps
 from search.errors import QueryTooExpensive
@@ -112,7 +113,7 @@ class Matcher:
         # Documents where the term is an indexed word surely contain it: only the others are checked.
         sure = self._word_docs(text, title_only)
         unsure = difference(candidates, sure, snap.doc_count)
-        checked = self._verify(unsure, text.encode("utf-8"), title_only, deadline)
+        checked = self._verify(unsure, text.encode(TEXT_ENCODING), title_only, deadline)
         if gaps:  # a text holding the term only across joining marks holds one of its joined pairs: check those
             joined = np.zeros(snap.doc_count, dtype=bool)
             for pair, _ in (p for p in pairs if p[1]):
@@ -187,14 +188,14 @@ class Matcher:
         return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
 
 
-_MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode("utf-8")) for m in JOINING_MARKS) + b")*"
+_MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode(TEXT_ENCODING)) for m in JOINING_MARKS) + b")*"
 
 
 def needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
     """What a search-form text must hold: the term's bytes, or a pattern allowing joining marks in its gaps."""
     if not gaps:
-        return text.encode("utf-8")
-    parts = [re.escape(ch.encode("utf-8")) + (_MARK_RUN if i + 1 in gaps else b"") for i, ch in enumerate(text)]
+        return text.encode(TEXT_ENCODING)
+    parts = [re.escape(ch.encode(TEXT_ENCODING)) + (_MARK_RUN if i + 1 in gaps else b"") for i, ch in enumerate(text)]
     return re.compile(b"".join(parts))
 
 

@@ -9,8 +9,8 @@
 
 A full build writes a new folder and then points ``current`` at it with one
 atomic rename, so readers see the old index or the new one, never half of one.
-``jianbao.json`` records what the index was built with; an index whose analyzer
-or user dictionary differs from this code's is refused with the command that fixes it.
+``jianbao.json`` records what the index was built with; an index whose analyzer,
+user dictionary or file format differs from this code's is refused with the command that fixes it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ LOCK = ".lock"
 META = "jianbao.json"
 INDEX_NAME = "MAIN"
 KEEP_BUILDS = 2  # the current build and the one before (readers may still hold it open)
+# 2: search forms in UTF-16, short posting lists inside their term infos, stored items deflated with a dictionary
+INDEX_FORMAT = "2"
 
 
 @dataclass
@@ -54,11 +56,12 @@ class IndexMeta:
     sources: list[str] = field(default_factory=list)
     archive_root: str = ""  # the folder item sources are named relative to
     fingerprint: str = ""  # of the archive root's files when last read whole (see files.archive_fingerprint)
+    index_format: str = "1"  # of the files (INDEX_FORMAT when written; builds from before it was recorded: 1)
 
     @classmethod
     def fresh(cls, sources: list[str], archive_root: str, fingerprint: str = "") -> IndexMeta:
         now = dt.datetime.now().isoformat(timespec="seconds")
-        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root, fingerprint)
+        return cls(ANALYZER_VERSION, dictionary_hash(), now, now, sources, archive_root, fingerprint, INDEX_FORMAT)
 
 
 def current_build(index_dir: Path) -> Path:
@@ -84,13 +87,18 @@ def write_meta(build: Path, meta: IndexMeta) -> None:
 
 
 def check_compatible(build: Path) -> IndexMeta:
-    """The build's metadata; IndexStale when its tokens would differ from this code's."""
+    """The build's metadata; IndexStale when its tokens or files would differ from this code's."""
     meta = read_meta(build)
     if meta.analyzer_version != ANALYZER_VERSION or meta.dictionary_hash != dictionary_hash():
         raise IndexStale(
             f"the index in {build.parent.parent} was built with analyzer {meta.analyzer_version} and "
             f"dictionary {meta.dictionary_hash}, this code uses analyzer {ANALYZER_VERSION} and dictionary "
             f"{dictionary_hash()}: run `python -m indexer build` to rebuild it"
+        )
+    if meta.index_format != INDEX_FORMAT:
+        raise IndexStale(
+            f"the index in {build.parent.parent} is in file format {meta.index_format}, this code reads format "
+            f"{INDEX_FORMAT}: run `python -m indexer build` to rebuild it"
         )
     return meta
 

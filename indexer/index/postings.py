@@ -7,7 +7,9 @@ last block), a pickled info tuple ``(count, last id, max weight, compression,
 min length byte, max length byte)`` and the pickled data ``(delta-coded ids,
 weights, values)``. Blocks written here hold ids and weights as ``array`` objects
 (which Whoosh's own reader iterates like its tuples), so any Whoosh reader opens
-them, and :func:`read_postings` turns any W3 list (ours or Whoosh's) into arrays.
+them, and :func:`read_postings` turns any W3 list (ours or Whoosh's) into arrays. A list
+shorter than SMALL_BLOCK is not written as a block: W3 keeps it inside the term info
+(inlined), which saves the block's framing and the pointer, most of a rare term's bytes.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK_LIMIT = 4096  # postings a block: larger blocks, fewer Python steps to read a long list
-SMALL_BLOCK = 64  # posting lists shorter than this are encoded with plain Python, as tuples
+SMALL_BLOCK = 64  # posting lists shorter than this are kept inside their term info (inlined)
 COMPRESS_OVER = 512  # bytes of block data above which zlib is used
 _LENGTH_BYTES = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)
 _UNSIGNED = (("B", 1 << 8), ("H", 1 << 16), ("I", 1 << 32))  # array type codes and their limits
@@ -36,25 +38,30 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
     return np.searchsorted(_LENGTH_BYTES, lengths, side="left").clip(0, 255)
 
 
-def encode_short(ids: list[int], freqs: list[int], lengths: list[int],
-                 with_values: bool = True) -> tuple[bytes, tuple]:
-    """A posting list shorter than SMALL_BLOCK as W3 bytes, with plain Python (most terms are rare).
+def encode_term(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray, offset: int,
+                with_values: bool = True) -> tuple[bytes, bytes]:
+    """One term's postings as (bytes to write to the posting file at ``offset``, its term info record).
 
-    Returns the bytes and the term statistics of :func:`terminfo_bytes`.
+    A list shorter than SMALL_BLOCK (most terms are rare) goes into the term info itself, as W3's
+    inlined postings, and writes nothing to the posting file; longer ones are :func:`encode_postings`.
     """
-    n = len(ids)
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
-    maxweight = float(max(freqs))
-    weights = None if maxweight == 1.0 else tuple(float(f) for f in freqs)
-    values = struct.pack(f">{n}I", *freqs) if with_values else None
-    minlen, maxlen = min(lengths), max(lengths)
-    data = pickle.dumps((tuple(deltas), weights, values), protocol=4)
-    comp = 0
-    if len(data) > COMPRESS_OVER:
-        data, comp = zlib.compress(data, 3), 3
-    block_info = pickle.dumps((n, ids[-1], maxweight, comp, length_to_byte(minlen), length_to_byte(maxlen)), 2)
-    out = b"".join((WHOOSH3_HEADER_MAGIC, _INT.pack(-(len(block_info) + len(data))), block_info, data))
-    return out, (float(sum(freqs)), n, minlen, maxlen, maxweight, ids[0], ids[-1])
+    if len(ids) < SMALL_BLOCK:
+        return b"", inlined_terminfo(ids.tolist(), freqs.tolist(), lengths.tolist())
+    data, stats = encode_postings(ids, freqs, lengths, with_values)
+    return data, terminfo_bytes(stats, offset, len(data))
+
+
+def inlined_terminfo(ids: list[int], freqs: list[int], lengths: list[int]) -> bytes:
+    """A W3 term info record holding its postings (what ``W3TermInfo.to_bytes`` writes when inlined).
+
+    The postings are the tuple ``(ids, weights, None)``: weights are the counts as integers, or None when
+    every count is 1 (Whoosh's ``ListMatcher`` reads 1.0 then); no value bytes are kept, the counts are the weights.
+    """
+    maxweight = max(freqs)
+    postings = (tuple(ids), None if maxweight == 1 else tuple(freqs), None)
+    return (W3TermInfo._struct.pack(1, float(sum(freqs)), len(ids), length_to_byte(min(lengths)),
+                                    length_to_byte(max(lengths)), float(maxweight), ids[0], ids[-1])
+            + pickle.dumps(postings, 2))
 
 
 def terminfo_bytes(stats: tuple, offset: int, length: int) -> bytes:
@@ -77,8 +84,6 @@ def encode_postings(ids: np.ndarray, freqs: np.ndarray, lengths: np.ndarray,
     :class:`indexer.index.schema.Counts`, whose weights are the frequencies). Ids and weights are
     arrays of the narrowest type that holds them, so a block inflates to few bytes.
     """
-    if len(ids) < SMALL_BLOCK:
-        return encode_short(ids.tolist(), freqs.tolist(), lengths.tolist(), with_values)
     total_weight, max_weight = 0.0, 0.0
     out = [WHOOSH3_HEADER_MAGIC]
     n = len(ids)
@@ -120,6 +125,8 @@ def read_postings(terminfo: W3TermInfo, postfile: bytes | memoryview) -> tuple[n
     """
     if terminfo.is_inlined():
         ids, weights, _ = terminfo.inlined_postings()
+        if weights is None:
+            return np.asarray(ids, dtype=np.int64), np.ones(len(ids), dtype=np.float32)
         return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as a 1-tuple

@@ -14,15 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_ushort
 
 from indexer.analysis import form_gram_keys, gram_text, index_words, joined_gram_keys
 from indexer.index.docvalues import DocValuesWriter
-from indexer.index.postings import SMALL_BLOCK, encode_postings, encode_short, terminfo_bytes
+from indexer.index.postings import encode_term
 from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS, searchable_parts
+from indexer.index.stored import ItemCodec
 from indexer.items import Item
 from indexer.normalize import search_form
 
@@ -36,7 +36,7 @@ class SegmentBuilder:
     def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN"):
         self.storage = storage
         self.schema = schema
-        self.codec = W3Codec()
+        self.codec = ItemCodec()
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
         self.values = DocValuesWriter()
@@ -93,14 +93,9 @@ class SegmentBuilder:
             # The W3 field writer's own per-posting path is bypassed: whole lists go to its files.
             postfile, tindex, prefix = writer._postfile, writer._tindex, pack_ushort(writer._fieldid)
             for btext, ids, freqs in self._inverted(name):
-                if len(ids) < SMALL_BLOCK:
-                    ids_list = ids.tolist()
-                    data, stats = encode_short(ids_list, freqs.tolist(), lengths[ids].tolist(), with_values)
-                else:
-                    data, stats = encode_postings(ids, freqs, lengths[ids], with_values)
-                offset = postfile.tell()
+                data, info = encode_term(ids, freqs, lengths[ids], postfile.tell(), with_values)
                 postfile.write(data)
-                tindex.add(prefix + btext, terminfo_bytes(stats, offset, len(data)))
+                tindex.add(prefix + btext, info)
             writer.finish_field()
         writer.close()
         self.segment.set_doc_count(self.doc_count)
