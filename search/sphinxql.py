@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ import pymysql
 from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import EVERYTHING, ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
-from indexer.index.docvalues import date_number
+from indexer.index.docvalues import TEXT_ENCODING, date_number
 from indexer.index.schema import searchable_parts
 from indexer.items import Item
 from indexer.normalize import search_form, term_gaps
@@ -358,9 +359,19 @@ def _match(expr: str) -> str:
 def _holds(term: Term, item: dict[str, Any]) -> bool:
     """Whether the item's folded text holds the term, joining marks allowed as the local engine allows them."""
     text, gaps = term_gaps(term.text)
-    pattern = needle(text, gaps)
+    found = needle(text, gaps)
+    pattern = re.compile(re.escape(found)) if isinstance(found, bytes) else found
     parts = searchable_parts(Item.from_dict(item))
-    return any(pattern.search(search_form(p).encode("utf-8")) for p in (parts[:1] if term.title_only else parts))
+    return any(_at_character(pattern, search_form(p).encode(TEXT_ENCODING))
+               for p in (parts[:1] if term.title_only else parts))
+
+
+def _at_character(pattern: re.Pattern[bytes], text: bytes) -> bool:
+    """Whether the pattern matches the text (in TEXT_ENCODING, two bytes a character) at a character's start."""
+    match = pattern.search(text)
+    while match is not None and match.start() % 2:
+        match = pattern.search(text, match.start() + 1)
+    return match is not None
 
 
 def _months(rows: list[tuple]) -> dict[str, int]:
