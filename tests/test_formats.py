@@ -15,6 +15,7 @@ import pytest
 from conftest import SHARED, build_index, ids, open_index
 from rapidfuzz.distance import Levenshtein
 
+from bench.formats import glyph_only_ofd
 from indexer.errors import Report
 from indexer.ingest.conversions import ConversionCache
 from indexer.ingest.documents import DocumentReader
@@ -57,14 +58,18 @@ def test_conversion_gives_the_seed_items(seed_conversions, issue, suffix):
 
 
 @pytest.mark.system
-@pytest.mark.parametrize("issue", ISSUES)
-def test_scanned_issue_is_read_by_ocr(seed_conversions, issue):
-    """Same item count and units; the items' text at least 97% right by edit distance (full width folded, as indexed)."""
+@pytest.mark.parametrize("issue, right_titles", [(ISSUES[0], 9), (ISSUES[1], 3)])
+def test_scanned_issue_is_read_by_ocr(seed_conversions, issue, right_titles):
+    """Same item count, units and years; titles right but for a rare character or a stray mark (README: 12 of 14 at
+    240 dpi, the steadiest of the settings measured); the text at least 97% right by edit distance (full width folded)."""
     expected = seed_conversions[f"{issue}.txt"]
     got = seed_conversions[f"{issue}_scanned.pdf"]
     assert len(got) == len(expected)
     assert all(i.ocr for i in got)
     assert [i.departments for i in got] == [i.departments for i in expected]
+    assert [i.year for i in got] == [i.year for i in expected]
+    assert sum(g.title == e.title for g, e in zip(got, expected)) >= right_titles
+    assert all(Levenshtein.distance(g.title, e.title) <= 2 for g, e in zip(got, expected))
     text = unicodedata.normalize("NFKC", _bare("".join(i.title + i.body for i in got)))
     right = unicodedata.normalize("NFKC", _bare("".join(i.title + i.body for i in expected)))
     assert 1 - Levenshtein.distance(text, right) / len(right) >= 0.97
@@ -93,26 +98,10 @@ def test_every_ofd_file_is_read_or_reported():
     assert "你好呀，OFD Reader&Writer！" in chinese[0].body + chinese[0].title
 
 
-def _glyph_only(ofd: Path, page: str) -> bytes:
-    """The OFD package with the characters of one page's TextCode runs removed: that page's text is drawn through
-    glyph indices of the embedded font only (its CGTransform), as some producers write every page."""
-    import io
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(ofd) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == page:
-                data = re.sub(rb"(<ofd:TextCode[^>]*>)[^<]*(</ofd:TextCode>)", rb"\1\2", data)
-            z.writestr(info, data)
-    return out.getvalue()
-
-
 @pytest.mark.system
 def test_glyph_only_ofd_page_is_drawn_and_read_by_ocr(tmp_path):
     """A page of glyph indices only (no image) is drawn from the embedded font and read by OCR; the others as text."""
-    (tmp_path / "glyphs.ofd").write_bytes(_glyph_only(OFD / "doc1File.ofd", "Doc_1/Pages/Page_2/Content.xml"))
+    (tmp_path / "glyphs.ofd").write_bytes(glyph_only_ofd(OFD / "doc1File.ofd", "Doc_1/Pages/Page_2/Content.xml"))
     [text_layer] = read_items([OFD / "doc1File.ofd"], Report(stream=None))
     [item] = read_items([tmp_path / "glyphs.ofd"], Report(stream=None))
     assert item.ocr and not text_layer.ocr

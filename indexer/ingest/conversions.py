@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 CACHE_FOLDER = "conversions"
-CONVERTER_VERSION = "1"  # change when a converter's output changes: older entries are then ignored
+CONVERTER_VERSION = "2"  # change when a converter's output changes: older entries are then ignored
 MAX_CACHE_BYTES = 512 * 2**20
 
 
