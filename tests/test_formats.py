@@ -114,6 +114,25 @@ def test_glyph_only_ofd_page_is_drawn_and_read_by_ocr(tmp_path):
     assert 1 - Levenshtein.distance(read, right) / len(right) >= 0.95
 
 
+@pytest.mark.system
+def test_a_damaged_font_on_a_glyph_only_page_stops_nothing(tmp_path):
+    """The glyphs of a damaged embedded font are not drawn; the file's other pages are read as text."""
+    import io
+    import zipfile
+
+    glyphs = zipfile.ZipFile(io.BytesIO(glyph_only_ofd(OFD / "doc1File.ofd", "Doc_1/Pages/Page_2/Content.xml")))
+    with zipfile.ZipFile(tmp_path / "damaged_font.ofd", "w") as z:
+        for name in glyphs.namelist():
+            data = glyphs.read(name)
+            if name.endswith(".otf"):  # its glyph table scrambled
+                data = data[:20000] + bytes(b ^ 0x55 for b in data[20000:60000]) + data[60000:]
+            z.writestr(name, data)
+    report = Report(stream=None)
+    [item] = read_items([tmp_path / "damaged_font.ofd"], report)
+    assert item.ocr and "24、东边日出西边雨，道是无晴却有晴。――《竹枝词》" in item.body.splitlines()
+    assert not report.problems
+
+
 def test_document_text_is_cached_by_content(tmp_path):
     source = tmp_path / "corpus"
     source.mkdir()

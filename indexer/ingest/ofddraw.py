@@ -18,7 +18,7 @@ import numpy as np
 from fontTools.misc.transform import Transform
 from fontTools.pens.basePen import BasePen
 from fontTools.pens.transformPen import TransformPen
-from fontTools.ttLib import TTFont, TTLibError
+from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
@@ -49,7 +49,10 @@ def draw_page(width: float, height: float, objects: list[etree._Element], resour
         if font_id not in fonts:
             fonts[font_id] = _font(resource(font_id))
         if fonts[font_id] is not None:
-            _draw_text(page, obj, fonts[font_id], place)
+            try:
+                _draw_text(page, obj, fonts[font_id], place)
+            except Exception:  # a damaged font fails in many ways (struct, table, index errors): it draws nothing more
+                fonts[font_id] = None
     return page
 
 
@@ -61,7 +64,7 @@ def _font(data: bytes | None) -> TTFont | None:
         font = TTFont(io.BytesIO(data), lazy=True)
         font.getGlyphOrder()
         return font
-    except (TTLibError, OSError, ValueError, KeyError, AssertionError):
+    except Exception:  # not a font, or a damaged one: fontTools raises many kinds of error
         return None
 
 
