@@ -84,6 +84,22 @@ def test_ofd_government_document(tmp_path):
     assert ids(searcher, '"路卫发〔2011〕76号"') == {items[0].id}
 
 
+def test_hostile_ofd_numbers_are_bounded(tmp_path):
+    """A DeltaX repeating an advance 10^12 times and numbers that are not finite read as a bounded run and zeros."""
+    import zipfile
+
+    with zipfile.ZipFile(OFD / "n.ofd") as source, zipfile.ZipFile(tmp_path / "n.ofd", "w") as z:
+        for name in source.namelist():
+            data = source.read(name)
+            if name.endswith("Page_0/Content.xml"):
+                data = data.replace(b'DeltaX="5.57 5.57 5.57 5.57 5.57"', b'DeltaX="g 1000000000000 5.57"')
+                data = data.replace(b'Boundary="39.14 37.0', b'CTM="inf 0 0 nan 0 0" Boundary="39.14 37.0')
+            z.writestr(name, data)
+    assert b"g 1000000000000" in zipfile.ZipFile(tmp_path / "n.ofd").read("Doc_0/Pages/Page_0/Content.xml")
+    [item] = read_items([tmp_path / "n.ofd"], Report(stream=None))
+    assert item.title == "关于同意张阿三同志辞职的批复" and item.doc_number == "路卫发〔2011〕76号"
+
+
 def test_every_ofd_file_is_read_or_reported():
     report = Report(stream=None)
     read = {path.name: items for path, items in read_files([OFD], report)}

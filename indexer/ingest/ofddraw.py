@@ -100,7 +100,7 @@ def _draw_image(page: Image.Image, data: bytes | None, place: Transform) -> None
         return
     (x0, y0), (x1, y1) = place.transformPoint((0, 0)), place.transformPoint((1, 1))
     box = (round(min(x0, x1)), round(min(y0, y1)), round(max(x0, x1)), round(max(y0, y1)))
-    if box[2] - box[0] < 1 or box[3] - box[1] < 1:
+    if box[2] - box[0] < 1 or box[3] - box[1] < 1 or (box[2] - box[0]) * (box[3] - box[1]) > MAX_PIXELS:
         return
     try:
         image = Image.open(io.BytesIO(data))
