@@ -147,11 +147,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         ids = {i.id for i in items}
         removed = _removed_items(storage, toc, whole_files, ids)
         if removed and not allow_removals:
-            listed = "; ".join(removed[:LISTED_REMOVALS])
-            more = f"; and {len(removed) - LISTED_REMOVALS} more" if len(removed) > LISTED_REMOVALS else ""
-            raise JianbaoError(f"the update would remove {len(removed)} items of issues already indexed "
-                               f"({listed}{more}); nothing was changed. If the files are complete, run it "
-                               "again with --allow-removals")
+            raise removals_refused(removed)
         try:
             replaced = delete_documents(storage, toc, ids, whole_files)
             new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
@@ -218,11 +214,25 @@ def live_documents(storage: FileStorage, toc: TOC, field: str,
             reader.close()
 
 
+def removals_refused(removed: list[str]) -> JianbaoError:
+    """The error refusing an update that would remove items (``id (title)`` each) without --allow-removals."""
+    listed = "; ".join(removed[:LISTED_REMOVALS])
+    more = f"; and {len(removed) - LISTED_REMOVALS} more" if len(removed) > LISTED_REMOVALS else ""
+    return JianbaoError(f"the update would remove {len(removed)} items of issues already indexed "
+                        f"({listed}{more}); nothing was changed. If the files are complete, run it "
+                        "again with --allow-removals")
+
+
 def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: set[str]) -> list[str]:
     """``id (title)`` of each live item of these issues whose id is not among the new ones."""
     items = (reader.stored_fields(docnum)["item"]
              for _, docnum, reader in live_documents(storage, toc, "issue_key", issue_keys))
-    return [f"{item['id']} ({item['title'] or item['body'][:20]})" for item in items if item["id"] not in ids]
+    return [removal_label(item) for item in items if item["id"] not in ids]
+
+
+def removal_label(item: dict) -> str:
+    """An item as a refused removal names it: ``id (title)`` (its body's start when untitled)."""
+    return f"{item['id']} ({item['title'] or item['body'][:20]})"
 
 
 def delete_documents(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:

@@ -104,7 +104,7 @@ def _update(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     backend = args.backend or settings.backend
     if backend != "local":
-        print(update_cluster(args.sources, backend, report).line("updated"), file=sys.stderr)
+        print(update_cluster(args.sources, backend, report, args.allow_removals).line("updated"), file=sys.stderr)
         return 0
     summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
                      allow_removals=args.allow_removals)

@@ -22,6 +22,7 @@ from indexer.cluster_schema import (
     VALUE_ATTRS,
     VALUE_FIELDS,
     VALUES,
+    frequent_tokens,
     shard_index,
     values_index,
 )
@@ -78,10 +79,12 @@ def plan(shards: int, replicas: int, hosts: list[str], ports: list[int], aggrega
     return Topology(tuple(placed), Node(AGGREGATOR, aggregator_host, ports[-1]))
 
 
-def _index(name: str, kind: str, path: Path, fields: tuple[str, ...], attrs: tuple[tuple[str, str], ...]) -> str:
+def _index(name: str, kind: str, path: Path, fields: tuple[str, ...], attrs: tuple[tuple[str, str], ...],
+           extra: tuple[str, ...] = ()) -> str:
     lines = [f"index {name}", "{", f"    type = {kind}", f"    path = {path / name}"]
     lines += [f"    rt_field = {f}" for f in fields]
     lines += [f"    {k} = {a}" for k, a in attrs]
+    lines += [f"    {line}" for line in extra]
     # Tokens are hex code points (see cluster_schema): only 0-9 and a-z are word characters.
     lines += ["    charset_table = 0..9, a..z", "    min_word_len = 1", "    dict = keywords",
               "    rt_mem_limit = 256M", "}", ""]
@@ -108,7 +111,9 @@ def shard_config(node: Node, shard: int, data_dir: Path, listen_host: str | None
     """The config of a replica of ``shard``: its items and values RT indexes."""
     return "\n".join([
         f"# Jianbao shard {shard}, node {node.name}",
-        _index(shard_index(shard), "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS),
+        # Phrases of frequent characters read the lists of their pairs, not their own long ones.
+        _index(shard_index(shard), "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS,
+               ("bigram_index = first_freq", f"bigram_freq_words = {frequent_tokens()}")),
         _index(values_index(shard), "rt", data_dir, VALUE_FIELDS, VALUE_ATTRS),
         _searchd(node, data_dir, listen_host or node.host),
     ])

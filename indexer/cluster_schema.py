@@ -9,7 +9,8 @@ The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL se
   parts are kept apart by a token no phrase holds. A term is the phrase of its characters' tokens,
   so a document matches it exactly when the folded text holds the term as a substring: every
   character is a token (punctuation too), nothing is segmented, and no tokenizer setting of the
-  engine can change what matches.
+  engine can change what matches. The most frequent characters are also indexed paired with the
+  next token (:func:`frequent_tokens`), so a phrase need not join their long position lists.
 * **Joining marks** (``、“”`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
   ``*_free`` fields hold the same tokens without the marks, so a phrase there finds every item the
   term may match across marks; the few it finds that the plain fields do not are checked by the
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from typing import Any
 
 from indexer.index.docvalues import NO_DATE, date_number
@@ -33,11 +33,13 @@ from indexer.index.schema import searchable_parts
 from indexer.ingest.topics import SEPARATOR
 from indexer.items import Item
 from indexer.normalize import JOINING_MARKS, search_form
+from indexer.settings import DATA_DIR
 
 ITEMS = "jianbao"  # the distributed index of items on the aggregator
 VALUES = "jianbao_values"  # the distributed index of facet values
 EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
 PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
+FREQUENT_CHARS = DATA_DIR / "frequent_chars.txt"
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
@@ -117,6 +119,13 @@ def encode_parts(texts: list[str], free: bool = False) -> str:
     return f" {PART_BREAK} ".join(encode(f) for f in forms)
 
 
+def frequent_tokens() -> str:
+    """The tokens of the frequent characters (``data/frequent_chars.txt``), which are also indexed paired
+    with the next character: a phrase starting with one reads the pair's list (Sphinx's ``bigram_index``)."""
+    lines = FREQUENT_CHARS.read_text(encoding="utf-8").splitlines()
+    return encode("".join(line.strip() for line in lines if not line.startswith("#")))
+
+
 def doc_token(doc: int) -> str:
     """The token naming one document in its ``mark`` field."""
     return f"d{doc:x}"
@@ -149,8 +158,8 @@ def day_range(item: Item) -> tuple[int, int]:
     return NO_DATE, NO_DATE
 
 
-def item_row(item: Item) -> dict[str, Any]:
-    """The items-index row of an item (column name to value)."""
+def item_row(item: Item, stamp: int) -> dict[str, Any]:
+    """The items-index row of an item (column name to value), written by the run numbered ``stamp``."""
     first, last = day_range(item)
     title, *rest = searchable_parts(item)
     return {
@@ -168,7 +177,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "first_day": first,
         "last_day": last,
         "position": item.position,
-        "stamp": int(time.time()),
+        "stamp": stamp,
         "issue_hash": issue_hash(item.issue_key),
         "departments": [value_id("department", d) for d in item.departments],
         "topic_keys": topic_keys(item.topics),

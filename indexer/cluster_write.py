@@ -3,10 +3,13 @@
 The writer asks the aggregator (``DESCRIBE jianbao``) which shards there are and which
 nodes mirror each one, and writes every item to every replica of its shard
 (:func:`indexer.cluster_schema.shard_of`), so mirrors hold the same rows. ``REPLACE``
-by document id makes an update replace an item in place; for a re-read ``.txt`` or
-``.html`` file, the items of its issue that the new reading no longer has are deleted
-first, as the local update does. A replica that cannot be written stops the run with
-its name: the shards must not drift apart silently.
+by document id replaces an item in place, and every row records the run that wrote it
+(``stamp``, higher than any before). A build writes every item first and only then
+deletes the rows of earlier runs (the items its sources no longer have): a build that
+fails leaves every item in place. An update of a re-read ``.txt`` or ``.html`` file
+that no longer holds items of its issue is refused unless removals are allowed, as the
+local update is; then they are deleted. A replica that cannot be written stops the run
+with its name: the shards must not drift apart silently.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import pymysql
 
-from indexer.build import Summary
+from indexer.build import Summary, removal_label, removals_refused
 from indexer.cluster_config import AGENT_PORT_OFFSET
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import (
@@ -39,6 +42,7 @@ from indexer.ingest.files import archive_root, is_record_file, iter_files, read_
 from indexer.items import Item
 
 BATCH_ROWS = 200  # rows a REPLACE statement carries
+SWEEP_ROWS = 10_000  # rows of earlier runs a build deletes a statement
 META_ID = hash63("meta")  # the values-index row holding the archive root
 
 
@@ -106,14 +110,16 @@ class ClusterWriter:
             self._each_replica(shard, [f"FLUSH RTINDEX {shard_index(shard.number)}",
                                        f"FLUSH RTINDEX {values_index(shard.number)}"])
 
-    def truncate(self) -> None:
-        """Empty every index of every replica."""
+    def next_stamp(self) -> int:
+        """The number of a new run: the time, or one more than any run's before it."""
+        latest = 0
         for shard in self.shards:
-            self._each_replica(shard, [f"TRUNCATE RTINDEX {shard_index(shard.number)}",
-                                       f"TRUNCATE RTINDEX {values_index(shard.number)}"])
+            for replica in self._each_replica(shard, [f"SELECT MAX(stamp) AS s FROM {shard_index(shard.number)}"]):
+                latest = max([latest, *(int(row[0] or 0) for row in replica[0].rows)])
+        return max(int(time.time()), latest + 1)
 
-    def write(self, items: Iterable[Item]) -> int:
-        """Replace (by id) the given items; returns how many were written."""
+    def write(self, items: Iterable[Item], stamp: int) -> int:
+        """Replace (by id) the given items, as written by run ``stamp``; returns how many were written."""
         pending: dict[int, list[Item]] = {s.number: [] for s in self.shards}
         count = 0
         for item in items:
@@ -121,38 +127,64 @@ class ClusterWriter:
             pending[shard].append(item)
             count += 1
             if len(pending[shard]) >= BATCH_ROWS:
-                self._flush(shard, pending[shard])
+                self._flush(shard, pending[shard], stamp)
                 pending[shard] = []
         for shard, batch in pending.items():
             if batch:
-                self._flush(shard, batch)
+                self._flush(shard, batch, stamp)
         return count
 
-    def _flush(self, number: int, items: list[Item]) -> None:
+    def _flush(self, number: int, items: list[Item], stamp: int) -> None:
         shard = self.shards[number]
-        rows = [item_row(i) for i in items]
+        rows = [item_row(i, stamp) for i in items]
         values = list({r["id"]: r for i in items for r in value_rows(i)}.values())
         statements = [_replace(shard_index(number), rows)]
         if values:
             statements.append(_replace(values_index(number), values))
         self._each_replica(shard, statements)
 
-    def delete_issues(self, issue_keys: set[str], keep: set[str]) -> int:
-        """Delete the items of these issues whose ids are not in ``keep``; returns how many."""
-        kept = {doc_id(i) for i in keep}
+    def delete_before(self, stamp: int) -> int:
+        """Delete every item written by a run before ``stamp``; returns how many."""
         deleted = 0
         for shard in self.shards:
             index = shard_index(shard.number)
-            found = set()
-            for key in issue_keys:
-                rows = self._each_replica(shard, [f"SELECT id FROM {index} WHERE issue_hash = {issue_hash(key)} "
-                                                  "LIMIT 0, 100000 OPTION max_matches = 100000"])
-                found |= {r[0] for replica in rows for r in replica[0].rows}
-            gone = sorted(found - kept)
-            if gone:
-                self._each_replica(shard, [f"DELETE FROM {index} WHERE id IN ({', '.join(map(str, gone))})"])
+            while True:
+                found = self._each_replica(shard, [f"SELECT id FROM {index} WHERE stamp < {stamp} "
+                                                   f"LIMIT 0, {SWEEP_ROWS} OPTION max_matches={SWEEP_ROWS}"])
+                gone = sorted({row[0] for replica in found for row in replica[0].rows})
+                if not gone:
+                    break
+                self._delete(shard, gone)
                 deleted += len(gone)
         return deleted
+
+    def issue_items(self, issue_keys: set[str], keep: set[str]) -> dict[int, str]:
+        """The items of these issues whose ids are not in ``keep``: ``id (title)`` by document id."""
+        kept = {doc_id(i) for i in keep}
+        found: dict[int, str] = {}
+        for shard in self.shards:
+            for key in issue_keys:
+                rows = self._each_replica(shard, [f"SELECT id, data FROM {shard_index(shard.number)} "
+                                                  f"WHERE issue_hash = {issue_hash(key)} "
+                                                  "LIMIT 0, 100000 OPTION max_matches = 100000"])
+                found.update((r[0], removal_label(json.loads(r[1]))) for replica in rows for r in replica[0].rows
+                             if r[0] not in kept)
+        return found
+
+    def delete(self, docs: Iterable[int]) -> int:
+        """Delete these documents from their shards; returns how many were asked for."""
+        by_shard: dict[int, list[int]] = {}
+        for doc in docs:
+            by_shard.setdefault(doc % len(self.shards), []).append(doc)
+        for number, gone in by_shard.items():
+            self._delete(self.shards[number], sorted(gone))
+        return sum(map(len, by_shard.values()))
+
+    def _delete(self, shard: Shard, docs: list[int]) -> None:
+        for start in range(0, len(docs), BATCH_ROWS):
+            chunk = docs[start:start + BATCH_ROWS]
+            self._each_replica(shard, [f"DELETE FROM {shard_index(shard.number)} WHERE id IN "
+                                       f"({', '.join(map(str, chunk))})"])
 
     def set_archive_root(self, root: Path) -> None:
         """Record the archive root on every shard (updates name files relative to it)."""
@@ -182,25 +214,34 @@ def _replace(index: str, rows: list[dict]) -> str:
 
 
 def build_cluster(sources: list[Path], url: str, report: Report) -> Summary:
-    """Empty the cluster and write every item of ``sources`` into it."""
+    """Write every item of ``sources`` into the cluster, then delete the items they no longer have.
+
+    Until every item is written nothing is deleted: a build that fails leaves the cluster's items in
+    place (those already written in their new form).
+    """
     started = time.monotonic()
     root = archive_root(sources)
     writer = ClusterWriter(url)
     try:
-        writer.truncate()
-        count = writer.write(read_items(sources, report, root))
+        stamp = writer.next_stamp()
+        count = writer.write(read_items(sources, report, root), stamp)
         if not count:
-            raise JianbaoError(f"no items in {', '.join(map(str, sources))}")
+            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the cluster is kept as it was")
+        removed = writer.delete_before(stamp)
         writer.set_archive_root(root)
         writer.flush()
     finally:
         writer.close()
-    return Summary(count, 0, report.files_read, report.files_skipped, report.warnings,
+    return Summary(count, removed, report.files_read, report.files_skipped, report.warnings,
                    time.monotonic() - started, f"cluster {url}")
 
 
-def update_cluster(sources: list[Path], url: str, report: Report) -> Summary:
-    """Add or replace (by id) the items of ``sources``; a re-read issue file replaces all its items."""
+def update_cluster(sources: list[Path], url: str, report: Report, allow_removals: bool = False) -> Summary:
+    """Add or replace (by id) the items of ``sources``; a re-read issue file replaces all its items.
+
+    An issue file that no longer holds items indexed from it is refused (JianbaoError listing
+    them, nothing changed) unless ``allow_removals``.
+    """
     started = time.monotonic()
     writer = ClusterWriter(url)
     try:
@@ -214,10 +255,14 @@ def update_cluster(sources: list[Path], url: str, report: Report) -> Summary:
             items.extend(file_items)
         if not items:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
-        replaced = writer.delete_issues(whole_files, {i.id for i in items})
-        count = writer.write(items)
+        removed = writer.issue_items(whole_files, {i.id for i in items})
+        if removed and not allow_removals:
+            raise removals_refused(sorted(removed.values()))
+        replaced = writer.delete(removed)
+        count = writer.write(items, writer.next_stamp())
         writer.flush()
     finally:
         writer.close()
     return Summary(count, replaced, report.files_read, report.files_skipped, report.warnings,
                    time.monotonic() - started, f"cluster {url}")
+

@@ -18,7 +18,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pymysql
@@ -55,9 +55,14 @@ RETRIES = 3  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
 MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
-GROUPS = 20_000  # facet values a grouped query returns at most
+GROUPS = 20_000  # facet values a name listing returns at most
+FIRST_GROUPS = 64  # values a grouped count keeps at first: searchd makes room for all of them in every query
+GROWTH = 4  # a grouped count that came back full is run again keeping this many times more values
 EXPORT_CHUNK = 500  # items fetched a statement when exporting
 SIMILAR_TITLE_WEIGHT = 3
+
+
+_GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION")  # a grouped count (_grouped)
 
 
 class ClusterDegraded(ClusterUnavailable):
@@ -74,6 +79,7 @@ class SphinxQLSearcher(Searcher):
         self._local = threading.local()
         self._names: dict[int, tuple[str, str]] = {}  # value hash -> (kind, name)
         self._names_lock = threading.Lock()
+        self._group_limits: dict[str, int] = {}  # attribute -> values its grouped counts keep
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
     # Sending statements
@@ -104,6 +110,25 @@ class SphinxQLSearcher(Searcher):
             problem = _warning(results) or "a shard did not answer"
         raise ClusterDegraded(f"cluster degraded, no complete answer: {problem}")
 
+    def _grouped(self, attr: str, where: str) -> str:
+        """Matches counted by the values of ``attr``, keeping as many values as such counts were seen to need."""
+        limit = self._group_limits.get(attr, FIRST_GROUPS)
+        return (f"SELECT GROUPBY() AS k, COUNT(*) AS c FROM {ITEMS} WHERE {where} GROUP BY {attr} "
+                f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
+
+    def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
+        """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
+        run it again keeping :data:`GROWTH` times more values."""
+        while True:
+            batch = statements()
+            results = self._batch(batch)
+            full = [m["attr"] for st, r in zip(batch, results)
+                    if (m := _GROUPED.search(st)) and len(r.rows) >= int(m["limit"])]
+            if not full:
+                return results
+            for attr in full:
+                self._group_limits[attr] = GROWTH * self._group_limits.get(attr, FIRST_GROUPS)
+
     def _connect(self) -> pymysql.Connection:
         self._local.conn = connect(self.host, self.port, timeout=self.budget)
         return self._local.conn
@@ -124,17 +149,20 @@ class SphinxQLSearcher(Searcher):
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
-        statements = [
-            f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, verified, viewer)} ORDER BY {order_by} "
-            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
-            "SHOW META",
-            *(_grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
-              for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
-        ]
         by_month = one_year(query.filters["year"])
-        if by_month:  # the trend of one year: matches by month
-            statements.append(_grouped("month", conditions(query, parsed, verified, viewer)))
-        page, meta, departments, topics, years, *months = self._batch(statements)
+
+        def statements() -> list[str]:
+            return [
+                f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, verified, viewer)} "
+                f"ORDER BY {order_by} LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
+                "SHOW META",
+                *(self._grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
+                  for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
+                # the trend of one year: matches by month
+                *([self._grouped("month", conditions(query, parsed, verified, viewer))] if by_month else []),
+            ]
+
+        page, meta, departments, topics, years, *months = self._counted(statements)
         terms = [t.text for t in parsed.positive_terms]
         hits = [hit_of(Item.from_dict(json.loads(row[0])), terms) for row in page.rows]
         facets = self._facets(query, departments.rows, topics.rows, years.rows)
@@ -218,8 +246,8 @@ class SphinxQLSearcher(Searcher):
         everything = " AND ".join([_match(f"@mark {EVERYTHING}"), *seen_by(viewer)])
         in_title = Term(form, q, title_only=True)
         titled = _where([_match(term_match(in_title, self._verified([in_title]))), *seen_by(viewer)])
-        departments, topics, titles = self._batch([
-            _grouped("departments", everything), _grouped("topic_keys", everything),
+        departments, topics, titles = self._counted(lambda: [
+            self._grouped("departments", everything), self._grouped("topic_keys", everything),
             f"SELECT data FROM {ITEMS} {titled} "
             "ORDER BY first_day DESC, id ASC "
             f"LIMIT 0, {limit} OPTION ranker=none"])
@@ -382,11 +410,6 @@ def _months(rows: list[tuple]) -> dict[str, int]:
 
 def _where(conditions: list[str]) -> str:
     return "WHERE " + " AND ".join(conditions) if conditions else ""
-
-
-def _grouped(attr: str, where: str) -> str:
-    return (f"SELECT GROUPBY() AS k, COUNT(*) AS c FROM {ITEMS} WHERE {where} GROUP BY {attr} "
-            f"LIMIT 0, {GROUPS} OPTION max_matches={GROUPS}, ranker=none")
 
 
 def _meta(rows: list[tuple]) -> dict[str, int]:

@@ -10,8 +10,10 @@ facet counts, same id sets. Then shard nodes are killed and started again.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from bench.known_items import generate
-from indexer import cluster
+from indexer import cluster, cluster_write
 from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import Report
+from indexer.ingest.files import read_items
 from indexer.normalize import traditional_forms
 from search import Searcher, SearchQuery, SearchResult, open_searcher
 from search.sphinxql import ClusterDegraded
@@ -219,6 +222,52 @@ def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
         for node in cluster.load(cluster_dir).shards[0]:
             cluster.start_node(cluster_dir, node)
     assert app.test_client().get("/api/search?q=会议").status_code == 200
+
+
+def test_a_build_deletes_nothing_until_every_item_is_written(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    feed = write_jsonl(corpus / "feed.jsonl", [{"id": "old-1", "title": "只在旧档案里的条目", "body": "旧内容。"}])
+    with running_cluster(tmp_path / "cluster", [corpus]) as url:
+        searcher = cluster_searcher(url)
+        before = searcher.health()["items"]
+        feed.unlink()
+
+        def failing(sources, report, root):  # the archive cannot be read to its end
+            for i, item in enumerate(read_items(sources, report, root)):
+                if i == 5:
+                    raise OSError(errno.EIO, "Input/output error", str(corpus))
+                yield item
+
+        monkeypatch.setattr(cluster_write, "read_items", failing)
+        with pytest.raises(OSError):
+            build_cluster([corpus], url, Report(stream=None))
+        assert searcher.health()["items"] == before
+        assert searcher.search(SearchQuery(q="只在旧档案里")).total == 1
+        monkeypatch.undo()
+        build_cluster([corpus], url, Report(stream=None))  # the archive as it now is: the item it lost is gone
+        assert searcher.health()["items"] == before - 1
+        assert searcher.search(SearchQuery(q="只在旧档案里")).total == 0
+        searcher.close()
+
+
+def test_an_update_that_shortens_an_issue_needs_allow_removals(tmp_path, capsys):
+    from indexer.cli import main
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    with running_cluster(tmp_path / "cluster", [corpus]) as url:
+        searcher = cluster_searcher(url)
+        issue = corpus / "000_481367547d7bb0e8.txt"
+        issue.write_text(issue.read_text(encoding="utf-8").split("区公安局做实")[0], encoding="utf-8")
+        assert main(["update", str(issue), "--backend", url]) == 2
+        refused = capsys.readouterr().err
+        assert "the update would remove" in refused and "run it again with --allow-removals" in refused
+        assert searcher.search(SearchQuery(q="区残联")).total > 0  # nothing changed
+        assert main(["update", str(issue), "--backend", url, "--allow-removals"]) == 0
+        assert searcher.search(SearchQuery(q="区残联")).total == 0  # the re-read issue lost its last items
+        assert [h.title for h in searcher.search(SearchQuery(q="校园欺凌")).hits] == ["区教育局扎实做好校园欺凌防治工作"]
+        searcher.close()
 
 
 def test_cluster_config_writes_configs_searchd_accepts(tmp_path):
