@@ -61,8 +61,14 @@ from indexer.ingest.documents import DocumentReader
 from indexer.ingest.files import archive_fingerprint, archive_root, is_record_file, read_files, read_items
 from indexer.items import Item
 from indexer.progress import Progress
+from indexer.settings import Settings
 
-SEGMENT_DOCS = 50_000  # documents a segment holds at most: bounds a worker's memory
+SEGMENT_DOCS = 50_000  # documents a segment holds at most
+DEFAULT_MEMORY = Settings.defaults().build_memory  # megabytes a build uses at most
+PARENT_MB = 200  # the reading process: Python, the readers' libraries, the batches in flight, where each item went
+WORKER_MB = 200  # a worker besides its postings: Python, jieba's dictionary, vocabulary, term table, stored values
+SORT_FACTOR = 3  # a worker's memory at its peak over the postings it holds (sorting a run, the allocator's slack)
+MIN_POSTINGS_MB = 32  # postings a worker holds at least before spilling a run
 BATCH = 200  # items sent to a worker at a time
 IN_PROCESS_UP_TO = 2_000  # corpora this small are built without worker processes
 LISTED_REMOVALS = 20  # items an update refused for removing items names (then "and N more")
@@ -90,11 +96,12 @@ class Summary:
 
 
 def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
-          lock_wait: float = 30.0, progress: Progress | None = None) -> Summary:
+          lock_wait: float = 30.0, progress: Progress | None = None, memory: int = DEFAULT_MEMORY) -> Summary:
     """Build a new index of ``sources`` and make it current; the old one serves until then.
 
     Items name their files relative to the archive root (the folder given, or the
-    files' common folder), which the index records for later updates.
+    files' common folder), which the index records for later updates. The build's
+    processes use about ``memory`` megabytes at most together (see :func:`memory_plan`).
     """
     started = time.monotonic()
     root = archive_root(sources)
@@ -106,7 +113,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
             schema = build_schema()
             storage.create_index(schema, indexname=INDEX_NAME)
             items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
-            segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1)
+            segments, count, duplicates = _write_segments(items, folder, workers or os.cpu_count() or 1, memory)
             if not count:
                 raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
             commit_segments(storage, schema, segments, generation=1)
@@ -122,7 +129,8 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
 
 
 def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
-           lock_wait: float = 30.0, allow_removals: bool = False, progress: Progress | None = None) -> Summary:
+           lock_wait: float = 30.0, allow_removals: bool = False, progress: Progress | None = None,
+           memory: int = DEFAULT_MEMORY) -> Summary:
     """Add the items of ``sources`` to the current index, replacing those they supersede.
 
     Files are named relative to the archive root the index was built from, so a
@@ -150,7 +158,8 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
             raise removals_refused(removed)
         try:
             replaced = delete_documents(storage, toc, ids, whole_files)
-            new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1)
+            new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1,
+                                                              memory)
             commit_segments(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
             meta.updated = IndexMeta.fresh([], meta.archive_root).updated
             meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
@@ -269,33 +278,49 @@ class _Ledger:
         return sum(self.sent.values())
 
 
-def _write_segments(items: Iterator[Item], folder: Path, workers: int) -> tuple[list, int, int]:
+def memory_plan(memory: int, workers: int) -> tuple[int, int]:
+    """(worker processes, bytes of postings each holds before spilling a sorted run) for a build of ``memory`` MB.
+
+    The reading process takes PARENT_MB; each worker WORKER_MB and SORT_FACTOR times the postings it
+    holds (1 MB at least). Fewer workers than asked are used when each could not hold MIN_POSTINGS_MB.
+    """
+    room = memory - PARENT_MB
+    workers = max(1, min(workers, room // (WORKER_MB + SORT_FACTOR * MIN_POSTINGS_MB)))
+    return workers, max(1, (room // workers - WORKER_MB) // SORT_FACTOR) * 2**20
+
+
+def _write_segments(items: Iterator[Item], folder: Path, workers: int,
+                    memory: int = DEFAULT_MEMORY) -> tuple[list, int, int]:
     """Write the items as segments; return (segments, items written, earlier duplicates deleted).
 
     When an id comes twice, the later item wins: the earlier document is marked deleted.
     """
+    workers, postings = memory_plan(memory, workers)
     head = list(itertools.islice(items, IN_PROCESS_UP_TO))
     first = next(items, None)
     everything = itertools.chain(head, [first] if first is not None else [], items)
     ledger = _Ledger()
     if workers <= 1 or first is None:
-        by_worker = [_segments_of(ledger.placed(everything, 0), folder)]
+        by_worker = [_segments_of(ledger.placed(everything, 0), folder, postings)]
     else:
-        by_worker = _parallel(everything, folder, workers, ledger)
+        by_worker = _parallel(everything, folder, workers, ledger, postings)
     for worker, seq in ledger.duplicates:
         by_worker[worker][seq // SEGMENT_DOCS].delete_document(seq % SEGMENT_DOCS)
     return [s for segments in by_worker for s in segments], ledger.count, len(ledger.duplicates)
 
 
-def _segments_of(items: Iterable[Item], folder: Path) -> list:
-    """Write items as consecutive segments of at most SEGMENT_DOCS documents each."""
+def _segments_of(items: Iterable[Item], folder: Path, postings: int) -> list:
+    """Write items as consecutive segments of at most SEGMENT_DOCS documents each.
+
+    A segment's builder holds ``postings`` bytes of postings at most, the rest in sorted runs on disk.
+    """
     storage = FileStorage(str(folder))
     schema = build_schema()
     segments = []
     builder = None
     for item in items:
         if builder is None:
-            builder = SegmentBuilder(storage, schema, INDEX_NAME)
+            builder = SegmentBuilder(storage, schema, INDEX_NAME, memory=postings)
         builder.add(item)
         if builder.doc_count >= SEGMENT_DOCS:
             segments.append(builder.finish(folder))
@@ -305,12 +330,13 @@ def _segments_of(items: Iterable[Item], folder: Path) -> list:
     return segments
 
 
-def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger) -> list[list]:
+def _parallel(items: Iterator[Item], folder: Path, workers: int, ledger: _Ledger, postings: int) -> list[list]:
     """Deal batches of items round-robin to worker processes; return each worker's segments."""
     ctx = mp.get_context("spawn")
     inboxes = [ctx.Queue(maxsize=8) for _ in range(workers)]
     results = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(w, str(folder), inboxes[w], results, os.getpid()), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(w, str(folder), inboxes[w], results, os.getpid(), postings),
+                         daemon=True)
              for w in range(workers)]
     for p in procs:
         p.start()
@@ -368,7 +394,7 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def _worker(worker: int, folder: str, inbox, results, parent: int) -> None:
+def _worker(worker: int, folder: str, inbox, results, parent: int, postings: int) -> None:
     """Worker process: write the items of the batches it is dealt as segments, then report them."""
     _die_with(parent)
     try:
@@ -376,7 +402,7 @@ def _worker(worker: int, folder: str, inbox, results, parent: int) -> None:
             while (batch := inbox.get()) is not None:
                 yield from batch
 
-        results.put(("done", worker, _segments_of(stream(), Path(folder))))
+        results.put(("done", worker, _segments_of(stream(), Path(folder), postings)))
     except BaseException as e:  # report any failure to the parent instead of dying silently
         results.put(("error", worker, traceback.format_exception_only(e)[-1].strip()))
 

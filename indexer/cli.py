@@ -94,7 +94,8 @@ def _build(args: argparse.Namespace) -> int:
     if backend != "local":
         print(build_cluster(sources, backend, report).line("built"), file=sys.stderr)
         return 0
-    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress())
+    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
+                    memory=settings.build_memory)
     print(summary.line("built"), file=sys.stderr)
     return 0
 
@@ -107,7 +108,7 @@ def _update(args: argparse.Namespace) -> int:
         print(update_cluster(args.sources, backend, report, args.allow_removals).line("updated"), file=sys.stderr)
         return 0
     summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
-                     allow_removals=args.allow_removals)
+                     allow_removals=args.allow_removals, memory=settings.build_memory)
     print(summary.line("updated"), file=sys.stderr)
     return 0
 

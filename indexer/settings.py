@@ -21,6 +21,7 @@ TAXONOMY_FILE = DATA_DIR / "govcn_topics.json"
 USER_DICT_FILE = DATA_DIR / "userdict.txt"
 DEPARTMENTS_FILE = DATA_DIR / "departments.tsv"
 TOPIC_RULES_FILE = DATA_DIR / "topic_rules.tsv"
+MIN_BUILD_MEMORY = 512  # megabytes: the reading process and one worker, with room for its postings
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "the archive `build` reads when no source is named"),
     Setting("JIANBAO_WORKERS", "0",
             "processes a build uses for segmentation; 0 means one per core"),
+    Setting("JIANBAO_BUILD_MEMORY", "1024",
+            "megabytes a build or update may use (all its processes); fewer workers than asked when they "
+            "would not fit, postings spilled to sorted runs on disk beyond that"),
     Setting("JIANBAO_CORS_ORIGINS", "",
             "space-separated origins allowed to call /api/ from a browser"),
     Setting("JIANBAO_QUERY_BUDGET_MS", "2000",
@@ -106,6 +110,7 @@ class Settings:
     query_budget_ms: float
     threads: int
     lock_wait: float
+    build_memory: int = 1024
     backend: str = "local"
     public_url: str = ""
     frame_origins: tuple[str, ...] = ()
@@ -136,6 +141,7 @@ class Settings:
             index_dir=Path(raw["JIANBAO_INDEX_DIR"]),
             corpus_dir=Path(raw["JIANBAO_CORPUS_DIR"]),
             workers=_number(raw, "JIANBAO_WORKERS", int, 0),
+            build_memory=_number(raw, "JIANBAO_BUILD_MEMORY", int, MIN_BUILD_MEMORY),
             cors_origins=tuple(raw["JIANBAO_CORS_ORIGINS"].split()),
             query_budget_ms=_number(raw, "JIANBAO_QUERY_BUDGET_MS", float, 1),
             threads=_number(raw, "JIANBAO_THREADS", int, 1),

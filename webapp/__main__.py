@@ -86,7 +86,7 @@ def ensure_index(index_dir: Path, settings: Settings) -> None:
         else:
             return
     print(f"{reason}: building it from {corpus} …", file=sys.stderr)
-    summary = build([corpus], index_dir, Report(), settings.workers, settings.lock_wait)
+    summary = build([corpus], index_dir, Report(), settings.workers, settings.lock_wait, memory=settings.build_memory)
     print(summary.line("built"), file=sys.stderr)
 
 

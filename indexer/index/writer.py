@@ -3,7 +3,8 @@
 Whoosh's own writer pools every posting as a Python tuple, sorts them and writes
 them one at a time; over 38 million characters that takes hours. Here the items
 of a segment are analysed as they come, kept as compact arrays (term ids and
-frequencies per document), inverted with one sort per field at the end, and each
+frequencies per document), spilled as sorted runs when they outgrow the builder's
+memory and merged per field at the end (:mod:`indexer.index.runs`), and each
 term's postings are written as whole W3 blocks (:mod:`indexer.index.postings`). Stored
 fields and field lengths go through Whoosh's own per-document writer. The result
 is an ordinary Whoosh segment plus its doc-values files (:mod:`indexer.index.docvalues`).
@@ -21,19 +22,21 @@ from whoosh.system import pack_ushort
 from indexer.analysis import form_gram_keys, gram_text, index_words, joined_gram_keys
 from indexer.index.docvalues import DocValuesWriter
 from indexer.index.postings import encode_term
+from indexer.index.runs import DOC_BITS, FieldPostings
 from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS, searchable_parts
 from indexer.index.stored import ItemCodec
+from indexer.index.term_table import compact_buckets
 from indexer.items import Item
 from indexer.normalize import search_form
 
-DOC_BITS = 22
 MAX_SEGMENT_DOCS = (1 << DOC_BITS) - 1  # docnums share a 64-bit sort key with the term
+UNBOUNDED = 1 << 62
 
 
 class SegmentBuilder:
     """Collects analysed items in memory and writes them as one Whoosh segment."""
 
-    def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN"):
+    def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN", memory: int = UNBOUNDED):
         self.storage = storage
         self.schema = schema
         self.codec = ItemCodec()
@@ -42,9 +45,9 @@ class SegmentBuilder:
         self.values = DocValuesWriter()
         self.doc_count = 0
         self.vocab: dict[str, int] = {}
-        # Per field: one (term keys, frequencies) pair of arrays per document.
-        self.terms: dict[str, list[np.ndarray]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
-        self.freqs: dict[str, list[np.ndarray]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
+        self.memory = memory  # bytes of postings held in memory; more are spilled to sorted runs
+        runs = Path(storage.folder) / f"{indexname}.tmp"  # Whoosh's scratch folder, removed at each commit
+        self.postings = {f: FieldPostings(runs / f"{self.segment.segment_id()}.{f}") for f in WORD_FIELDS + GRAM_FIELDS}
         self.keys: dict[str, list[str]] = {f: [] for f in KEY_FIELDS}
         self.lengths: dict[str, list[int]] = {f: [] for f in WORD_FIELDS + GRAM_FIELDS}
 
@@ -72,17 +75,21 @@ class SegmentBuilder:
         self.perdoc.finish_doc()
         self.values.add(item, forms)
         self.doc_count += 1
+        if sum(p.nbytes for p in self.postings.values()) > self.memory:
+            rank = self._word_order()[1]
+            for name, postings in self.postings.items():
+                postings.spill(rank if name in WORD_FIELDS else None)
 
     def _add_terms(self, name: str, keys: np.ndarray) -> None:
         unique, counts = np.unique(keys, return_counts=True)
-        self.terms[name].append(unique)
-        self.freqs[name].append(counts.astype(np.int32))
+        self.postings[name].add(unique, counts)
         self.lengths[name].append(len(keys))
 
     def finish(self, folder: Path) -> object:
         """Write postings, stored fields and doc values; return the finished Whoosh segment."""
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
+        compact_buckets(writer._tindex)
         for name in sorted(self.schema.names()):
             field = self.schema[name]
             if not field.indexed:
@@ -112,27 +119,22 @@ class SegmentBuilder:
                 ids = np.asarray(by_term[btext], dtype=np.int64)
                 yield btext, ids, np.ones(len(ids), dtype=np.int32)
             return
-        if not self.terms[name]:
-            return
-        counts = np.fromiter((len(a) for a in self.terms[name]), dtype=np.int64, count=self.doc_count)
-        docs = np.repeat(np.arange(self.doc_count, dtype=np.int64), counts)
-        keys = np.concatenate(self.terms[name])
-        if not keys.size:  # no document of the segment has a term in this field (a small update)
-            return
-        freqs = np.concatenate(self.freqs[name])
         if name in WORD_FIELDS:
-            words = sorted(self.vocab, key=lambda w: w.encode("utf-8"))
-            rank = np.empty(len(words), dtype=np.int64)
-            rank[[self.vocab[w] for w in words]] = np.arange(len(words))
-            keys = rank[keys]
+            words, rank = self._word_order()
             text_of = [w.encode("utf-8") for w in words].__getitem__
         else:
-            text_of = lambda key: gram_text(key).encode("utf-8")  # noqa: E731
-        order = np.argsort((keys << DOC_BITS) | docs, kind="stable")
-        keys, docs, freqs = keys[order], docs[order], freqs[order]
-        starts = np.flatnonzero(np.diff(keys)) + 1
-        bounds = np.concatenate(([0], starts, [len(keys)])).tolist()
-        term_keys = keys[bounds[:-1]].tolist()
-        for i, key in enumerate(term_keys):
-            s, e = bounds[i], bounds[i + 1]
-            yield text_of(key), docs[s:e], freqs[s:e]
+            rank, text_of = None, lambda key: gram_text(key).encode("utf-8")
+        for keys, docs, freqs in self.postings[name].merged(rank):
+            starts = np.flatnonzero(np.diff(keys)) + 1
+            bounds = np.concatenate(([0], starts, [len(keys)])).tolist()
+            term_keys = keys[bounds[:-1]].tolist()
+            for i, key in enumerate(term_keys):
+                s, e = bounds[i], bounds[i + 1]
+                yield text_of(key), docs[s:e], freqs[s:e]
+
+    def _word_order(self) -> tuple[list[str], np.ndarray]:
+        """The words seen so far in Whoosh's term order (by UTF-8 bytes), and the rank of each word id in it."""
+        words = sorted(self.vocab, key=lambda w: w.encode("utf-8"))
+        rank = np.empty(len(words), dtype=np.int64)
+        rank[[self.vocab[w] for w in words]] = np.arange(len(words))
+        return words, rank

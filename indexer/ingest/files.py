@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from indexer.errors import Report, SourceError
@@ -109,11 +109,12 @@ def read_items(sources: list[Path], report: Report, root: Path | None = None,
                documents: DocumentReader | None = None, progress: Progress | None = None) -> Iterator[Item]:
     """Every item of every archive file under ``sources``; bad files reported and skipped.
 
-    Records stream through; the items of issue and document files come at the end, the same
-    item read from several files once (:mod:`indexer.ingest.duplicates`).
+    Records stream through (a JSON Lines export is never held whole); the items of issue and
+    document files come at the end, the same item read from several files once
+    (:mod:`indexer.ingest.duplicates`).
     """
     kept = Deduplicator()
-    for path, items in read_files(sources, report, root, documents, progress):
+    for path, items in read_files(sources, report, root, documents, progress, stream_records=True):
         if is_record_file(path):
             yield from items
         else:
@@ -123,12 +124,15 @@ def read_items(sources: list[Path], report: Report, root: Path | None = None,
 
 def read_files(sources: list[Path], report: Report, root: Path | None = None,
                documents: DocumentReader | None = None,
-               progress: Progress | None = None) -> Iterator[tuple[Path, list[Item]]]:
+               progress: Progress | None = None,
+               stream_records: bool = False) -> Iterator[tuple[Path, Iterable[Item]]]:
     """Each archive file under ``sources`` with its items (none for a file reported and skipped).
 
     The files are listed first, so ``progress`` knows the total and the LibreOffice
     formats are converted in one run; ``documents`` converts document files
-    (with its conversion cache; without one, nothing is cached).
+    (with its conversion cache; without one, nothing is cached). The items are a list,
+    or with ``stream_records`` for a JSON Lines file, read as they are taken (take them all
+    before the next file).
     """
     root = root or archive_root(sources)
     documents = documents or DocumentReader()
@@ -137,6 +141,9 @@ def read_files(sources: list[Path], report: Report, root: Path | None = None,
     progress.start(len(paths))
     documents.prepare(paths)
     for path in paths:
+        if stream_records and is_record_file(path):
+            yield path, _counted(read_file(path, report, root, documents), progress)
+            continue
         items = list(read_file(path, report, root, documents))
         progress.advance(len(items))
         yield path, items
@@ -147,10 +154,11 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
     """The items of one file. A file that cannot be read at all is reported and yields nothing."""
     key = source_key(path, root)
     inherited = folder_access(path, root, report)
+    if is_record_file(path):
+        yield from _records(path, key, report, inherited)
+        return
     try:
-        if is_record_file(path):
-            items = list(read_records(path, key, report, inherited))
-        elif is_document(path):
+        if is_document(path):
             data = _read_bytes(path, MAX_DOCUMENT_BYTES)
             extracted = (documents or DocumentReader()).extract(path, data)
             items = _document_items(key, extracted, read_meta(path, report))
@@ -168,11 +176,35 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
         report.skip(e.path, e.reason)
         return
     report.files_read += 1
-    if not is_record_file(path):  # records carry their own access; an issue's items share the nearest one
-        access = nearest_access(read_meta(path, Report(stream=None)).access, inherited)
-        for item in items:
-            item.access = list(access)
+    access = nearest_access(read_meta(path, Report(stream=None)).access, inherited)  # an issue's items share it
+    for item in items:
+        item.access = list(access)
     yield from items
+
+
+def _records(path: Path, key: str, report: Report, inherited: list[str]) -> Iterator[Item]:
+    """The items of a JSON Lines file as they are read (records carry their own access); none: reported."""
+    count = 0
+    try:
+        for item in read_records(path, key, report, inherited):
+            count += 1
+            yield item
+    except SourceError as e:
+        report.skip(e.path, e.reason)
+        return
+    if count:
+        report.files_read += 1
+    else:
+        report.skip(str(path), "no items found")
+
+
+def _counted(items: Iterator[Item], progress: Progress) -> Iterator[Item]:
+    """The items, the file counted done in ``progress`` once they are all taken."""
+    count = 0
+    for item in items:
+        count += 1
+        yield item
+    progress.advance(count)
 
 
 def _document_items(key: str, extracted: Extracted, meta: IssueMeta) -> list[Item]:
