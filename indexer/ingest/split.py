@@ -40,8 +40,9 @@ _ENUMERATOR = re.compile(
 )
 _RUN_IN_MIN = 8  # characters a title that runs into its body has at least
 # How a bulletin item's body opens: its first numbered point, or a time phrase. Where a title runs straight
-# into one of these with no space (text from OCR or from a PDF that lost the gap), the title ends there.
-_BODY_OPENING = re.compile(r"[”\"']?(?:一是|近日[，,]|今年以来[，,]|近年来[，,])")
+# into one of these with no space (text from OCR or from a PDF that lost the gap), the title ends there; a quote
+# mark before it stays with the body (OCR reads the gap itself as “ at some resolutions).
+_BODY_OPENING = re.compile(r"[“”\"']?(?:一是|近日[，,]|今年以来[，,]|近年来[，,])")
 # The first run of spaces on a line: where a title that runs into its body ends.
 _TITLE_GAP = re.compile(r"^(\S.*?)[ \t\u3000\u00a0]+(\S.*)$")
 # A closing attribution: （…） or (…) at the very end of a line, a full stop after it allowed.
