@@ -22,6 +22,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
 
 DICTIONARY_BYTES = 32 * 1024  # deflate's window: a longer dictionary is not used
 LEVEL = 6
+RAW = -15  # zlib's wbits for raw deflate: no header and no check of the dictionary (an Adler-32 of it per read)
 
 
 class DictionaryColumn(columns.VarBytesColumn):
@@ -41,12 +42,12 @@ class DictionaryColumn(columns.VarBytesColumn):
 
         def add(self, docnum: int, v: bytes) -> None:
             if self._dictionary is None:
-                super().add(docnum, zlib.compress(v, LEVEL))
+                super().add(docnum, zlib.compress(v, LEVEL, RAW))
                 self._seen += v
                 if len(self._seen) >= DICTIONARY_BYTES:
                     self._dictionary, self._seen = self._seen[-DICTIONARY_BYTES:], b""
             else:
-                deflate = zlib.compressobj(LEVEL, zdict=self._dictionary)
+                deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, RAW, zdict=self._dictionary)
                 super().add(docnum, deflate.compress(v) + deflate.flush())
 
     class Reader(columns.VarBytesColumn.Reader):
@@ -62,8 +63,8 @@ class DictionaryColumn(columns.VarBytesColumn):
             if self._dictionary is None:
                 self._rebuild_dictionary()
             if docnum < self._plain:
-                return zlib.decompress(v)
-            inflate = zlib.decompressobj(zdict=self._dictionary)
+                return zlib.decompress(v, RAW)
+            inflate = zlib.decompressobj(RAW, zdict=self._dictionary)
             return inflate.decompress(v) + inflate.flush()
 
         def __iter__(self):
@@ -74,7 +75,7 @@ class DictionaryColumn(columns.VarBytesColumn):
             seen, docnum = b"", 0
             while docnum < self._doccount and len(seen) < DICTIONARY_BYTES:
                 v = super().__getitem__(docnum)
-                seen += zlib.decompress(v) if v else b""
+                seen += zlib.decompress(v, RAW) if v else b""
                 docnum += 1
             self._plain = docnum if len(seen) >= DICTIONARY_BYTES else self._doccount
             self._dictionary = seen[-DICTIONARY_BYTES:]
