@@ -28,7 +28,7 @@ PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
 OCR_DPI = 240  # scanned pages are rendered for OCR at this resolution (README: 144 to 400 dpi measured)
 MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.
-_OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
+OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
 _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
 _SPACE_IN_CJK = re.compile(rf"(?<={_CJK}) +(?={_CJK})")
 # Tesseract reads the full-width （ of an attribution as 〈 or 《 and its ） as ): a pair no print has.
@@ -56,7 +56,7 @@ def identity() -> str:
     program = os.path.realpath(shutil.which("tesseract") or "tesseract")
     folder = re.search(r'"([^"]+)"', str(_languages()))
     model = os.path.join(folder.group(1) if folder else "", f"{LANGUAGE}.traineddata")
-    return f"Tesseract {program} {_stamp(program)} {model} {_stamp(model)} {' '.join(_OPTIONS)} dpi={OCR_DPI}"
+    return f"Tesseract {program} {_stamp(program)} {model} {_stamp(model)} {' '.join(OPTIONS)} dpi={OCR_DPI}"
 
 
 @cache
@@ -89,8 +89,9 @@ def check_ocr(path: str, scanned: int) -> None:
         raise SourceError(path, f"more than {MAX_OCR_PAGES} scanned pages: too many to OCR as one bulletin issue")
 
 
-def ocr_image(image: Image.Image, path: str) -> str:
-    """The text Tesseract reads on one page image; SourceError when it fails or takes too long."""
+def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: tuple[str, ...] = OPTIONS) -> str:
+    """The text Tesseract reads on one page image (other models and options: bench.ocr_settings); SourceError when
+    it fails or takes too long."""
     why = tesseract_missing()
     if why:
         raise SourceError(path, why)
@@ -99,7 +100,7 @@ def ocr_image(image: Image.Image, path: str) -> str:
     # One thread per Tesseract: the build runs it once per page, and the machine's cores serve the rest.
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", LANGUAGE, *_OPTIONS], input=png.getvalue(),
+        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", language, *options], input=png.getvalue(),
                               capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         raise SourceError(path, f"OCR of a page took longer than {PAGE_TIMEOUT} s") from None
