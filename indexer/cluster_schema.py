@@ -60,6 +60,9 @@ ITEM_ATTRS = (
     ("rt_attr_multi_64", "departments"),
     ("rt_attr_multi_64", "topic_keys"),
     ("rt_attr_multi_64", "access_keys"),
+    # year and month again as one-value sets: grouped counts of sets only share one match in a batch
+    ("rt_attr_multi", "years"),
+    ("rt_attr_multi", "months"),
 )
 VALUE_FIELDS = ("name_text",)
 VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"))
@@ -174,6 +177,8 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "year": item.year or 0,
         "day": date_number(item.date),
         "month": date_number(item.date) // 100 % 100,
+        "years": [item.year or 0],
+        "months": [date_number(item.date) // 100 % 100],
         "first_day": first,
         "last_day": last,
         "position": item.position,

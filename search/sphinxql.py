@@ -19,6 +19,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import pymysql
@@ -80,6 +82,7 @@ class SphinxQLSearcher(Searcher):
         self._names: dict[int, tuple[str, str]] = {}  # value hash -> (kind, name)
         self._names_lock = threading.Lock()
         self._group_limits: dict[str, int] = {}  # attribute -> values its grouped counts keep
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
     # Sending statements
@@ -116,6 +119,9 @@ class SphinxQLSearcher(Searcher):
         return (f"SELECT GROUPBY() AS k, COUNT(*) AS c FROM {ITEMS} WHERE {where} GROUP BY {attr} "
                 f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
 
+    def _grouped_all(self, attrs: list[str], where: str) -> list[str]:
+        return [self._grouped(attr, where) for attr in attrs]
+
     def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
         """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
         run it again keeping :data:`GROWTH` times more values."""
@@ -150,25 +156,28 @@ class SphinxQLSearcher(Searcher):
         offset = (query.page - 1) * query.size
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
         by_month = one_year(query.filters["year"])
-
-        def statements() -> list[str]:
-            return [
-                f"SELECT data{extra} FROM {ITEMS} WHERE {conditions(query, parsed, verified, viewer)} "
-                f"ORDER BY {order_by} LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
-                "SHOW META",
-                *(self._grouped(attr, conditions(query, parsed, verified, viewer, skip=facet))
-                  for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "year"))),
-                # the trend of one year: matches by month
-                *([self._grouped("month", conditions(query, parsed, verified, viewer))] if by_month else []),
-            ]
-
-        page, meta, departments, topics, years, *months = self._counted(statements)
+        where = conditions(query, parsed, verified, viewer)
+        facet_where = [(attr, conditions(query, parsed, verified, viewer, skip=facet))
+                       for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "years"))]
+        facet_where += [("months", where)] if by_month else []  # the trend of one year: matches by month
+        page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
+                           f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
+                           "SHOW META"]
+        # searchd matches once for a batch of grouped counts by sets under one condition (a page statement in
+        # the batch keeps it from doing so): each condition's counts are one batch, sent beside the page's
+        attrs_by: dict[str, list[str]] = {}
+        for attr, condition in facet_where:
+            attrs_by.setdefault(condition, []).append(attr)
+        pending = [(attrs, self._pool.submit(self._counted, partial(self._grouped_all, attrs, condition)))
+                   for condition, attrs in attrs_by.items()]
+        page, meta = self._batch(page_statements)
+        counts = {attr: rows for attrs, done in pending for attr, rows in zip(attrs, done.result())}
         terms = [t.text for t in parsed.positive_terms]
         hits = [hit_of(Item.from_dict(json.loads(row[0])), terms) for row in page.rows]
-        facets = self._facets(query, departments.rows, topics.rows, years.rows)
+        facets = self._facets(query, counts["departments"].rows, counts["topic_keys"].rows, counts["years"].rows)
         result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
                               (time.perf_counter() - started) * 1000, parsed.notes,
-                              months=_months(months[0].rows) if by_month else None)
+                              months=_months(counts["months"].rows) if by_month else None)
         result.also_searched = parsed.also
         return result
 
@@ -274,6 +283,7 @@ class SphinxQLSearcher(Searcher):
         return {"status": "ok", "items": int(count), "index_version": f"sphinxql-{count}-{stamp}"}
 
     def close(self) -> None:
+        self._pool.shutdown()
         self._drop()
 
     def _verified(self, terms: list[Term]) -> dict[Term, list[int]]:
