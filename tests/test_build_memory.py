@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter
 
-from indexer.build import PARENT_MB, SORT_FACTOR, WORKER_MB, build, memory_plan
+from indexer.build import PARENT_MB, WORKER_MB, build, memory_plan
 from indexer.errors import Report
 from indexer.index.layout import current_build
 from indexer.index.runs import FieldPostings
@@ -60,7 +61,20 @@ def test_a_build_in_little_memory_writes_the_same_postings_and_terms(both):
         first, second = (sorted(current_build(d).glob(f"*{suffix}")) for d in (plain, spilled))
         assert len(first) == len(second) == 1
         assert first[0].read_bytes() == second[0].read_bytes()
-    assert not list(current_build(spilled).glob("*.tmp"))  # the runs are gone
+
+
+def test_a_fields_runs_are_merged_in_term_order_and_removed_once_read(tmp_path):
+    postings = FieldPostings(tmp_path / "runs")
+    for doc in range(6):  # three runs of two documents each
+        postings.add(np.array([doc % 3, 5 + doc]), np.array([1, doc + 1]))
+        if doc % 2:
+            postings.spill()
+    assert len(list((tmp_path / "runs").iterdir())) == 3
+    keys, docs, freqs = (np.concatenate(parts) for parts in zip(*postings.merged()))
+    assert keys.tolist() == [0, 0, 1, 1, 2, 2, 5, 6, 7, 8, 9, 10]
+    assert docs.tolist() == [0, 3, 1, 4, 2, 5, 0, 1, 2, 3, 4, 5]
+    assert freqs.tolist() == [1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6]
+    assert not (tmp_path / "runs").exists()
 
 
 def test_the_memory_setting_is_checked_and_named():
@@ -73,10 +87,10 @@ def test_the_memory_setting_is_checked_and_named():
 
 
 def test_fewer_workers_than_asked_when_they_would_not_fit():
-    assert memory_plan(512, 4)[0] == 1
-    workers, postings = memory_plan(1024, 2)
-    assert workers == 2 and PARENT_MB + workers * (WORKER_MB + SORT_FACTOR * postings / 2**20) <= 1024
-    assert memory_plan(8192, 4)[0] == 4
+    assert memory_plan(512, 4) == (1, 37 * 2**20)  # (512 - 200 - 200) / 3
+    assert memory_plan(1024, 2) == (2, 70 * 2**20)  # ((1024 - 200) / 2 - 200) / 3
+    assert memory_plan(1024, 4) == (2, 70 * 2**20)  # a third worker would hold less than 32 MB
+    assert memory_plan(8192, 4) == (4, 599 * 2**20)
 
 
 def test_json_lines_records_stream_to_the_build_as_they_are_read(tmp_path):
