@@ -320,7 +320,7 @@ def _segments_of(items: Iterable[Item], folder: Path, postings: int) -> list:
     builder = None
     for item in items:
         if builder is None:
-            builder = SegmentBuilder(storage, schema, INDEX_NAME, memory=postings)
+            builder = SegmentBuilder(storage, schema, INDEX_NAME, postings_bytes=postings)
         builder.add(item)
         if builder.doc_count >= SEGMENT_DOCS:
             segments.append(builder.finish(folder))

@@ -36,7 +36,7 @@ UNBOUNDED = 1 << 62
 class SegmentBuilder:
     """Collects analysed items in memory and writes them as one Whoosh segment."""
 
-    def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN", memory: int = UNBOUNDED):
+    def __init__(self, storage: FileStorage, schema: Schema, indexname: str = "MAIN", postings_bytes: int = UNBOUNDED):
         self.storage = storage
         self.schema = schema
         self.codec = ItemCodec()
@@ -45,7 +45,7 @@ class SegmentBuilder:
         self.values = DocValuesWriter()
         self.doc_count = 0
         self.vocab: dict[str, int] = {}
-        self.memory = memory  # bytes of postings held in memory; more are spilled to sorted runs
+        self.postings_bytes = postings_bytes  # bytes of postings held in memory; more are spilled to sorted runs
         runs = Path(storage.folder) / f"{indexname}.tmp"  # Whoosh's scratch folder, removed at each commit
         self.postings = {f: FieldPostings(runs / f"{self.segment.segment_id()}.{f}") for f in WORD_FIELDS + GRAM_FIELDS}
         self.keys: dict[str, list[str]] = {f: [] for f in KEY_FIELDS}
@@ -75,7 +75,7 @@ class SegmentBuilder:
         self.perdoc.finish_doc()
         self.values.add(item, forms)
         self.doc_count += 1
-        if sum(p.nbytes for p in self.postings.values()) > self.memory:
+        if sum(p.nbytes for p in self.postings.values()) > self.postings_bytes:
             rank = self._word_order()[1]
             for name, postings in self.postings.items():
                 postings.spill(rank if name in WORD_FIELDS else None)
