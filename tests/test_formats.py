@@ -6,6 +6,7 @@ scanned .pdf) and ``../shared/corpora/ofd/`` from there; hostile files are made 
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import unicodedata
@@ -98,6 +99,42 @@ def test_hostile_ofd_numbers_are_bounded(tmp_path):
     assert b"g 1000000000000" in zipfile.ZipFile(tmp_path / "n.ofd").read("Doc_0/Pages/Page_0/Content.xml")
     [item] = read_items([tmp_path / "n.ofd"], Report(stream=None))
     assert item.title == "关于同意张阿三同志辞职的批复" and item.doc_number == "路卫发〔2011〕76号"
+
+
+def test_ofd_advances_are_bounded_by_the_run():
+    """Many ``g 10000 d`` groups expand to no more advances than the run has characters."""
+    from indexer.ingest.ofdvalues import deltas
+
+    assert deltas("g 10000 5.57 " * 1000, 4) == [5.57] * 4
+    assert deltas("1 2 g 3 0.5 4", 4) == [1.0, 2.0, 0.5, 0.5]
+    assert deltas("1 2", 0) == []
+
+
+def _image_only_page(tmp_path: Path, name: str, box: str, images: str) -> Path:
+    """zsbk.ofd with its second page made of ``images`` only (ImageObjects of its own image 657), page box ``box``."""
+    import zipfile
+
+    page = ('<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Area>'
+            f'<ofd:PhysicalBox>{box}</ofd:PhysicalBox></ofd:Area><ofd:Content><ofd:Layer ID="678">{images}'
+            '</ofd:Layer></ofd:Content></ofd:Page>')
+    with zipfile.ZipFile(OFD / "zsbk.ofd") as source, zipfile.ZipFile(tmp_path / name, "w") as z:
+        for info in source.infolist():
+            z.writestr(info, page.encode() if info.filename == "Doc_0/Pages/Page_1/Content.xml" else source.read(info))
+    return tmp_path / name
+
+
+@pytest.mark.system
+def test_hostile_ofd_image_on_an_image_only_page_stops_nothing(tmp_path):
+    """An image whose box is not finite (1e308 scaled: inf; inf - inf: NaN) is not drawn; a page that cannot be
+    drawn at all (its size 1e308 mm) is reported and left out: either way the file's other page is read."""
+    hostile = ('<ofd:ImageObject ID="1" CTM="10 0 0 10 0 0" Boundary="1e308 0 10 10" ResourceID="657"/>'
+               '<ofd:ImageObject ID="2" CTM="-1e308 0 0 10 0 0" Boundary="1e308 0 10 10" ResourceID="657"/>')
+    for name, box, problems in [("images.ofd", "0 0 210 297", []),
+                                ("huge.ofd", "0 0 1e308 297", ["page 2 cannot be drawn for OCR, left out"])]:
+        report = Report(stream=None)
+        [permit] = read_items([_image_only_page(tmp_path, name, box, hostile)], report)
+        assert "合同工期2020年10月09日至2021年04月07日合同价格5140.1238万元" in permit.body.splitlines()
+        assert [p.reason.split(":")[0] for p in report.problems] == problems
 
 
 def test_every_ofd_file_is_read_or_reported():
@@ -197,6 +234,107 @@ def test_a_failed_conversion_is_remembered(tmp_path, monkeypatch):
     assert runs == [["empty.doc"]] * 3
 
 
+@pytest.mark.system
+def test_a_huge_scanned_pdf_page_is_rendered_within_the_pixel_bound(tmp_path, monkeypatch):
+    """A scanned page of 14,400 x 14,400 pt (48000 x 48000 pixels at 240 dpi) is rendered smaller, within
+    MAX_PIXELS; a page PDFium cannot render is reported."""
+    import zipfile
+
+    import pypdfium2 as pdfium
+
+    from indexer.errors import SourceError
+    from indexer.ingest import pdf
+    from indexer.ingest.ocr import MAX_PIXELS
+
+    (tmp_path / "scan.jpg").write_bytes(zipfile.ZipFile(OFD / "zsbk.ofd").read("Doc_0/Res/image_7.jpg"))
+    document = pdfium.PdfDocument.new()
+    page = document.new_page(14400, 14400)
+    image = pdfium.PdfImage.new(document)
+    image.load_jpeg(str(tmp_path / "scan.jpg"))
+    image.set_matrix(pdfium.PdfMatrix().scale(14000, 9600).translate(200, 2000))
+    page.insert_obj(image)
+    page.gen_content()
+    document.save(tmp_path / "huge.pdf")
+    data = (tmp_path / "huge.pdf").read_bytes()
+    sizes: list[tuple[int, int]] = []
+    monkeypatch.setattr(pdf, "ocr_image", lambda image, where: sizes.append(image.size) or "扫描页")
+    assert pdf.pdf_text(data, "huge.pdf").text.strip() == "扫描页"
+    assert sizes[0][0] * sizes[0][1] <= MAX_PIXELS and sizes[0][0] > 7000
+
+    def fail(*args, **kwargs):
+        raise pdfium.PdfiumError("Failed to create bitmap")
+
+    monkeypatch.setattr(pdfium.PdfPage, "render", fail)
+    with pytest.raises(SourceError, match="page 1 cannot be rendered for OCR: Failed to create bitmap"):
+        pdf.pdf_text(data, "huge.pdf")
+
+
+def _skipped(corpus: Path, cache: Path) -> list[str]:
+    """The files of ``corpus`` skipped, with their reasons, reading them through the conversion cache ``cache``."""
+    report = Report(stream=None)
+    list(read_items([corpus], report, documents=DocumentReader(ConversionCache(cache))))
+    return [f"{Path(p.path).name}: {p.reason}" for p in report.problems if p.skipped]
+
+
+def test_a_raised_limit_retries_a_remembered_failure(tmp_path, monkeypatch):
+    """A PDF refused for its page count is remembered under the limit it broke; with a higher limit it is read."""
+    from indexer.ingest import pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.pdf").write_bytes((SEEDS / f"{ISSUES[1]}.pdf").read_bytes())
+    monkeypatch.setattr(pdf, "MAX_PAGES", 1)
+    assert _skipped(corpus, tmp_path / "cache") == ["a.pdf: 2 pages is too many for one bulletin issue (limit 1); "
+                                                    "split it into issues"]
+    assert "remembered from an earlier run" in _skipped(corpus, tmp_path / "cache")[0]
+    monkeypatch.setattr(pdf, "MAX_PAGES", 2)
+    assert _skipped(corpus, tmp_path / "cache") == []
+
+
+@pytest.mark.system
+def test_an_ocr_timeout_is_not_remembered(tmp_path, monkeypatch):
+    """A scanned page OCR takes too long over is reported again, not from the cache: the next run tries again."""
+    from indexer.ingest import ocr
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "scan.pdf").write_bytes((SEEDS / f"{ISSUES[1]}_scanned.pdf").read_bytes())
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT", 0.01)
+    for _ in range(2):
+        assert _skipped(corpus, tmp_path / "cache") == ["scan.pdf page 1: OCR of a page took longer than 0.01 s"]
+
+
+def test_a_killed_converter_is_not_remembered(tmp_path, monkeypatch):
+    """LibreOffice or Tesseract killed (here: programs that kill themselves) is tried again next run."""
+    from indexer.ingest import ocr
+
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    for name in ("soffice", "tesseract"):  # tesseract --list-langs answers, as a working Tesseract does
+        (programs / name).write_text('#!/bin/sh\n[ "$1" = --list-langs ] && { echo \'languages in "/m/":\'; '
+                                     'echo chi_sim; exit 0; }\nkill -9 $$\n')
+        (programs / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{programs}:{os.environ['PATH']}")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.rtf").write_bytes((SEEDS / f"{ISSUES[1]}.rtf").read_bytes())
+    (corpus / "scan.pdf").write_bytes((SEEDS / f"{ISSUES[1]}_scanned.pdf").read_bytes())
+
+    def forget_tesseract() -> None:
+        for cached in (ocr.tesseract_missing, ocr._languages, ocr._reader):
+            cached.cache_clear()
+
+    forget_tesseract()
+    try:
+        for _ in range(2):
+            assert _skipped(corpus, tmp_path / "cache") == [
+                "a.rtf: LibreOffice ended abnormally (exit status -9) before writing it",
+                "scan.pdf page 1: Tesseract was stopped by signal 9"]
+    finally:
+        monkeypatch.undo()
+        forget_tesseract()
+
+
 def _pdf_of_pages(count: int) -> bytes:
     """A valid PDF of ``count`` pages, each printing its number (objects and xref written by hand)."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -277,9 +415,12 @@ def test_a_document_that_hangs_the_converter_is_stopped(tmp_path):
     (corpus / "b_slow.doc").write_text(r"{\rtf1\ansi " + paragraph * 150_000 + "}", encoding="ascii")
     (corpus / "c.rtf").write_bytes((SEEDS / f"{ISSUES[0]}.rtf").read_bytes())
     report = Report(stream=None)
-    read = {p.name: items for p, items in read_files([corpus], report, documents=DocumentReader(office_timeout=1))}
+    reader = DocumentReader(ConversionCache(tmp_path / "cache"), office_timeout=1)
+    read = {p.name: items for p, items in read_files([corpus], report, documents=reader)}
     assert [(Path(p.path).name, "longer than 1 s" in p.reason) for p in report.problems] == [("b_slow.doc", True)]
     assert (len(read["a.rtf"]), len(read["c.rtf"])) == (5, 9)
+    key = reader.cache.key((corpus / "b_slow.doc").read_bytes(), ".doc")  # a time limit's failure: not remembered
+    assert reader.cache.failure(key, reader.converter(".doc")) is None
 
 
 @pytest.mark.system

@@ -3,10 +3,11 @@
 Converting a document (LibreOffice, PDF text layers, OCR) costs far more than
 splitting its text, so each result is kept in ``<index>/conversions/`` under the
 SHA-256 of the file's bytes and the converter's version: a rebuild or update
-reads an unchanged file's text from there. A file a converter failed on is
-remembered too, with the reason and the converter's identity (its program and
-settings), so it is reported again without converting it again until the file or
-the converter changes. The cache is bounded
+reads an unchanged file's text from there. A file a converter refused is
+remembered too, with the reason and the converter's identity (its program,
+settings and limits), so it is reported again without converting it again until
+the file or the converter changes; a conversion cut short by a time limit or a
+crash (:class:`ConversionInterrupted`) is not. The cache is bounded
 (:data:`MAX_CACHE_BYTES`; the least recently used entries go first) and can be
 cleared (``python -m indexer clear-cache``, or by deleting the folder).
 """
@@ -18,12 +19,18 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from indexer.errors import SourceError
 
 CACHE_FOLDER = "conversions"
 CONVERTER_VERSION = "2"  # change when a converter's output changes: older entries are then ignored
 MAX_CACHE_BYTES = 512 * 2**20
+
+
+class ConversionInterrupted(SourceError):
+    """A converter stopped before it finished (time limit, killed, crashed): not remembered, tried again next run."""
 
 
 @dataclass
@@ -35,6 +42,7 @@ class Extracted:
     title: str = ""  # the document's own title property, if any
     created: str | None = None  # the document's creation date property (YYYY-MM-DD), if any
     pages: int = 0
+    warnings: list[str] = field(default_factory=list)  # parts left out (a page not drawn): reported, the rest read
 
 
 class ConversionCache:

@@ -3,9 +3,10 @@
 :class:`DocumentReader` picks the converter by suffix, keeps each result in the
 conversion cache by content hash, and converts the LibreOffice formats of a
 whole run in one LibreOffice process (:meth:`DocumentReader.prepare`). A file a
-converter failed on is remembered in the cache with the reason and the converter's
+converter refused is remembered in the cache with the reason and the converter's
 identity, and reported from there until the file changes or another converter
-(another LibreOffice or Tesseract, other settings) is installed.
+(another LibreOffice or Tesseract, other settings or limits) is installed; a
+conversion stopped by a time limit or a crash is not remembered.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 import pypdfium2
 
 from indexer.errors import SourceError
-from indexer.ingest import ocr, office
-from indexer.ingest.conversions import ConversionCache, Extracted
+from indexer.ingest import ocr, ofd, office, pdf
+from indexer.ingest.conversions import ConversionCache, ConversionInterrupted, Extracted
 from indexer.ingest.docx import DOCX_SUFFIXES, docx_text
 from indexer.ingest.ofd import OFD_SUFFIXES, ofd_text
 from indexer.ingest.pdf import PDF_SUFFIXES, pdf_text
@@ -46,11 +47,12 @@ class DocumentReader:
         self._office: dict[Path, str | SourceError] = {}
 
     def converter(self, suffix: str) -> str:
-        """The identity of what converts files of ``suffix`` here: program, version and settings."""
+        """The identity of what converts files of ``suffix`` here: program, version, settings and limits."""
         if suffix in office.OFFICE_SUFFIXES:
             return office.converter_identity(self.office_timeout)
         if suffix in PDF_SUFFIXES + OFD_SUFFIXES:
-            return f"{suffix} pypdfium2 {pypdfium2.PYPDFIUM_INFO}; {ocr.identity()}"
+            pages = pdf.MAX_PAGES if suffix in PDF_SUFFIXES else ofd.MAX_PAGES
+            return f"{suffix} pypdfium2 {pypdfium2.PYPDFIUM_INFO} max_pages={pages}; {ocr.identity()}"
         return suffix
 
     def prepare(self, paths: list[Path]) -> None:
@@ -82,7 +84,7 @@ class DocumentReader:
         try:
             extracted = self._convert(path, data, suffix)
         except SourceError as e:
-            if self.cache:
+            if self.cache and not isinstance(e, ConversionInterrupted):  # only a refusal is for good
                 self.cache.put_failure(key, converter, e.reason)
             raise
         if self.cache:
@@ -101,5 +103,5 @@ class DocumentReader:
         else:
             extracted = _CONVERTERS[suffix](data, str(path))
         if not extracted.text.strip():
-            raise SourceError(str(path), "no text in the document")
+            raise SourceError(str(path), "; ".join(extracted.warnings) or "no text in the document")
         return extracted

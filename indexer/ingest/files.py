@@ -161,6 +161,8 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
         if is_document(path):
             data = _read_bytes(path, MAX_DOCUMENT_BYTES)
             extracted = (documents or DocumentReader()).extract(path, data)
+            for reason in extracted.warnings:
+                report.warn(str(path), reason)
             items = _document_items(key, extracted, read_meta(path, report))
         else:
             data = _read_bytes(path)

@@ -21,12 +21,14 @@ from functools import cache
 from PIL import Image
 
 from indexer.errors import SourceError
+from indexer.ingest.conversions import ConversionInterrupted
 
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
 OCR_DPI = 240  # scanned pages are rendered for OCR at this resolution (README: 144 to 400 dpi measured)
 MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
+MAX_PIXELS = 60_000_000  # an OCR page image is at most this large: a huge PDF page is rendered smaller, OFD not
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.
 OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
 _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
@@ -48,15 +50,22 @@ def tesseract_missing() -> str | None:
     return None
 
 
-@cache
 def identity() -> str:
-    """Which Tesseract and model read scans here, with which settings (upgraded or installed: another identity)."""
+    """Which Tesseract and model read scans here, with which settings and limits (upgraded, installed or a limit
+    changed: another identity, so a file remembered as failed is tried again)."""
+    return (f"{_reader()} dpi={OCR_DPI} max_pages={MAX_OCR_PAGES} timeout={PAGE_TIMEOUT} "
+            f"max_pixels={MAX_PIXELS}")
+
+
+@cache
+def _reader() -> str:
+    """Which Tesseract and model read scans here, with which options."""
     if why := tesseract_missing():
         return f"OCR: none ({why})"
     program = os.path.realpath(shutil.which("tesseract") or "tesseract")
     folder = re.search(r'"([^"]+)"', str(_languages()))
     model = os.path.join(folder.group(1) if folder else "", f"{LANGUAGE}.traineddata")
-    return f"Tesseract {program} {_stamp(program)} {model} {_stamp(model)} {' '.join(OPTIONS)} dpi={OCR_DPI}"
+    return f"Tesseract {program} {_stamp(program)} {model} {_stamp(model)} {' '.join(OPTIONS)}"
 
 
 @cache
@@ -103,7 +112,9 @@ def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: 
         done = subprocess.run(["tesseract", "stdin", "stdout", "-l", language, *options], input=png.getvalue(),
                               capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
-        raise SourceError(path, f"OCR of a page took longer than {PAGE_TIMEOUT} s") from None
+        raise ConversionInterrupted(path, f"OCR of a page took longer than {PAGE_TIMEOUT} s") from None
+    if done.returncode < 0:
+        raise ConversionInterrupted(path, f"Tesseract was stopped by signal {-done.returncode}")
     if done.returncode != 0:
         raise SourceError(path, f"OCR failed: {done.stderr.decode('utf-8', 'replace').strip()[-200:]}")
     return _MISREAD_PARENS.sub(r"（\1）", _SPACE_IN_CJK.sub("", done.stdout.decode("utf-8", "replace")))

@@ -67,6 +67,7 @@ def ofd_text(data: bytes, path: str) -> Extracted:
         raise SourceError(path, "OFD.xml names no document (DocRoot)")
     pages: list[list[str]] = []
     scanned = 0
+    problems: list[str] = []
     for root in roots:
         doc_path = _resolve("/", (root.text or "").strip())
         document = _xml(package, doc_path)
@@ -86,11 +87,11 @@ def ofd_text(data: bytes, path: str) -> Extracted:
                 check_ocr(path, scanned)
                 sizes = content.xpath(_PAGE_BOX) + doc_box
                 box = numbers(sizes[0].text, 4) if sizes else A4
-                lines = _ocr_page(package, f"{path} page {len(pages) + 1}", box, drawn, media)
+                lines = _ocr_page(package, len(pages) + 1, box, drawn, media, problems)
             else:
                 lines = _lines(runs)
             pages.append(lines)
-    return Extracted(join_pages(pages), ocr=scanned > 0, pages=len(pages))
+    return Extracted(join_pages(pages), ocr=scanned > 0, pages=len(pages), warnings=problems)
 
 
 def _xml(package: Package, name: str) -> etree._Element:
@@ -145,9 +146,9 @@ def _page_runs(layers: list[etree._Element]) -> tuple[list[_Run], list[etree._El
                     continue
                 x, y = number(child.get("X"), x), number(child.get("Y"), y)
                 text = child.text or ""
-                advances = deltas(child.get("DeltaX"))
+                advances = deltas(child.get("DeltaX"), len(text) - 1)
                 px, py = (ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]) if ctm else (x, y)
-                width = sum(advances[: max(len(text) - 1, 0)]) * scale + size
+                width = sum(advances) * scale + size
                 if text.strip():
                     runs.append(_Run(box[0] + px, box[1] + py, size, width, text))
     return runs, drawn
@@ -178,15 +179,19 @@ def _overprint(before: _Run, run: _Run) -> bool:
     return run.text == before.text and abs(run.x - before.x) < run.size / 3 and abs(run.y - before.y) < run.size / 3
 
 
-def _ocr_page(package: Package, where: str, box: list[float], drawn: list[etree._Element],
-              media: dict[str, str]) -> list[str]:
-    """OCR of a page drawn from its glyph-index text and images (a page with no text to read back)."""
+def _ocr_page(package: Package, page: int, box: list[float], drawn: list[etree._Element],
+              media: dict[str, str], problems: list[str]) -> list[str]:
+    """OCR of page ``page``, drawn from its glyph-index text and images (a page with no text to read back).
+
+    A page that cannot be drawn reads as no lines, the reason added to ``problems``: the file's other pages stay.
+    """
     def resource(resource_id: str) -> bytes | None:
         name = media.get(resource_id)
         return package.read(name) if name and package.has(name) else None
 
     try:
         image = draw_page(box[2], box[3], drawn, resource, OCR_DPI)
-    except ValueError as e:
-        raise SourceError(package.path, f"{where}: {e}") from None
-    return ocr_image(image, where).splitlines()
+    except Exception as e:  # hostile sizes, numbers or images fail in many ways: this page is left out, not the file
+        problems.append(f"page {page} cannot be drawn for OCR, left out: {e}")
+        return []
+    return ocr_image(image, f"{package.path} page {page}").splitlines()

@@ -12,6 +12,7 @@ Images (``ImageObject``) are drawn in the box their ``CTM`` gives. Pillow draws.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -22,11 +23,11 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
+from indexer.ingest.ocr import MAX_PIXELS
 from indexer.ingest.ofdvalues import deltas, number, numbers
 
 _CURVE_STEPS = 6  # straight pieces a curve of an outline is drawn with
 _SUPERSAMPLE = 4  # glyphs are drawn this many times larger, then shrunk: grey edges, no lost thin strokes
-MAX_PIXELS = 60_000_000  # a page image larger than this (a bogus page size) is not drawn
 
 
 def draw_page(width: float, height: float, objects: list[etree._Element], resource: Callable[[str], bytes | None],
@@ -82,7 +83,7 @@ def _draw_text(page: Image.Image, obj: etree._Element, font: TTFont, place: Tran
     em = number(obj.get("Size"), 3.5) / units
     code = codes[0]  # glyph indices follow the codes in order: the first TextCode places the run
     x, y = number(code.get("X"), 0.0), number(code.get("Y"), 0.0)
-    dx, dy = deltas(code.get("DeltaX")), deltas(code.get("DeltaY"))
+    dx, dy = deltas(code.get("DeltaX"), len(glyphs)), deltas(code.get("DeltaY"), len(glyphs))
     for i, gid in enumerate(glyphs):
         if gid >= len(order):
             continue
@@ -95,10 +96,12 @@ def _draw_text(page: Image.Image, obj: etree._Element, font: TTFont, place: Tran
 
 
 def _draw_image(page: Image.Image, data: bytes | None, place: Transform) -> None:
-    """Draw an image into the box its CTM maps the unit square to (upright boxes only)."""
+    """Draw an image into the box its CTM maps the unit square to (upright, finite boxes only)."""
     if not data:
         return
     (x0, y0), (x1, y1) = place.transformPoint((0, 0)), place.transformPoint((1, 1))
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)):  # a hostile Boundary or CTM (1e308 scaled: inf)
+        return
     box = (round(min(x0, x1)), round(min(y0, y1)), round(max(x0, x1)), round(max(y0, y1)))
     if box[2] - box[0] < 1 or box[3] - box[1] < 1 or (box[2] - box[0]) * (box[3] - box[1]) > MAX_PIXELS:
         return

@@ -21,17 +21,19 @@ def number(value: str | None, default: float) -> float:
     return found if math.isfinite(found) else default
 
 
-MAX_REPEAT = 10_000  # ``g N d`` repeats d at most this often (no run holds more characters; a bigger N is hostile)
+def deltas(value: str | None, limit: int) -> list[float]:
+    """The first ``limit`` advances of a DeltaX list, ``g N d`` (d repeated N times) expanded.
 
-
-def deltas(value: str | None) -> list[float]:
-    """The advances of a DeltaX list, ``g N d`` (d repeated N times, N bounded) expanded."""
+    A run uses one advance a character (or glyph) after its first, so no more are
+    expanded: a hostile list of many ``g 10000 1`` groups stays as short as its run.
+    """
     out: list[float] = []
     parts = (value or "").split()
     i = 0
-    while i < len(parts):
+    while i < len(parts) and len(out) < limit:
         if parts[i] == "g" and i + 2 < len(parts):
-            out.extend([number(parts[i + 2], 0.0)] * max(0, min(int(number(parts[i + 1], 0)), MAX_REPEAT)))
+            repeat = max(0, min(int(number(parts[i + 1], 0)), limit - len(out)))
+            out.extend([number(parts[i + 2], 0.0)] * repeat)
             i += 3
         else:
             out.append(number(parts[i], 0.0))

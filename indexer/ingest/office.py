@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 
 from indexer.errors import SourceError
+from indexer.ingest.conversions import ConversionInterrupted
 from indexer.ingest.encodings import decode
 
 OFFICE_SUFFIXES = (".doc", ".wps", ".rtf", ".odt")
@@ -72,19 +73,23 @@ def convert_all(paths: list[Path], timeout: float = FILE_TIMEOUT) -> dict[Path, 
             links.append(link)
         todo = list(range(len(paths)))
         while todo:
-            done, hung = _run(links, todo, work_dir, timeout)
+            done, hung, ended = _run(links, todo, work_dir, timeout)
             for n in done:
-                results[paths[n]] = _output(work_dir / "out" / f"{n:06d}.txt", str(paths[n]))
+                output = work_dir / "out" / f"{n:06d}.txt"
+                results[paths[n]] = (_output(output, str(paths[n])) if ended == 0 or output.exists() else
+                                     ConversionInterrupted(str(paths[n]), f"LibreOffice ended abnormally (exit "
+                                                                          f"status {ended}) before writing it"))
             if hung is None:
                 break
-            results[paths[hung]] = SourceError(str(paths[hung]), f"LibreOffice took longer than {timeout:g} s to "
-                                                                  f"read it (stopped)")
+            results[paths[hung]] = ConversionInterrupted(str(paths[hung]), f"LibreOffice took longer than "
+                                                                           f"{timeout:g} s to read it (stopped)")
             todo = todo[todo.index(hung) + 1:]
     return results
 
 
-def _run(links: list[Path], todo: list[int], work: Path, timeout: float) -> tuple[list[int], int | None]:
-    """Convert files ``todo`` in one process; return those announced and the one that hung (or None)."""
+def _run(links: list[Path], todo: list[int], work: Path, timeout: float) -> tuple[list[int], int | None, int]:
+    """Convert files ``todo`` in one process; return those announced, the one that hung (or None) and the
+    process's exit status (0 also when it refused a file or was stopped for hanging; another: crashed, killed)."""
     command = [_soffice(), f"-env:UserInstallation=file://{work}/profile", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", "--convert-to", _FILTER, "--outdir", str(work / "out"),
                *(str(links[n]) for n in todo)]
@@ -100,10 +105,9 @@ def _run(links: list[Path], todo: list[int], work: Path, timeout: float) -> tupl
             try:
                 line = lines.get(timeout=limit)
             except queue.Empty:
-                return announced, todo[len(announced)] if len(announced) < len(todo) else None
+                return announced, todo[len(announced)] if len(announced) < len(todo) else None, 0
             if line is None:  # the process ended: every file it could read is written
-                proc.wait()
-                return [n for n in todo], None
+                return [n for n in todo], None, proc.wait()
             if line.startswith("convert "):
                 name = Path(line.split(" -> ")[0][len("convert "):].strip()).name
                 if name in names:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from indexer.errors import SourceError
 from indexer.ingest.conversions import Extracted
-from indexer.ingest.ocr import OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.ocr import MAX_PIXELS, OCR_DPI, check_ocr, ocr_image
 from indexer.ingest.pagetext import join_pages
 
 PDF_SUFFIXES = (".pdf",)
@@ -44,8 +45,7 @@ def pdf_text(data: bytes, path: str) -> Extracted:
                 if len("".join(text.split())) < _MIN_TEXT and _has_image(page):
                     scanned += 1
                     check_ocr(path, scanned)
-                    image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
-                    text = ocr_image(image, f"{path} page {number + 1}")
+                    text = ocr_image(_render(page, path, number), f"{path} page {number + 1}")
             finally:
                 page.close()
             pages.append(text.splitlines())
@@ -53,6 +53,19 @@ def pdf_text(data: bytes, path: str) -> Extracted:
     finally:
         doc.close()
     return Extracted(join_pages(pages), ocr=scanned > 0, title=title, pages=count)
+
+
+def _render(page: pdfium.PdfPage, path: str, number: int) -> Image.Image:
+    """A scanned page as a grey image at :data:`OCR_DPI`, or smaller to fit :data:`MAX_PIXELS` (a huge page)."""
+    width, height = page.get_size()
+    area = max(width * height, 1.0)
+    fit = (MAX_PIXELS / area) ** 0.5
+    fit = (max(MAX_PIXELS - fit * (width + height) - 1, 0) / area) ** 0.5  # each side may round up by a pixel
+    scale = min(OCR_DPI / 72, fit)
+    try:
+        return page.render(scale=scale, grayscale=True).to_pil()
+    except pdfium.PdfiumError as e:
+        raise SourceError(path, f"page {number + 1} cannot be rendered for OCR: {e}") from None
 
 
 def _text_layer(page: pdfium.PdfPage) -> str:
