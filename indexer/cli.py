@@ -65,7 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(run=_stats)
 
-    c = sub.add_parser("clear-cache", help="delete the converted texts of document files kept beside the index")
+    c = sub.add_parser("clear-cache", help="delete the converted texts of document files, and the conversion "
+                                           "failures remembered for them, kept beside the index")
     c.add_argument("--index-dir", **index_dir)
     c.set_defaults(run=_clear_cache)
     add_commands(sub)
