@@ -17,6 +17,10 @@ The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL se
   searcher and named by their document token (``mark`` field) in the query.
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
   number of shards, so an item always goes to the same shard.
+* **Runs.** Every row, of either index, records the run that wrote it (``stamp``): a build
+  deletes the rows of earlier runs once every item is written.
+* **Schema.** A cluster configured by an earlier version lacks columns these rows need: the
+  writer and the searcher refuse it (:func:`check_columns`, :func:`outdated`) naming the fix.
 * **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
   hash back to its facet and name. Topics are stored as one set holding both each topic path
   and its top-level topic (hashed apart), because a filter on topics admits either.
@@ -28,6 +32,7 @@ import hashlib
 import json
 from typing import Any
 
+from indexer.errors import IndexStale
 from indexer.index.docvalues import NO_DATE, date_number
 from indexer.index.schema import searchable_parts
 from indexer.ingest.topics import SEPARATOR
@@ -65,7 +70,7 @@ ITEM_ATTRS = (
     ("rt_attr_multi", "months"),
 )
 VALUE_FIELDS = ("name_text",)
-VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"))
+VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"), ("rt_attr_uint", "stamp"))
 
 
 def shard_index(shard: int) -> str:
@@ -89,9 +94,26 @@ def doc_id(item_id: str) -> int:
     return hash63("item", item_id)
 
 
-def shard_of(item_id: str, shards: int) -> int:
-    """The shard an item is written to."""
-    return doc_id(item_id) % shards
+def shard_of(doc: int, shards: int) -> int:
+    """The shard the document ``doc`` (:func:`doc_id`) is written to."""
+    return doc % shards
+
+
+def outdated(problem: str) -> IndexStale:
+    """The error refusing a cluster configured by an earlier version, naming the fix."""
+    return IndexStale(f"the cluster was configured by an earlier version of Jianbao ({problem}): regenerate its "
+                      "configs with `python -m indexer cluster-config`, restart searchd on them with empty data "
+                      "folders (a local cluster: `python -m indexer cluster down`, then `cluster up --dir` a new "
+                      "folder) and build again with `python -m indexer build --backend`")
+
+
+def check_columns(index: str, described: list[tuple]) -> None:
+    """Refuse (:func:`outdated`) a shard's items or values index whose ``DESCRIBE`` rows lack a column of this code."""
+    fields, attrs = (VALUE_FIELDS, VALUE_ATTRS) if index.startswith(VALUES) else (ITEM_FIELDS, ITEM_ATTRS)
+    present = {row[0] for row in described}
+    missing = [name for name in (*fields, *(a for _, a in attrs)) if name not in present]
+    if missing:
+        raise outdated(f"index {index} has no column {', '.join(missing)}")
 
 
 def value_id(kind: str, name: str) -> int:
@@ -190,9 +212,9 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
     }
 
 
-def value_rows(item: Item) -> list[dict[str, Any]]:
-    """The values-index rows naming the facet values of an item."""
+def value_rows(item: Item, stamp: int) -> list[dict[str, Any]]:
+    """The values-index rows naming the facet values of an item, written by the run numbered ``stamp``."""
     pairs = [("department", d) for d in item.departments] + [("topic", t) for t in item.topics]
     pairs += [(TOPIC_TOP, topic_top(t)) for t in item.topics]
-    return [{"id": value_id(kind, name), "name_text": EVERYTHING, "kind": kind, "name": name}
+    return [{"id": value_id(kind, name), "name_text": EVERYTHING, "kind": kind, "name": name, "stamp": stamp}
             for kind, name in dict.fromkeys(pairs)]

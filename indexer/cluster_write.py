@@ -5,11 +5,13 @@ nodes mirror each one, and writes every item to every replica of its shard
 (:func:`indexer.cluster_schema.shard_of`), so mirrors hold the same rows. ``REPLACE``
 by document id replaces an item in place, and every row records the run that wrote it
 (``stamp``, higher than any before). A build writes every item first and only then
-deletes the rows of earlier runs (the items its sources no longer have): a build that
-fails leaves every item in place. An update of a re-read ``.txt`` or ``.html`` file
-that no longer holds items of its issue is refused unless removals are allowed, as the
-local update is; then they are deleted. A replica that cannot be written stops the run
-with its name: the shards must not drift apart silently.
+deletes the rows of earlier runs (the items its sources no longer have, the facet values
+no item names any more): a build that fails leaves every item in place. An update of a
+re-read ``.txt`` or ``.html`` file that no longer holds items of its issue is refused
+unless removals are allowed, as the local update is; then they are deleted, once every
+item is written. A replica that cannot be written stops the run with its name: the shards
+must not drift apart silently. A replica whose indexes lack a column of this code (configured
+by an earlier version) is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, pars
 from indexer.cluster_schema import (
     EVERYTHING,
     ITEMS,
+    check_columns,
     doc_id,
     hash63,
     issue_hash,
@@ -75,7 +78,10 @@ def shards_of(url: str) -> list[Shard]:
 
 
 class ClusterWriter:
-    """Open connections to every replica of every shard; rows are written to all replicas of a shard."""
+    """Open connections to every replica of every shard; rows are written to all replicas of a shard.
+
+    A replica whose indexes lack a column of this code is refused (IndexStale naming the fix).
+    """
 
     def __init__(self, url: str):
         self.url = url
@@ -84,6 +90,15 @@ class ClusterWriter:
         for shard in self.shards:
             for address in shard.replicas:
                 self._conns[address] = connect(*address)
+        try:
+            for shard in self.shards:
+                indexes = [shard_index(shard.number), values_index(shard.number)]
+                for replica in self._each_replica(shard, [f"DESCRIBE {index}" for index in indexes]):
+                    for index, described in zip(indexes, replica):
+                        check_columns(index, described.rows)
+        except Exception:
+            self.close()
+            raise
 
     def close(self) -> None:
         for conn in self._conns.values():
@@ -123,7 +138,7 @@ class ClusterWriter:
         pending: dict[int, list[Item]] = {s.number: [] for s in self.shards}
         count = 0
         for item in items:
-            shard = shard_of(item.id, len(self.shards))
+            shard = shard_of(doc_id(item.id), len(self.shards))
             pending[shard].append(item)
             count += 1
             if len(pending[shard]) >= BATCH_ROWS:
@@ -137,26 +152,31 @@ class ClusterWriter:
     def _flush(self, number: int, items: list[Item], stamp: int) -> None:
         shard = self.shards[number]
         rows = [item_row(i, stamp) for i in items]
-        values = list({r["id"]: r for i in items for r in value_rows(i)}.values())
+        values = list({r["id"]: r for i in items for r in value_rows(i, stamp)}.values())
         statements = [_replace(shard_index(number), rows)]
         if values:
             statements.append(_replace(values_index(number), values))
         self._each_replica(shard, statements)
 
     def delete_before(self, stamp: int) -> int:
-        """Delete every item written by a run before ``stamp``; returns how many."""
+        """Delete every item and facet value written by a run before ``stamp``; returns how many items."""
         deleted = 0
         for shard in self.shards:
-            index = shard_index(shard.number)
-            while True:
-                found = self._each_replica(shard, [f"SELECT id FROM {index} WHERE stamp < {stamp} "
-                                                   f"LIMIT 0, {SWEEP_ROWS} OPTION max_matches={SWEEP_ROWS}"])
-                gone = sorted({row[0] for replica in found for row in replica[0].rows})
-                if not gone:
-                    break
-                self._delete(shard, gone)
-                deleted += len(gone)
+            deleted += self._sweep(shard, shard_index(shard.number), stamp)
+            self._sweep(shard, values_index(shard.number), stamp)
         return deleted
+
+    def _sweep(self, shard: Shard, index: str, stamp: int) -> int:
+        """Delete the rows of ``index`` written by a run before ``stamp``; returns how many."""
+        deleted = 0
+        while True:
+            found = self._each_replica(shard, [f"SELECT id FROM {index} WHERE stamp < {stamp} "
+                                               f"LIMIT 0, {SWEEP_ROWS} OPTION max_matches={SWEEP_ROWS}"])
+            gone = sorted({row[0] for replica in found for row in replica[0].rows})
+            if not gone:
+                return deleted
+            self._delete(shard, gone, index)
+            deleted += len(gone)
 
     def issue_items(self, issue_keys: set[str], keep: set[str]) -> dict[int, str]:
         """The items of these issues whose ids are not in ``keep``: ``id (title)`` by document id."""
@@ -175,20 +195,20 @@ class ClusterWriter:
         """Delete these documents from their shards; returns how many were asked for."""
         by_shard: dict[int, list[int]] = {}
         for doc in docs:
-            by_shard.setdefault(doc % len(self.shards), []).append(doc)
+            by_shard.setdefault(shard_of(doc, len(self.shards)), []).append(doc)
         for number, gone in by_shard.items():
-            self._delete(self.shards[number], sorted(gone))
+            self._delete(self.shards[number], sorted(gone), shard_index(number))
         return sum(map(len, by_shard.values()))
 
-    def _delete(self, shard: Shard, docs: list[int]) -> None:
+    def _delete(self, shard: Shard, docs: list[int], index: str) -> None:
         for start in range(0, len(docs), BATCH_ROWS):
             chunk = docs[start:start + BATCH_ROWS]
-            self._each_replica(shard, [f"DELETE FROM {shard_index(shard.number)} WHERE id IN "
-                                       f"({', '.join(map(str, chunk))})"])
+            self._each_replica(shard, [f"DELETE FROM {index} WHERE id IN ({', '.join(map(str, chunk))})"])
 
-    def set_archive_root(self, root: Path) -> None:
-        """Record the archive root on every shard (updates name files relative to it)."""
-        row = {"id": META_ID, "name_text": EVERYTHING, "kind": "meta", "name": json.dumps({"archive_root": str(root)})}
+    def set_archive_root(self, root: Path, stamp: int) -> None:
+        """Record the archive root on every shard (updates name files relative to it), as written by run ``stamp``."""
+        row = {"id": META_ID, "name_text": EVERYTHING, "kind": "meta", "name": json.dumps({"archive_root": str(root)}),
+               "stamp": stamp}
         for shard in self.shards:
             self._each_replica(shard, [_replace(values_index(shard.number), [row])])
 
@@ -227,8 +247,8 @@ def build_cluster(sources: list[Path], url: str, report: Report) -> Summary:
         count = writer.write(read_items(sources, report, root), stamp)
         if not count:
             raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the cluster is kept as it was")
+        writer.set_archive_root(root, stamp)
         removed = writer.delete_before(stamp)
-        writer.set_archive_root(root)
         writer.flush()
     finally:
         writer.close()
@@ -240,7 +260,7 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
     """Add or replace (by id) the items of ``sources``; a re-read issue file replaces all its items.
 
     An issue file that no longer holds items indexed from it is refused (JianbaoError listing
-    them, nothing changed) unless ``allow_removals``.
+    them, nothing changed) unless ``allow_removals``; those items are deleted once every item is written.
     """
     started = time.monotonic()
     writer = ClusterWriter(url)
@@ -258,8 +278,8 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
         removed = writer.issue_items(whole_files, {i.id for i in items})
         if removed and not allow_removals:
             raise removals_refused(sorted(removed.values()))
-        replaced = writer.delete(removed)
         count = writer.write(items, writer.next_stamp())
+        replaced = writer.delete(removed)
         writer.flush()
     finally:
         writer.close()

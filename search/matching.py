@@ -4,7 +4,7 @@ A term of one or two characters is a single gram: its posting list is the
 answer. A longer term needs all its character pairs; the postings of its rarest
 pairs give candidates, and each candidate's search-form text is checked for the
 whole string. The result is exact: the documents whose searchable text (title,
-body, issue name, 文号; or title alone) contains the term.
+body, issue number and date, 文号; or title alone) contains the term.
 
 Joining marks (``、“”`` …) may stand in the text where :func:`indexer.normalize.term_gaps`
 allows: there a pair's candidates also come from the ``joined_grams`` field, and the

@@ -8,7 +8,9 @@ the local engine's value listing (:mod:`search.facets`), terms by its parser.
 A shard that does not answer makes the aggregator return fewer matches with a warning;
 such an answer is never used: the batch is sent again (with mirrors, the aggregator then
 asks a live mirror) and, if a shard is still missing, :class:`ClusterDegraded` is raised
-(a 503 with the shard's error) and ``health()`` says ``degraded``.
+(a 503 with the shard's error) and ``health()`` says ``degraded``. A cluster whose items index
+lacks a column this code reads (configured by an earlier version) is refused on connecting
+(:func:`indexer.cluster_schema.outdated`, a 503 naming the fix).
 """
 
 from __future__ import annotations
@@ -27,8 +29,20 @@ import pymysql
 
 from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import EVERYTHING, ITEMS, TOPIC_TOP, VALUES, doc_id, issue_hash, phrase, topic_top, value_id
-from indexer.index.docvalues import TEXT_ENCODING, date_number
+from indexer.cluster_schema import (
+    EVERYTHING,
+    ITEM_ATTRS,
+    ITEMS,
+    TOPIC_TOP,
+    VALUES,
+    doc_id,
+    issue_hash,
+    outdated,
+    phrase,
+    topic_top,
+    value_id,
+)
+from indexer.index.docvalues import TEXT_ENCODING, date_number, holds
 from indexer.index.schema import searchable_parts
 from indexer.items import Item
 from indexer.normalize import search_form, term_gaps
@@ -57,7 +71,7 @@ RETRIES = 3  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
 MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
-GROUPS = 20_000  # facet values a name listing returns at most
+GROUPS = 20_000  # facet values a name listing returns, and a grouped count keeps, at most
 FIRST_GROUPS = 64  # values a grouped count keeps at first: searchd makes room for all of them in every query
 GROWTH = 4  # a grouped count that came back full is run again keeping this many times more values
 EXPORT_CHUNK = 500  # items fetched a statement when exporting
@@ -65,6 +79,8 @@ SIMILAR_TITLE_WEIGHT = 3
 
 
 _GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION")  # a grouped count (_grouped)
+# Every attribute of the items index: refused ("unknown column") by a cluster configured before one was added
+_SCHEMA_PROBE = f"SELECT {', '.join(name for _, name in ITEM_ATTRS)} FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none"
 
 
 class ClusterDegraded(ClusterUnavailable):
@@ -82,6 +98,7 @@ class SphinxQLSearcher(Searcher):
         self._names: dict[int, tuple[str, str]] = {}  # value hash -> (kind, name)
         self._names_lock = threading.Lock()
         self._group_limits: dict[str, int] = {}  # attribute -> values its grouped counts keep
+        self._group_limits_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
@@ -93,8 +110,8 @@ class SphinxQLSearcher(Searcher):
         for attempt in range(RETRIES + 1):
             if attempt:
                 time.sleep(RETRY_PAUSE)
-            conn = getattr(self._local, "conn", None) or self._connect()
             try:
+                conn = getattr(self._local, "conn", None) or self._connect()
                 results = run_batch(conn, statements)
             except pymysql.OperationalError as e:
                 self._drop()
@@ -124,20 +141,33 @@ class SphinxQLSearcher(Searcher):
 
     def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
         """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
-        run it again keeping :data:`GROWTH` times more values."""
+        run it again keeping :data:`GROWTH` times more values, up to :data:`GROUPS`."""
         while True:
             batch = statements()
             results = self._batch(batch)
-            full = [m["attr"] for st, r in zip(batch, results)
-                    if (m := _GROUPED.search(st)) and len(r.rows) >= int(m["limit"])]
+            full = {m["attr"]: int(m["limit"]) for st, r in zip(batch, results)
+                    if (m := _GROUPED.search(st)) and len(r.rows) >= int(m["limit"]) and int(m["limit"]) < GROUPS}
             if not full:
                 return results
-            for attr in full:
-                self._group_limits[attr] = GROWTH * self._group_limits.get(attr, FIRST_GROUPS)
+            with self._group_limits_lock:  # shared by the threads: another may have grown a limit meanwhile
+                for attr, limit in full.items():
+                    grown = min(GROWTH * limit, GROUPS)
+                    self._group_limits[attr] = max(grown, self._group_limits.get(attr, FIRST_GROUPS))
 
     def _connect(self) -> pymysql.Connection:
-        self._local.conn = connect(self.host, self.port, timeout=self.budget)
-        return self._local.conn
+        """A new connection of this thread, once the items index is seen to have every column this code reads."""
+        conn = connect(self.host, self.port, timeout=self.budget)
+        try:
+            run_batch(conn, [_SCHEMA_PROBE])
+        except pymysql.ProgrammingError as e:  # a refused statement; a shard that did not answer is left to the caller
+            if "unknown column" in str(e):
+                conn.close()
+                raise outdated(str(e.args[-1]).rstrip("\x00")) from None
+        except pymysql.MySQLError:
+            conn.close()
+            raise
+        self._local.conn = conn
+        return conn
 
     def _drop(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -398,18 +428,8 @@ def _holds(term: Term, item: dict[str, Any]) -> bool:
     """Whether the item's folded text holds the term, joining marks allowed as the local engine allows them."""
     text, gaps = term_gaps(term.text)
     found = needle(text, gaps)
-    pattern = re.compile(re.escape(found)) if isinstance(found, bytes) else found
     parts = searchable_parts(Item.from_dict(item))
-    return any(_at_character(pattern, search_form(p).encode(TEXT_ENCODING))
-               for p in (parts[:1] if term.title_only else parts))
-
-
-def _at_character(pattern: re.Pattern[bytes], text: bytes) -> bool:
-    """Whether the pattern matches the text (in TEXT_ENCODING, two bytes a character) at a character's start."""
-    match = pattern.search(text)
-    while match is not None and match.start() % 2:
-        match = pattern.search(text, match.start() + 1)
-    return match is not None
+    return any(holds(found, search_form(p).encode(TEXT_ENCODING)) for p in (parts[:1] if term.title_only else parts))
 
 
 def _months(rows: list[tuple]) -> dict[str, int]:

@@ -22,13 +22,15 @@ from pathlib import Path
 import pytest
 
 from bench.known_items import generate
-from indexer import cluster, cluster_write
-from indexer.cluster_write import build_cluster, update_cluster
-from indexer.errors import Report
+from indexer import cluster, cluster_config, cluster_write
+from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from indexer.cluster_schema import VALUES
+from indexer.cluster_write import ClusterWriter, build_cluster, update_cluster
+from indexer.errors import IndexStale, Report
 from indexer.ingest.files import read_items
 from indexer.normalize import traditional_forms
 from search import Searcher, SearchQuery, SearchResult, open_searcher
-from search.sphinxql import ClusterDegraded
+from search.sphinxql import _GROUPED, GROUPS, ClusterDegraded, SphinxQLSearcher
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
 from webapp import create_app
 
@@ -227,7 +229,8 @@ def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
 def test_a_build_deletes_nothing_until_every_item_is_written(tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    feed = write_jsonl(corpus / "feed.jsonl", [{"id": "old-1", "title": "只在旧档案里的条目", "body": "旧内容。"}])
+    feed = write_jsonl(corpus / "feed.jsonl", [{"id": "old-1", "title": "只在旧档案里的条目", "body": "旧内容。",
+                                                "department": "只在旧档案里的办公室"}])
     with running_cluster(tmp_path / "cluster", [corpus]) as url:
         searcher = cluster_searcher(url)
         before = searcher.health()["items"]
@@ -244,14 +247,26 @@ def test_a_build_deletes_nothing_until_every_item_is_written(tmp_path, monkeypat
             build_cluster([corpus], url, Report(stream=None))
         assert searcher.health()["items"] == before
         assert searcher.search(SearchQuery(q="只在旧档案里")).total == 1
+        assert "只在旧档案里的办公室" in _value_names(url)
         monkeypatch.undo()
         build_cluster([corpus], url, Report(stream=None))  # the archive as it now is: the item it lost is gone
         assert searcher.health()["items"] == before - 1
         assert searcher.search(SearchQuery(q="只在旧档案里")).total == 0
+        assert "只在旧档案里的办公室" not in _value_names(url)  # its facet value went with it
         searcher.close()
 
 
-def test_an_update_that_shortens_an_issue_needs_allow_removals(tmp_path, capsys):
+def _value_names(url: str) -> set[str]:
+    """The names the cluster's values index holds."""
+    conn = connect(*parse_url(url))
+    try:
+        return {row[0] for row in run_batch(conn, [f"SELECT name FROM {VALUES} LIMIT 0, 100000 "
+                                                   "OPTION max_matches=100000"])[0].rows}
+    finally:
+        conn.close()
+
+
+def test_an_update_that_shortens_an_issue_needs_allow_removals(tmp_path, capsys, monkeypatch):
     from indexer.cli import main
 
     corpus = tmp_path / "corpus"
@@ -264,6 +279,15 @@ def test_an_update_that_shortens_an_issue_needs_allow_removals(tmp_path, capsys)
         refused = capsys.readouterr().err
         assert "the update would remove" in refused and "run it again with --allow-removals" in refused
         assert searcher.search(SearchQuery(q="区残联")).total > 0  # nothing changed
+
+        def failing(self, items, stamp):  # a replica fails while the items are written
+            raise ClusterUnavailable("shard 0 replica failed")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(ClusterWriter, "write", failing)
+            with pytest.raises(ClusterUnavailable):
+                update_cluster([issue], url, Report(stream=None), allow_removals=True)
+        assert searcher.search(SearchQuery(q="区残联")).total > 0  # nothing deleted before every item is written
         assert main(["update", str(issue), "--backend", url, "--allow-removals"]) == 0
         assert searcher.search(SearchQuery(q="区残联")).total == 0  # the re-read issue lost its last items
         assert [h.title for h in searcher.search(SearchQuery(q="校园欺凌")).hits] == ["区教育局扎实做好校园欺凌防治工作"]
@@ -281,3 +305,35 @@ def test_cluster_config_writes_configs_searchd_accepts(tmp_path):
     for conf in sorted(tmp_path.glob("*.conf")):
         checked = subprocess.run(["indextool", "--checkconfig", "-c", str(conf)], capture_output=True, text=True)
         assert checked.returncode == 0 and "checking index(es) ... ok" in checked.stdout, conf.name
+
+
+def test_a_cluster_configured_by_an_earlier_version_is_refused_with_the_fix(tmp_path, monkeypatch):
+    added = ("stamp", "years", "months")  # columns the cluster's configs had not held before
+    monkeypatch.setattr(cluster_config, "ITEM_ATTRS", tuple(a for a in cluster_config.ITEM_ATTRS if a[1] not in added))
+    monkeypatch.setattr(cluster_config, "VALUE_ATTRS", tuple(a for a in cluster_config.VALUE_ATTRS if a[1] != "stamp"))
+    topology = cluster.up(tmp_path, 1)
+    try:
+        fix = r"earlier version of Jianbao .*`python -m indexer cluster-config`.* build again"
+        with pytest.raises(IndexStale, match=fix):
+            build_cluster([CORPUS], topology.url, Report(stream=None))
+        searcher = cluster_searcher(topology.url)
+        with pytest.raises(IndexStale, match=fix):
+            searcher.health()
+        searcher.close()
+    finally:
+        cluster.down(tmp_path)
+
+
+def test_a_grouped_count_keeps_at_most_groups_values(monkeypatch):
+    searcher = SphinxQLSearcher("sphinxql://127.0.0.1:9")  # connects only when asked
+    sent: list[str] = []
+
+    def always_full(statements: list[str]) -> list[ResultSet]:
+        sent.extend(statements)
+        assert len(sent) < 8, "grouped counts grow without end"  # with the cap: 64, 256, 1024, 4096, 16384, GROUPS
+        return [ResultSet([(k, 1) for k in range(int(_GROUPED.search(st)["limit"]))], 0) for st in statements]
+
+    monkeypatch.setattr(searcher, "_batch", always_full)
+    searcher._counted(lambda: [searcher._grouped("departments", "id > 0")])
+    assert searcher._group_limits == {"departments": GROUPS}
+    searcher.close()

@@ -6,11 +6,11 @@ document without opening its stored fields:
 * ``MAIN_<id>.jbdv.npz``: year, date (``YYYYMMDD``), position, search-form lengths,
   issue, departments, topics and access groups (as value ids, compressed-row style) and offsets into
 * ``MAIN_<id>.jbtext``: the search form of each document's searchable parts (title,
-  body, issue name, 文号; see :func:`indexer.index.schema.searchable_parts`), in
+  body, issue number and date, 文号; see :func:`indexer.index.schema.searchable_parts`), in
   UTF-16 (big-endian), back to back. Candidate documents of a substring are checked
   against it. UTF-16 takes two bytes for a Chinese character where UTF-8 takes three
   (the file is under three quarters the size, and searched faster); a match must
-  then start at an even offset from the text's start, which :meth:`SegmentValues.contains` checks.
+  then start at an even offset from the text's start, which :func:`holds` checks.
 
 The files are named like the segment's own, so Whoosh removes them with it. They
 are derived data: when missing (a segment written by another Whoosh writer, or
@@ -23,6 +23,7 @@ import mmap
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,23 @@ NO_DATE = 0
 def date_number(date: str | None) -> int:
     """``2022-03-31`` as the integer 20220331 (0 when unknown): ordered like the dates."""
     return int(date[:10].replace("-", "")) if date else NO_DATE
+
+
+def holds(needle: bytes | re.Pattern[bytes], texts: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``texts[start:end]`` (in TEXT_ENCODING, ``start`` even) holds ``needle`` (a string so encoded, or a
+    pattern over such bytes) at a character's start: an even offset, not across two characters."""
+    end = len(texts) if end is None else end
+    if isinstance(needle, re.Pattern):
+        match = needle.search(texts, start, end)
+        while match is not None and match.start() % 2:
+            match = needle.search(texts, match.start() + 1, end)
+        return match is not None
+    at = texts.find(needle, start, end)
+    while at % 2:  # -1 (not found) is odd too, so: a miss, or a match across characters
+        if at < 0:
+            return False
+        at = texts.find(needle, at + 1, end)
+    return True
 
 
 class DocValuesWriter:
@@ -113,33 +131,10 @@ class SegmentValues:
     texts: mmap.mmap | bytes
 
     def contains(self, docs: np.ndarray, needle: bytes | re.Pattern[bytes], title_only: bool = False) -> np.ndarray:
-        """For each docnum, whether the search-form text (or title) holds ``needle``.
-
-        ``needle`` is a string encoded in TEXT_ENCODING, or a pattern over such bytes; only matches
-        at a character's start (an even offset, as every text starts at one) count.
-        """
+        """For each docnum, whether the search-form text (or title) holds ``needle`` (see :func:`holds`)."""
         starts = self.arrays["text_ptr"][docs].tolist()
         ends = (self.arrays["title_end"][docs] if title_only else self.arrays["text_ptr"][docs + 1]).tolist()
-        texts = self.texts
-        if isinstance(needle, re.Pattern):
-            search = needle.search
-
-            def holds(start: int, end: int) -> bool:
-                match = search(texts, start, end)
-                while match is not None and match.start() % 2:
-                    match = search(texts, match.start() + 1, end)
-                return match is not None
-        else:
-            find = texts.find
-
-            def holds(start: int, end: int) -> bool:
-                at = find(needle, start, end)
-                while at % 2:  # -1 (not found) is odd too, so: a miss, or a match across characters
-                    if at < 0:
-                        return False
-                    at = find(needle, at + 1, end)
-                return True
-        return np.fromiter(map(holds, starts, ends), dtype=bool, count=len(starts))
+        return np.fromiter(map(partial(holds, needle, self.texts), starts, ends), dtype=bool, count=len(starts))
 
 
 def load_segment(folder: Path, segment: Segment, stored_items: callable) -> SegmentValues:
