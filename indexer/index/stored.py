@@ -16,9 +16,13 @@ records its codec, so segments written by Whoosh's own writer are read as before
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 
 from whoosh import columns
+from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter
+from whoosh.filedb.filestore import Storage
+from whoosh.filedb.structfile import StructFile
 
 DICTIONARY_BYTES = 32 * 1024  # deflate's window: a longer dictionary is not used
 LEVEL = 6
@@ -28,11 +32,9 @@ RAW = -15  # zlib's wbits for raw deflate: no header and no check of the diction
 class DictionaryColumn(columns.VarBytesColumn):
     """Byte strings, each deflated on its own with the column's first values as preset dictionary."""
 
-    def writer(self, dbfile):
+    def writer(self, dbfile: StructFile) -> DictionaryColumn.Writer:
+        """A writer of this column into ``dbfile``."""
         return self.Writer(dbfile)
-
-    def reader(self, dbfile, basepos, length, doccount):
-        return self.Reader(dbfile, basepos, length, doccount)
 
     class Writer(columns.VarBytesColumn.Writer):
         def __init__(self, dbfile):
@@ -41,6 +43,7 @@ class DictionaryColumn(columns.VarBytesColumn):
             self._dictionary: bytes | None = None
 
         def add(self, docnum: int, v: bytes) -> None:
+            """Write document ``docnum``'s value, deflated (against the dictionary once it is full)."""
             if self._dictionary is None:
                 super().add(docnum, zlib.compress(v, LEVEL, RAW))
                 self._seen += v
@@ -57,6 +60,7 @@ class DictionaryColumn(columns.VarBytesColumn):
             self._plain = 0  # values before this docnum are deflated without a dictionary
 
         def __getitem__(self, docnum: int) -> bytes:
+            """Document ``docnum``'s value, inflated."""
             v = super().__getitem__(docnum)
             if not v:
                 return v
@@ -67,7 +71,8 @@ class DictionaryColumn(columns.VarBytesColumn):
             inflate = zlib.decompressobj(RAW, zdict=self._dictionary)
             return inflate.decompress(v) + inflate.flush()
 
-        def __iter__(self):
+        def __iter__(self) -> Iterator[bytes]:
+            """Every document's value, inflated, in docnum order."""
             return (self[docnum] for docnum in range(self._doccount))
 
         def _rebuild_dictionary(self) -> None:
@@ -87,10 +92,12 @@ STORED_COLUMN = columns.PickleColumn(DictionaryColumn())
 class ItemCodec(W3Codec):
     """Whoosh's W3 codec with stored fields in a :class:`DictionaryColumn`."""
 
-    def per_document_writer(self, storage, segment):
+    def per_document_writer(self, storage: Storage, segment: Segment) -> W3PerDocWriter:
+        """Whoosh's per-document writer, writing stored fields into a :class:`DictionaryColumn`."""
         return _PerDocWriter(self, storage, segment)
 
-    def per_document_reader(self, storage, segment):
+    def per_document_reader(self, storage: Storage, segment: Segment) -> W3PerDocReader:
+        """Whoosh's per-document reader, reading stored fields from a :class:`DictionaryColumn`."""
         return _PerDocReader(storage, segment)
 
 
@@ -100,6 +107,7 @@ class _PerDocWriter(W3PerDocWriter):
 
 
 class _PerDocReader(W3PerDocReader):
-    def stored_fields(self, docnum):
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of document ``docnum`` (empty when it has none)."""
         value = self._cached_reader("_stored", STORED_COLUMN)[docnum]
         return {} if value is None else value

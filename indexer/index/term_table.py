@@ -23,6 +23,7 @@ class CompactBucket:
         self.positions = array("q")
 
     def append(self, entry: tuple[int, int]) -> None:
+        """Keep one (hash, position) pair."""
         self.hashes.append(entry[0])
         self.positions.append(entry[1])
 
