@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import shutil
 
 import pytest
 from whoosh import columns
@@ -43,8 +44,8 @@ def test_a_term_matches_whole_characters_of_the_text_only(index_dir):
     assert ids(searcher, _shifted("xyz")) == {"across", "across-marks"}
 
 
-def test_an_index_of_another_file_format_is_refused_with_the_command_that_fixes_it(index_dir):
-    build = current_build(index_dir)
+def test_an_index_of_another_file_format_is_refused_with_the_command_that_fixes_it(index_dir, tmp_path):
+    build = shutil.copytree(current_build(index_dir), tmp_path / "build")  # the module's index is left as it is
     meta = json.loads((build / layout.META).read_text(encoding="utf-8"))
     del meta["index_format"]  # as written before the format was recorded
     (build / layout.META).write_text(json.dumps(meta), encoding="utf-8")
