@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +84,43 @@ def _health(conn: http.client.HTTPConnection) -> dict:
     response = conn.getresponse()
     assert response.status == 200
     return json.loads(response.read())
+
+
+def test_keep_alive_connections_spread_evenly_over_the_workers(seed_index):
+    with running_server(seed_index, {"JIANBAO_PROCESSES": "2"}) as (port, pid):
+        conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
+        for conn in conns:  # connected at once, as a portal's pool or a burst of visitors does
+            conn.connect()
+        for conn in conns:
+            _health(conn)
+        held = _connections_by_process(port, _children(pid))
+        for conn in conns:
+            conn.close()
+    assert sum(held.values()) == 8 and max(held.values()) - min(held.values()) <= 2, held  # not all on one
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (the server's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _connections_by_process(port: int, pids: list[int]) -> dict[int, int]:
+    """How many established connections to ``port`` each process holds (from /proc/net/tcp and its open files)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+            inodes.add(fields[9])
+    held = {}
+    for pid in pids:
+        links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+        held[pid] = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+    return held

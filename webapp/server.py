@@ -17,8 +17,11 @@ On top of waitress's limits, every connection is closed when it is
 
 Workers share out new connections: one that holds more connections than another waits
 a moment (:data:`ACCEPT_DEFER`) before it takes a new one, so that the other takes it
-first; persistent clients (browsers, nginx's keep-alive pool) spread evenly over the
-processes, and no connection waits for a worker that is asleep.
+first (each worker's count is in shared memory; a worker that is starting or has ended
+counts as full); persistent clients (browsers, nginx's keep-alive pool) spread evenly over
+the processes, and no connection waits for a worker that is asleep. At start, workers take
+connections once every worker serves (or after :data:`STARTUP_WAIT`), so the first clients
+do not all land on the worker that happened to open the index first.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ from indexer.settings import Settings
 MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
 MAX_DEFAULT_PROCESSES = 4  # one per core, but no more by default: each process holds ~200 MB of its own
 ACCEPT_DEFER = 0.002  # seconds a worker with more connections than another waits before accepting
+NOT_SERVING = 2**31 - 1  # the connection count of a worker that is starting or has ended: never the fewest
+STARTUP_WAIT = 20.0  # seconds a starting worker waits for the others to serve before it takes connections alone
 RESTART_PAUSE = 1.0  # seconds before a dead worker is replaced
 EARLY_DEATH = 10.0  # a worker that ends sooner than this after its start stops the server (it would fail again)
 # Kernel send buffer of each connection (no autotuning up to 4 MB): a client that stops reading holds at most about
@@ -115,6 +120,7 @@ class GuardedServer(TcpWSGIServer):
         self.config = config
         self.loads = loads  # open connections of every worker (shared memory), or None for a single process
         self.slot = slot
+        self.started = time.monotonic()
         adj = Adjustments(threads=config.threads, connection_limit=config.connection_limit,
                           channel_timeout=max(1, int(config.idle_timeout)), cleanup_interval=1,
                           asyncore_use_poll=True, ident="jianbao", max_request_header_size=MAX_HEADER_BYTES,
@@ -142,9 +148,13 @@ class GuardedServer(TcpWSGIServer):
         return super().readable()
 
     def handle_accept(self) -> None:
-        """Accept a waiting connection, after a moment if another worker holds fewer (it will likely take it)."""
+        """Accept a waiting connection: after a moment if another worker holds fewer (it will likely take it), not
+        while the server starts and another worker does not serve yet."""
         if self.loads is not None:
             mine = self.loads[self.slot] = len(self.active_channels)
+            if NOT_SERVING in self.loads and time.monotonic() - self.started < STARTUP_WAIT:
+                time.sleep(ACCEPT_DEFER)
+                return  # the server is starting: the connection waits until every worker serves (or the wait ends)
             if mine > min(self.loads):
                 time.sleep(ACCEPT_DEFER)
         super().handle_accept()
@@ -168,8 +178,9 @@ def serve(make_app: Callable[[], Callable], config: ServerConfig) -> None:
     if config.processes == 1:
         GuardedServer(make_app(), sock, config).run()
         return
-    loads = multiprocessing.sharedctypes.RawArray(ctypes.c_int, config.processes)
-    Supervisor(lambda slot: _worker(make_app, sock, config, loads, slot), config.processes).run()
+    loads = multiprocessing.sharedctypes.RawArray(ctypes.c_int, [NOT_SERVING] * config.processes)
+    Supervisor(lambda slot: _worker(make_app, sock, config, loads, slot), config.processes,
+               ended=lambda slot: loads.__setitem__(slot, NOT_SERVING)).run()
 
 
 class WorkerFailed(RuntimeError):
@@ -179,9 +190,10 @@ class WorkerFailed(RuntimeError):
 class Supervisor:
     """Keeps ``count`` forked workers running; stops them when told to stop, or when one fails at its start."""
 
-    def __init__(self, work: Callable[[int], None], count: int):
+    def __init__(self, work: Callable[[int], None], count: int, ended: Callable[[int], None] = lambda slot: None):
         self.work = work
         self.count = count
+        self.ended = ended  # called with a worker's slot when it ends
         self.workers: dict[int, tuple[int, float]] = {}  # pid -> (slot, start time)
         self.stopping = False
 
@@ -202,6 +214,7 @@ class Supervisor:
                 self.workers.pop(pid, None)
                 continue
             slot, started = self.workers.pop(pid)
+            self.ended(slot)
             if time.monotonic() - started < EARLY_DEATH:
                 failed = f"worker {pid} ended {time.monotonic() - started:.1f} s after its start (status {status})"
                 self._stop(signal.SIGTERM, None)
