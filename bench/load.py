@@ -14,7 +14,8 @@ default) it keeps the clients sending the committed query set (``bench/queries.j
 every facet, highlights, first page) for a fixed time or number of requests, whichever
 ends first, then prints requests, errors, throughput, latency percentiles and the
 server's memory (its own, summed over its processes, and the mapped index pages), the
-machine's load average (other work on the machine takes cores from the server), and
+machine's load average (other work on the machine takes cores from the server), the cores
+the load generator itself used, and
 the ratios of the new server to the old one. ``--rounds`` repeats the whole comparison
 (both servers started afresh each round, in alternating order) so the spread shows.
 Loopback only; nothing else is contacted.
@@ -69,15 +70,16 @@ def main() -> int:
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     rows = []
     print("| round | server | clients | requests | errors | requests/s | p50 ms | p95 ms | p99 ms "
-          "| own MB | mapped MB | machine load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| own MB | mapped MB | machine load | client cores |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in range(args.rounds):
         for name in args.servers if n % 2 == 0 else reversed(args.servers):
             for row in serve_and_load(name, *targets[name], queries, args.clients, args.seconds, args.max_requests):
                 row["round"] = n + 1
                 rows.append(row)
-                print("| {round} | {server} | {clients} | {requests} | {errors} | {rps:.0f} | {p50:.1f} | "
-                      "{p95:.1f} | {p99:.1f} | {own_mb:.0f} | {mapped_mb:.0f} | {load:.1f} |".format(**row), flush=True)
+                print("| {round} | {server} | {clients} | {requests} | {errors} | {rps:.0f} | {p50:.1f} | {p95:.1f} | "
+                      "{p99:.1f} | {own_mb:.0f} | {mapped_mb:.0f} | {load:.1f} | {client_cores:.2f} |".format(**row),
+                      flush=True)
                 if row["error_kinds"]:
                     print(f"  errors: {row['error_kinds']}", flush=True)
     print()
@@ -143,7 +145,7 @@ def run(port: int, queries: list[dict], clients: int, seconds: float, max_reques
         conn.close()
 
     memory = server_memory(server_pid)
-    started = time.perf_counter()
+    started, client_cpu = time.perf_counter(), time.process_time()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
@@ -151,10 +153,11 @@ def run(port: int, queries: list[dict], clients: int, seconds: float, max_reques
         memory = max(memory, server_memory(server_pid))
         time.sleep(0.25)
     elapsed = time.perf_counter() - started
+    client_cores = (time.process_time() - client_cpu) / elapsed  # the load generator's own share of the cores
     stats = percentiles(latencies)
     return {"clients": clients, "requests": len(latencies), "errors": len(errors), "seconds": elapsed,
             "rps": len(latencies) / elapsed, "p50": stats["p50"], "p95": stats["p95"], "p99": stats["p99"],
-            "own_mb": memory[0], "mapped_mb": memory[1], "load": os.getloadavg()[0],
+            "own_mb": memory[0], "mapped_mb": memory[1], "load": os.getloadavg()[0], "client_cores": client_cores,
             "error_kinds": sorted(set(errors))[:5]}
 
 
