@@ -4,6 +4,7 @@ two uploads at once; a server killed while indexing serves the old index and tak
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import http.client
 import io
@@ -21,9 +22,11 @@ import pytest
 import requests
 
 from indexer.index.layout import writer_lock
+from indexer.settings import Settings
 from search.local import RECHECK_SECONDS
 from tests.conftest import CORPUS, build_index, open_index, run
 from tests.serving import running_server
+from webapp import create_app
 
 UPLOADER = {"X-Remote-User": "wang", "X-Remote-Groups": "office,jianbao-uploader"}
 ADMIN = {"X-Remote-User": "root", "X-Remote-Groups": "jianbao-admin"}
@@ -330,3 +333,16 @@ def test_an_upload_may_not_replace_an_item_of_the_archive_and_fails_without_chan
     again = requests.post(f"{base}/upload/{upload['id']}/retry", headers=UPLOADER, timeout=10, allow_redirects=False,
                           data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
     assert again.status_code == 303 and finished(base, upload["id"])["status"] == "failed"
+
+
+def test_an_uploads_folder_outside_the_archive_is_refused_with_its_reason(tmp_path, seed_index, caplog):
+    settings = dataclasses.replace(Settings.defaults(), index_dir=seed_index, trusted_proxies=("127.0.0.1",),
+                                   uploads_dir=str(tmp_path / "elsewhere"))
+    client = create_app({"TESTING": True}, settings).test_client()
+    page = client.get("/upload", headers=UPLOADER)
+    api = client.get("/api/uploads/20240101-000000-abcdef12", headers=UPLOADER)
+    assert page.status_code == api.status_code == 503
+    assert "上传功能暂不可用" in page.get_data(as_text=True)
+    assert api.get_json()["error"]["code"] == "uploads_unavailable"
+    assert "is not inside the archive" in api.get_json()["error"]["message"]
+    assert "is not inside the archive" in caplog.text  # the operator's log says why

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -37,6 +38,8 @@ from webapp.errors import error_response
 from webapp.identity import Identity, current_identity
 
 routes = Blueprint("uploads", __name__)
+log = logging.getLogger("jianbao")
+UNAVAILABLE_ZH = "上传功能暂不可用，请联系管理员（原因已记入服务器日志）"
 CSRF_MAX_AGE = 8 * 3600  # seconds a form's token stays valid
 PART_OVERHEAD = 1024  # bytes of multipart headers allowed per file beyond the files' own bytes
 FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
@@ -97,7 +100,8 @@ def services() -> Services:
     try:
         return _services(current_app)
     except JianbaoError as e:
-        abort(503, description=str(e))
+        log.warning("uploads are unavailable: %s", e)
+        abort(error_response(503, "uploads_unavailable", str(e), UNAVAILABLE_ZH))
 
 
 def _signer() -> URLSafeTimedSerializer:
