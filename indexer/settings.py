@@ -47,7 +47,8 @@ SETTINGS: tuple[Setting, ...] = (
             "space-separated origins allowed to call /api/ from a browser"),
     Setting("JIANBAO_QUERY_BUDGET_MS", "2000",
             "a query that needs longer is stopped with a 400 error"),
-    Setting("JIANBAO_THREADS", "8", "threads in each web server process"),
+    Setting("JIANBAO_THREADS", "8", "threads in each web server process for exports and changes (searches have "
+            "one of their own; with a cluster backend, for every request)"),
     Setting("JIANBAO_PROCESSES", "0", "web server processes; 0 means one per core (at most 4)"),
     Setting("JIANBAO_CONNECTION_LIMIT", "1000", "open connections each web server process holds at most"),
     Setting("JIANBAO_IDLE_TIMEOUT", "10", "seconds an idle keep-alive connection stays open"),

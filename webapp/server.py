@@ -43,6 +43,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
 from indexer.settings import Settings
+from webapp.lanes import Lanes
 
 MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
 MAX_DEFAULT_PROCESSES = 4  # one per core, but no more by default: each process holds ~200 MB of its own
@@ -67,7 +68,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 5000
     processes: int = 1
-    threads: int = 8
+    threads: int = 8  # for exports and changes; searches have a lane (thread) of their own
+    search_lane: bool = True  # searches one at a time on their own thread (the local engine; see webapp.lanes)
     connection_limit: int = 1000
     idle_timeout: float = 10.0
     header_timeout: float = 10.0
@@ -80,7 +82,7 @@ class ServerConfig:
         processes = settings.processes or min(os.cpu_count() or 1, MAX_DEFAULT_PROCESSES)
         values = dict(processes=processes, threads=settings.threads, connection_limit=settings.connection_limit,
                       idle_timeout=settings.idle_timeout, header_timeout=settings.header_timeout,
-                      send_timeout=settings.send_timeout)
+                      send_timeout=settings.send_timeout, search_lane=settings.backend == "local")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -128,7 +130,8 @@ class GuardedServer(TcpWSGIServer):
         adj.socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),  # not a keyword of Adjustments
                               (socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)]
         sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())
-        super().__init__(app, map={}, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo)
+        super().__init__(app, map={}, _sock=sock, adj=adj, bind_socket=False, sockinfo=sockinfo,
+                         dispatcher=Lanes(config.threads, config.search_lane))
 
     def maintenance(self, now: float) -> None:
         """Close every idle, slow-sending or non-reading connection (runs in the loop thread each second)."""
