@@ -32,7 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     p.add_argument("--index-dir", type=Path, default=None,
                    help="index folder (default $JIANBAO_INDEX_DIR or index_data/)")
-    p.add_argument("--threads", type=int, default=None, help="threads in each process for exports and changes (default $JIANBAO_THREADS)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads in each process for exports and changes (default $JIANBAO_THREADS)")
     p.add_argument("--processes", type=int, default=None,
                    help="worker processes (default $JIANBAO_PROCESSES, or one per core)")
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
