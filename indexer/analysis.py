@@ -157,6 +157,13 @@ def gram_text(key: int) -> str:
     return chr(first) + (chr(second) if second else "")
 
 
+def gram_key(gram: str) -> int | None:
+    """The key of a gram of one or two characters (the inverse of :func:`gram_text`); None for other strings."""
+    if not 1 <= len(gram) <= 2:
+        return None
+    return (ord(gram[0]) << 21) | (ord(gram[1]) if len(gram) == 2 else 0)
+
+
 def grams_of(text: str) -> list[str]:
     """The grams of a string, in order: its characters, then its pairs (for queries and tests)."""
     form = search_form(text)

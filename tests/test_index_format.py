@@ -49,7 +49,7 @@ def test_an_index_of_another_file_format_is_refused_with_the_command_that_fixes_
     meta = json.loads((build / layout.META).read_text(encoding="utf-8"))
     del meta["index_format"]  # as written before the format was recorded
     (build / layout.META).write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(IndexStale, match="file format 1, this code reads format 3: run `python -m indexer build`"):
+    with pytest.raises(IndexStale, match=f"file format 1, this code reads format {layout.INDEX_FORMAT}: run `python -m indexer build`"):
         check_compatible(build)
 
 

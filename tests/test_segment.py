@@ -11,7 +11,8 @@ from whoosh.index import TOC
 from indexer.analysis import WordTokenizer, gram_keys, gram_text, grams_of, index_words, jieba_tokenizer, query_words
 from indexer.errors import Report
 from indexer.index.postings import SMALL_BLOCK
-from indexer.index.schema import build_schema, document
+from indexer.index.schema import GRAM_FIELDS, build_schema, document
+from indexer.index.singles import Singles
 from indexer.index.writer import SegmentBuilder
 from indexer.ingest.files import read_items
 from indexer.settings import USER_DICT_FILE
@@ -100,13 +101,23 @@ def test_bulk_writer_writes_what_whooshs_own_writer_writes(tmp_path, writer_item
     builder = SegmentBuilder(storage, schema)
     for item in writer_items:
         builder.add(item)
-    TOC(schema, [builder.finish(Path(folder))], 1).write(storage, "MAIN")
+    segment = builder.finish(Path(folder))
+    TOC(schema, [segment], 1).write(storage, "MAIN")
     bulk = storage.open_index()
+    singles = Singles.load(folder, segment)
 
     long_lists = 0
     with stock.reader() as a, bulk.reader() as b:
-        for field in ("id", "issue_key", "title", "body", "grams", "title_grams"):
+        for field in ("id", "issue_key", "title", "body", "grams", "title_grams", "joined_grams"):
             terms = list(a.lexicon(field))
+            if field in GRAM_FIELDS:  # the grams of one document are beside the term table, all of them
+                single = [t for t in terms if a.doc_frequency(field, t) == 1]
+                keys = singles.arrays[f"{field}.keys"].tolist()
+                assert [gram_text(k).encode("utf-8") for k in keys] == single, field
+                for row, term in enumerate(single):
+                    docs, counts = singles.posting(field, row)
+                    assert list(zip(docs.tolist(), counts.tolist())) == _weights(a, field, term), (field, term)
+                terms = [t for t in terms if a.doc_frequency(field, t) > 1]
             assert terms == list(b.lexicon(field)), field
             for term in terms:
                 assert _weights(a, field, term) == _weights(b, field, term), (field, term)

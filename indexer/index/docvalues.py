@@ -120,7 +120,7 @@ class DocValuesWriter:
             issue_val=issue_val, issue_names=issue_names,
             acc_ptr=acc_ptr, acc_val=acc_val, acc_names=acc_names,
         )
-        _atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez(f, **arrays))
+        _atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez_compressed(f, **arrays))
 
 
 @dataclass

@@ -26,9 +26,12 @@ from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader, TermNotFound
 
+from indexer.analysis import gram_key
 from indexer.index.docvalues import SegmentValues, load_segment
 from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, current_build, read_toc
 from indexer.index.postings import read_postings
+from indexer.index.schema import GRAM_FIELDS
+from indexer.index.singles import Singles
 from indexer.ingest.access import PUBLIC
 from indexer.ingest.topics import SEPARATOR
 from indexer.items import Item
@@ -43,6 +46,7 @@ _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 class _Segment:
     reader: SegmentReader
     values: SegmentValues
+    singles: Singles
     postings: mmap.mmap | bytes  # the segment's whole posting file
     offset: int
 
@@ -82,7 +86,8 @@ class IndexSnapshot:
         for segment in toc.segments:
             reader = SegmentReader(self.storage, self.schema, segment)
             values = load_segment(self.build, segment, lambda r=reader: _stored_items(r))
-            self.segments.append(_Segment(reader, values, reader._terms._postfile.raw_file(), offset))
+            self.segments.append(_Segment(reader, values, Singles.load(self.build, segment),
+                                          reader._terms._postfile.raw_file(), offset))
             offset += segment.doc_count_all()
         self.doc_count = offset
         self._concatenate(toc)
@@ -181,7 +186,8 @@ class IndexSnapshot:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        parts = [(read_postings(info, seg.postings), seg.offset) for seg, info in self._term_infos(field, term)]
+        parts = [(seg.singles.posting(field, info) if isinstance(info, int) else read_postings(info, seg.postings),
+                  seg.offset) for seg, info in self._term_infos(field, term)]
         if not parts:
             result = _EMPTY
         else:
@@ -193,21 +199,26 @@ class IndexSnapshot:
 
     def doc_frequency(self, field: str, term: str) -> int:
         """How many documents (deleted ones included) hold the term; no postings are read."""
-        return sum(info.doc_frequency() for _, info in self._term_infos(field, term))
+        return sum(1 if isinstance(info, int) else info.doc_frequency() for _, info in self._term_infos(field, term))
 
     def _term_infos(self, field: str, term: str) -> list[tuple[_Segment, Any]]:
-        """Each segment holding the term, with its term info (looked up once, then kept)."""
+        """Each segment holding the term, with its term info, or for a gram only one of its documents holds,
+        its row among the segment's single-document grams (an int; see :mod:`indexer.index.singles`).
+        Looked up once, then kept."""
         key = (field, term)
         with self.lock:
             found = self._infos.get(key)
             if found is None:
                 btext = term.encode("utf-8")
+                gram = gram_key(term) if field in GRAM_FIELDS else None
                 found = []
                 for seg in self.segments:
                     try:
                         found.append((seg, seg.reader._terms.term_info(field, btext)))
-                    except TermNotFound:
-                        continue
+                    except TermNotFound:  # most grams a query looks up are in the table: the singles after
+                        row = seg.singles.find(field, gram) if gram is not None else None
+                        if row is not None:
+                            found.append((seg, row))
                 if len(self._infos) >= INFO_CACHE_TERMS:
                     self._infos.clear()
                 self._infos[key] = found

@@ -5,9 +5,10 @@ them one at a time; over 38 million characters that takes hours. Here the items
 of a segment are analysed as they come, kept as compact arrays (term ids and
 frequencies per document), spilled as sorted runs when they outgrow the builder's
 memory and merged per field at the end (:mod:`indexer.index.runs`), and each
-term's postings are written as whole W3 blocks (:mod:`indexer.index.postings`). Stored
+term's postings are written as whole W3 blocks (:mod:`indexer.index.postings`), but the
+grams of a single document go beside the term table (:mod:`indexer.index.singles`). Stored
 fields and field lengths go through Whoosh's own per-document writer. The result
-is an ordinary Whoosh segment plus its doc-values files (:mod:`indexer.index.docvalues`).
+is an ordinary Whoosh segment plus its doc-values and singles files (:mod:`indexer.index.docvalues`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from indexer.index.docvalues import DocValuesWriter
 from indexer.index.postings import encode_term
 from indexer.index.runs import DOC_BITS, FieldPostings
 from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS, searchable_parts
+from indexer.index.singles import SinglesWriter
 from indexer.index.stored import ItemCodec
 from indexer.index.term_table import compact_buckets
 from indexer.items import Item
@@ -90,6 +92,8 @@ class SegmentBuilder:
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
         compact_buckets(writer._tindex)
+        singles = SinglesWriter()
+        words, rank = self._word_order()
         for name in sorted(self.schema.names()):
             field = self.schema[name]
             if not field.indexed:
@@ -99,18 +103,36 @@ class SegmentBuilder:
             with_values = bool(field.format.fixed_value_size())
             # The W3 field writer's own per-posting path is bypassed: whole lists go to its files.
             postfile, tindex, prefix = writer._postfile, writer._tindex, pack_ushort(writer._fieldid)
-            for btext, ids, freqs in self._inverted(name):
+            text_of = self._term_text(name, words)
+            for key, ids, freqs in self._inverted(name, rank):
+                if name in GRAM_FIELDS and len(ids) == 1:  # kept beside the term table (indexer.index.singles)
+                    singles.add(name, key, int(ids[0]), int(freqs[0]))
+                    continue
                 data, info = encode_term(ids, freqs, lengths[ids], postfile.tell(), with_values)
                 postfile.write(data)
-                tindex.add(prefix + btext, info)
+                tindex.add(prefix + text_of(key), info)
             writer.finish_field()
         writer.close()
         self.segment.set_doc_count(self.doc_count)
+        singles.write(folder, self.segment)
         self.values.write(folder, self.segment)
         return self.segment
 
-    def _inverted(self, name: str):
-        """(term bytes, docnums, frequencies) for each term of a field, in Whoosh's term order."""
+    @staticmethod
+    def _term_text(name: str, words: list[str]):
+        """The function giving the term bytes of a field's term key (as :meth:`_inverted` yields them)."""
+        if name in KEY_FIELDS:
+            return lambda key: key
+        if name in WORD_FIELDS:
+            return [w.encode("utf-8") for w in words].__getitem__
+        return lambda key: gram_text(key).encode("utf-8")
+
+    def _inverted(self, name: str, rank: np.ndarray):
+        """(term key, docnums, frequencies) for each term of a field, in Whoosh's term order.
+
+        The key is the term's bytes (id fields), its rank among the words (word fields: ``rank`` gives
+        each word id's) or its gram key.
+        """
         if name in KEY_FIELDS:
             by_term: dict[bytes, list[int]] = {}
             for doc, term in enumerate(self.keys[name]):
@@ -119,18 +141,13 @@ class SegmentBuilder:
                 ids = np.asarray(by_term[btext], dtype=np.int64)
                 yield btext, ids, np.ones(len(ids), dtype=np.int32)
             return
-        if name in WORD_FIELDS:
-            words, rank = self._word_order()
-            text_of = [w.encode("utf-8") for w in words].__getitem__
-        else:
-            rank, text_of = None, lambda key: gram_text(key).encode("utf-8")
-        for keys, docs, freqs in self.postings[name].merged(rank):
+        for keys, docs, freqs in self.postings[name].merged(rank if name in WORD_FIELDS else None):
             starts = np.flatnonzero(np.diff(keys)) + 1
             bounds = np.concatenate(([0], starts, [len(keys)])).tolist()
             term_keys = keys[bounds[:-1]].tolist()
             for i, key in enumerate(term_keys):
                 s, e = bounds[i], bounds[i + 1]
-                yield text_of(key), docs[s:e], freqs[s:e]
+                yield key, docs[s:e], freqs[s:e]
 
     def _word_order(self) -> tuple[list[str], np.ndarray]:
         """The words seen so far in Whoosh's term order (by UTF-8 bytes), and the rank of each word id in it."""
