@@ -4,8 +4,8 @@ A search on the local engine is CPU work under one GIL. Several threads searchin
 at once share it, each search takes as long as all of them together, and handing
 the GIL and the turn between threads costs CPU besides. Measured with ``python -m
 bench.load`` (2 cores, 2 processes, 8 keep-alive clients): 8 threads each searching
-gave 870 requests/s and p95 17–19 ms, 2 threads 870 and 18 ms, one thread 1,030 and
-12.6 ms. So reading requests (GET, HEAD) go to one thread, first come first served.
+gave 910–935 requests/s and p95 18.5–19 ms, 2 threads 870 and 18 ms, one thread 1,030
+and 12.8 ms. So reading requests (GET, HEAD) go to one thread, first come first served.
 
 A request that may wait long for something else runs on the other lane's threads,
 so that it never holds up searches: an export (``/export.csv``, which streams
