@@ -106,7 +106,7 @@ class DocValuesWriter:
         _, issue_val, issue_names = _compress(self.issues)
         acc_ptr, acc_val, acc_names = _compress(self.access)
         base = folder / segment.segment_id()
-        _atomic_write(Path(f"{base}{TEXT_EXT}"), lambda f: f.writelines(self.texts))
+        atomic_write(Path(f"{base}{TEXT_EXT}"), lambda f: f.writelines(self.texts))
         arrays = dict(
             year=np.asarray(self.year, dtype=np.int16),
             date=np.asarray(self.date, dtype=np.int32),
@@ -120,7 +120,7 @@ class DocValuesWriter:
             issue_val=issue_val, issue_names=issue_names,
             acc_ptr=acc_ptr, acc_val=acc_val, acc_names=acc_names,
         )
-        _atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez_compressed(f, **arrays))
+        atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez_compressed(f, **arrays))
 
 
 @dataclass
@@ -165,7 +165,8 @@ def _compress(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return ptr, val, np.asarray(names, dtype=str) if names else np.zeros(0, dtype="<U1")
 
 
-def _atomic_write(path: Path, write: callable) -> None:
+def atomic_write(path: Path, write: callable) -> None:
+    """Write a file through ``write(f)`` into a temporary file, synced, then renamed over ``path``."""
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "wb") as f:
         write(f)

@@ -43,7 +43,8 @@ INDEX_NAME = "MAIN"
 KEEP_BUILDS = 2  # the current build and the one before (readers may still hold it open)
 # 2: search forms in UTF-16, short posting lists inside their term infos, stored items deflated with a dictionary
 # 3: stored items in raw deflate (reading one no longer checks the dictionary's checksum)
-# 4: grams of a single document beside the term table (indexer.index.singles); denser hash tables
+# 4: grams of a single document beside the term table (indexer.index.singles); short posting lists as bare
+#    pickle opcodes; posting blocks at zlib level 6; doc values compressed
 INDEX_FORMAT = "4"
 
 

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.base import Segment
 
+from indexer.index.docvalues import atomic_write
+
 SINGLES_EXT = ".jbone.npz"
 
 
@@ -45,11 +47,7 @@ class SinglesWriter:
             arrays[f"{field}.keys"] = np.frombuffer(keys, dtype=np.uint64)
             arrays[f"{field}.docs"] = np.frombuffer(docs, dtype=np.uint32)
             arrays[f"{field}.counts"] = np.frombuffer(counts, dtype=np.uint32)
-        path = folder / f"{segment.segment_id()}{SINGLES_EXT}"
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        tmp.replace(path)
+        atomic_write(folder / f"{segment.segment_id()}{SINGLES_EXT}", lambda f: np.savez_compressed(f, **arrays))
 
 
 class Singles:
