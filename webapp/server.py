@@ -4,7 +4,9 @@ The parent binds the listening socket once and forks ``processes`` workers; each
 builds its own app (so each opens the memory-mapped index itself, and each notices
 index switches and updates on its own) and serves the shared socket with waitress:
 an asynchronous loop reads whole requests before a thread sees them, so a slow client
-costs a socket, never a thread. The parent restarts a worker that dies and stops them
+costs a socket, never a thread. Requests then go to one of two lanes (:mod:`webapp.lanes`):
+searches one at a time on a thread of their own, exports and changes on the other threads.
+The parent restarts a worker that dies and stops them
 all on SIGTERM or SIGINT; a worker whose parent is gone stops too.
 
 On top of waitress's limits, every connection is closed when it is
