@@ -25,14 +25,14 @@ class Connection:
     """Stands in for a waitress channel: one parsed request; ``service`` notes which thread served it."""
 
     def __init__(self, raw: bytes, served: list, done: threading.Semaphore,
-                 hold: threading.Event | threading.Barrier | None = None):
+                 *holds: threading.Event | threading.Barrier):
         self.requests = [parsed(raw)]
-        self.served, self.done, self.hold = served, done, hold
+        self.served, self.done, self.holds = served, done, holds
 
     def service(self) -> None:
-        if self.hold is not None:
-            self.hold.wait(10)
-        self.served.append((self.requests[0].path, threading.get_ident()))
+        for hold in self.holds:  # each waited for in turn before the request is answered
+            hold.wait(10)
+        self.served.append((self.requests[0].request_uri, threading.get_ident()))
         self.done.release()
 
     def cancel(self) -> None:
@@ -57,9 +57,10 @@ def test_searches_share_one_thread_in_arrival_order_while_slow_requests_wait_bes
     lanes = Lanes(threads=4)
     served: list = []
     done = threading.Semaphore(0)
+    both = threading.Barrier(2, timeout=10)  # passed only by the two slow requests served at once
     hold = threading.Event()
     try:
-        slow = [Connection(get("/export.csv"), served, done, hold), Connection(POST, served, done, hold)]
+        slow = [Connection(get("/export.csv"), served, done, both, hold), Connection(POST, served, done, both, hold)]
         for c in slow:
             lanes.add_task(c)
         searches = [Connection(get(f"/api/search?q={n}"), served, done) for n in range(20)]
@@ -67,7 +68,7 @@ def test_searches_share_one_thread_in_arrival_order_while_slow_requests_wait_bes
             lanes.add_task(c)
         for _ in searches:
             assert done.acquire(timeout=10)  # every search answered while the export and the POST still wait
-        assert [path for path, _ in served] == [f"/api/search?q={n}".split("?")[0] for n in range(20)]
+        assert [uri for uri, _ in served] == [f"/api/search?q={n}" for n in range(20)]
         assert len({thread for _, thread in served}) == 1
         hold.set()
         for _ in slow:
