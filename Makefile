@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+OCR_MODEL := $(VENV)/share/tessdata/chi_sim.traineddata
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -21,12 +22,17 @@ test-quick: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(OCR_MODEL)
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
+
+# Tesseract's standard simplified-Chinese model (from the npm registry; it reads rare characters Debian's small
+# model misses). Optional: without it OCR uses Debian's model (indexer/ingest/ocr_model.py).
+$(OCR_MODEL): $(VENV)/.installed
+	$(PY) -m indexer.ingest.ocr_model
 
 # Debian packages the tests drive: Chromium and a CJK font (browser tests), LibreOffice (.doc .wps .rtf .odt),
 # Tesseract with its simplified-Chinese model (scanned pages), Sphinx (the cluster backend), nginx (the

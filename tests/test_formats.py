@@ -59,21 +59,28 @@ def test_conversion_gives_the_seed_items(seed_conversions, issue, suffix):
 
 
 @pytest.mark.system
-@pytest.mark.parametrize("issue, right_titles", [(ISSUES[0], 9), (ISSUES[1], 4)])
-def test_scanned_issue_is_read_by_ocr(seed_conversions, issue, right_titles):
-    """Same item count, units and years; titles right but for rare characters (README: 13 of 14 at
-    240 dpi, the steadiest of the settings measured); the text at least 97% right by edit distance (full width folded)."""
+@pytest.mark.parametrize("issue", ISSUES)
+def test_scanned_issue_is_read_by_ocr(seed_conversions, issue):
+    """Same items, titles, units and years, read with the standard model ``make install`` installs (Debian's small
+    model reads 砥砺 as 夏硕); the text at least 97% right by edit distance (full width folded)."""
     expected = seed_conversions[f"{issue}.txt"]
     got = seed_conversions[f"{issue}_scanned.pdf"]
-    assert len(got) == len(expected)
     assert all(i.ocr for i in got)
+    assert [i.title for i in got] == [i.title for i in expected]
     assert [i.departments for i in got] == [i.departments for i in expected]
     assert [i.year for i in got] == [i.year for i in expected]
-    assert sum(g.title == e.title for g, e in zip(got, expected)) >= right_titles
-    assert all(Levenshtein.distance(g.title, e.title) <= 2 for g, e in zip(got, expected))
     text = unicodedata.normalize("NFKC", _bare("".join(i.title + i.body for i in got)))
     right = unicodedata.normalize("NFKC", _bare("".join(i.title + i.body for i in expected)))
     assert 1 - Levenshtein.distance(text, right) / len(right) >= 0.97
+
+
+def test_ocr_text_is_mended_like_a_text_layer():
+    """Spaces closed between Chinese characters (not beside quotes: a gap may end a title); a closing quote read
+    as “ and a parenthesis read as 〈 mended."""
+    from indexer.ingest.ocr import mend
+
+    assert mend("区 教育 局 完善 “三查“ 机制 , “四不两直”方式“近日\n“开门红“。〈区人社局)") == (
+        "区教育局完善 “三查” 机制 , “四不两直”方式“近日\n“开门红”。（区人社局）")
 
 
 def test_ofd_government_document(tmp_path):

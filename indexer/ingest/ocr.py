@@ -1,10 +1,13 @@
 """Scanned pages to text with Tesseract's simplified-Chinese model (Debian: tesseract-ocr, tesseract-ocr-chi-sim).
 
 Tesseract runs as a command (no Python binding needed): the page image goes in
-as PNG on its standard input and the text comes out on its standard output.
+as PNG on its standard input and the text comes out on its standard output. The
+standard model ``make install`` puts into the environment (:mod:`indexer.ingest.ocr_model`)
+is used when it is there, Debian's smaller one otherwise.
 Spaces Tesseract puts between Chinese characters are closed, so the text reads
 like a text layer and goes through the same reflow and splitting; an opening
-parenthesis misread as 〈 or 《 before a closing ) is mended. (A title that
+parenthesis misread as 〈 or 《 before a closing ) is mended, and so is a closing
+quote read as an opening one (a second “ on a line while one is open). (A title that
 runs into its body after a one-character gap cannot be told apart on a scan:
 Tesseract's word boxes show that gap no wider than the spacing of justified lines.)
 """
@@ -22,6 +25,7 @@ from PIL import Image
 
 from indexer.errors import SourceError
 from indexer.ingest.conversions import ConversionInterrupted
+from indexer.ingest.ocr_model import MODEL_DIR
 
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
@@ -35,6 +39,8 @@ _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
 _SPACE_IN_CJK = re.compile(rf"(?<={_CJK}) +(?={_CJK})")
 # Tesseract reads the full-width （ of an attribution as 〈 or 《 and its ） as ): a pair no print has.
 _MISREAD_PARENS = re.compile(r"[〈《]([^〈《〉》()（）\n]{1,40})[)）]")
+# The standard model reads the closing ” of a quoted term as “: “三查“机制.
+_MISREAD_CLOSE = re.compile(r"(“[^“”\n]*)“")
 
 
 @cache
@@ -75,9 +81,15 @@ def _languages() -> str | OSError | subprocess.SubprocessError | None:
     if tesseract is None:
         return None
     try:
-        return subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+        return subprocess.run([tesseract, "--list-langs", *_model_folder()], capture_output=True, text=True,
+                              timeout=30).stdout
     except (OSError, subprocess.SubprocessError) as e:
         return e
+
+
+def _model_folder() -> list[str]:
+    """Tesseract's option naming the environment's model folder when the standard model is installed there."""
+    return ["--tessdata-dir", str(MODEL_DIR)] if (MODEL_DIR / f"{LANGUAGE}.traineddata").is_file() else []
 
 
 def _stamp(path: str) -> str:
@@ -109,7 +121,8 @@ def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: 
     # One thread per Tesseract: the build runs it once per page, and the machine's cores serve the rest.
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:
-        done = subprocess.run(["tesseract", "stdin", "stdout", "-l", language, *options], input=png.getvalue(),
+        done = subprocess.run(["tesseract", "stdin", "stdout", *_model_folder(), "-l", language, *options],
+                              input=png.getvalue(),
                               capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         raise ConversionInterrupted(path, f"OCR of a page took longer than {PAGE_TIMEOUT} s") from None
@@ -117,4 +130,11 @@ def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: 
         raise ConversionInterrupted(path, f"Tesseract was stopped by signal {-done.returncode}")
     if done.returncode != 0:
         raise SourceError(path, f"OCR failed: {done.stderr.decode('utf-8', 'replace').strip()[-200:]}")
-    return _MISREAD_PARENS.sub(r"（\1）", _SPACE_IN_CJK.sub("", done.stdout.decode("utf-8", "replace")))
+    return mend(done.stdout.decode("utf-8", "replace"))
+
+
+def mend(text: str) -> str:
+    """Tesseract's text as a text layer would have it: no spaces between Chinese characters, misread brackets and
+    closing quotes mended."""
+    text = _MISREAD_PARENS.sub(r"（\1）", _SPACE_IN_CJK.sub("", text))
+    return _MISREAD_CLOSE.sub(r"\1”", text)
