@@ -86,8 +86,9 @@ def test_ocr_text_is_mended_like_a_text_layer():
 def test_ofd_government_document(tmp_path):
     items = list(read_items([OFD / "n.ofd"], Report(stream=None)))
     assert [i.title for i in items] == ["关于同意张阿三同志辞职的批复"]
-    # The masthead (发文机关标志) reads 测试符路桥区卫生局文件; the 落款 names its office, the 印发机关.
-    assert items[0].departments == ["测试符路桥区卫生局"]
+    # The masthead (发文机关标志) reads 测试符路桥区卫生局文件, the 落款 its office (the 印发机关); the 文号's code 路卫
+    # begins the name at 路桥区.
+    assert items[0].departments == ["路桥区卫生局"]
     searcher = open_index(build_index([OFD / "n.ofd"], tmp_path / "index"))
     assert ids(searcher, '"路卫发〔2011〕76号"') == {items[0].id}
 

@@ -223,6 +223,23 @@ def test_the_issuer_of_a_document_under_a_masthead(tmp_path, signed, units):
     assert (item.title, item.departments, item.doc_number) == ("关于同意李四同志辞职的批复", units, "某卫发〔2011〕76号")
 
 
+@pytest.mark.parametrize("masthead, number, units", [
+    ("特急路桥区卫生局", "路卫发〔2011〕76号", ["路桥区卫生局"]),  # a mark printed on the masthead's line
+    ("测试符路桥区卫生局", "路卫发〔2011〕76号", ["路桥区卫生局"]),  # (ofd/n.ofd)
+    ("台州市路桥区卫生局", "路卫发〔2011〕76号", ["台州市路桥区卫生局"]),  # a higher place is part of the name
+    ("中共路桥区委", "路委发〔2011〕76号", ["中共路桥区委"]),
+    ("国家税务总局北京市税务局", "京税发〔2011〕76号", ["国家税务总局北京市税务局"]),  # an organ, then its place
+    ("测试符路桥区卫生局", "路教发〔2011〕76号", ["测试符路桥区卫生局"]),  # 路教 does not abbreviate 路桥区卫生局
+])
+def test_the_issuer_starts_where_its_doc_number_code_does(tmp_path, masthead, number, units):
+    """The 文号's 机关代字 (路卫发: 路桥区卫生局) tells where the issuer's name begins, unless a place, an organ or a
+    party prefix stands before it."""
+    text = (f"{masthead}文件\n{number}\n关于同意李四同志辞职的批复\n区中医院：\n你院请示收悉。经研究，同意李四同志辞职。\n"
+            f"{masthead}办公室\n2011年3月10日\n")
+    [item] = _read(tmp_path, "reply.txt", text)
+    assert (item.title, item.departments, item.doc_number) == ("关于同意李四同志辞职的批复", units, number)
+
+
 def test_a_unit_name_with_bidi_controls_is_the_same_facet_value(tmp_path):
     page = ("<html><head><meta charset='utf-8'><meta name='ContentSource' content='\u202e区教育局\u202c'></head>"
             "<body><div id='zoom'><h1>区教育局召开安全工作会议</h1><p>会议部署全年工作。</p></div></body></html>")

@@ -8,7 +8,8 @@ A document is one item. Its text may carry, besides the body:
   table) — read as stated facts, dropped from the text;
 * a header: a masthead (``某某办公厅 文件``), the 文号 (``国办发〔2018〕108号``) and the title,
   which may wrap over two lines or be printed twice;
-* a 落款: the issuing units and the date (``二〇〇四年一月十六日``) on lines of their own after the
+* a 落款: the issuing units (from where the 文号's 机关代字 begins: a mark such as 特急 printed on the
+  masthead's line is not their name) and the date (``二〇〇四年一月十六日``) on lines of their own after the
   text, before any attachment.
 """
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from indexer.ingest.dates import date_line, find_date
 from indexer.ingest.split import mend_paragraph
-from indexer.ingest.units import is_unit_name, read_attribution
+from indexer.ingest.units import is_unit_name, issuer_by_code, read_attribution
 
 # Labels of stated facts, as web pages and exports print them (spaces inside a label are ignored).
 LABELS = ("索引号", "主题分类", "发文机关", "发布机构", "来源", "信息来源", "文章来源", "成文日期", "发布日期",
@@ -98,7 +99,7 @@ def read_document(text: str, labels: dict[str, str] | None = None, title: str = 
     doc.doc_number = _doc_number(lines[:head]) or doc.labels.get("发文字号") or doc.labels.get("文号") or None
     body = lines[head:]
     doc.units, doc.date = _signature(body)
-    doc.units = _issuers(_masthead_units(lines[:head]), doc.units)
+    doc.units = [issuer_by_code(unit, doc.doc_number) for unit in _issuers(_masthead_units(lines[:head]), doc.units)]
     if not doc.units and (m := _TITLE_ISSUER.match(doc.title)):
         found = read_attribution(m.group(1))
         doc.units = found.units if found and not found.reporters else []

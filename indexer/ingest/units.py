@@ -22,10 +22,8 @@ from indexer.ingest.encodings import strip_bidi
 from indexer.settings import DEPARTMENTS_FILE
 
 # Last characters (or words) of a unit's name: 局, 委, 办, 中心, 街道, 公司, ...
-_UNIT_END = re.compile(
-    r"(?:[局委办院部厅处科室所站队心道镇乡村区县市府会联司团校馆行台组署社庭狱园港场协盟宫]"
-    r"|政府|管委会|办事处|支部|党委|党组)$"
-)
+_UNIT_LAST = "局委办院部厅处科室所站队心道镇乡村区县市府会联司团校馆行台组署社庭狱园港场协盟宫"
+_UNIT_END = re.compile(rf"(?:[{_UNIT_LAST}]|政府|管委会|办事处|支部|党委|党组)$")
 # Words that mark a credit or a remark rather than a unit.
 _NOT_UNIT = re.compile(r"编辑|记者|摄影|摄像|通讯员|作者|来源|转载|责编|审核|撰稿|联播|完|详见|注")
 # Words that make a parenthesis a remark on the text, not its author: （试行）, （商务部负责）, （草案）.
@@ -37,6 +35,12 @@ _SEPARATORS = re.compile(r"[\s、，,/／;；]+")
 _FORBIDDEN = re.compile(r"[。.！？!?“”\"'‘’《》<>【】\[\]=+*#@%〔〕]")
 # Between units and reporters: （市应急局：孙洪）.
 _REPORTER_MARK = re.compile(r"[：:]")
+# What a 文号 begins with: its issuer's 机关代字, then the kind (发, 函, 字 ...): 路卫发〔2011〕76号.
+_ISSUER_CODE = re.compile(r"^([\u4e00-\u9fff]+?)[发函字复令]*\s*[〔［\[(（]")
+# A place-led name: 路桥区卫生局, 台州市…, 浙江省….
+_PLACE_LED = re.compile(r"^[\u4e00-\u9fff]{1,7}?(?:省|市|自治区|自治州|地区|区|县|州|旗|盟)")
+# What an issuer's name may start with before its place: a higher place, a party or state prefix, an organ.
+_NAME_PART = re.compile(rf"^(?:中共|中国|中华|国家|全国|共青团)|[省州旗{_UNIT_LAST}]")
 # A person's name: two to four Han characters (with an optional middle dot for minority names).
 _PERSON = re.compile(r"^[\u4e00-\u9fff]{2,4}$|^[\u4e00-\u9fff]{1,6}[·•][\u4e00-\u9fff]{1,8}$")
 # A line of a form, table or budget book that names the unit it is of: 预算单位：…, 预算主管部门：…, 编制单位：….
@@ -106,6 +110,18 @@ def is_unit_name(line: str) -> bool:
 def _is_unit(part: str) -> bool:
     """Is this part of an attribution a unit's name: a unit's last word, or a name the alias table knows."""
     return 2 <= len(part) <= 25 and bool(_UNIT_END.search(part) or _key(part) in alias_table())
+
+
+def issuer_by_code(unit: str, doc_number: str | None) -> str:
+    """The issuer's name from where its 文号's 机关代字 begins (路卫发〔2011〕76号: 路桥区卫生局), when what stands
+    before is none of a place, an organ, a party or state prefix (marks printed with the masthead: 特急, 测试符);
+    else the name as written."""
+    code = _ISSUER_CODE.match(doc_number or "")
+    start = unit.find(code.group(1)[0]) if code else -1
+    if start <= 0 or _NAME_PART.search(unit[:start]) or not _PLACE_LED.match(unit[start:]):
+        return unit
+    rest = iter(unit[start:])
+    return unit[start:] if all(c in rest for c in code.group(1)) else unit
 
 
 def canonical(unit: str) -> str:
