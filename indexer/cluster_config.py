@@ -22,7 +22,6 @@ from indexer.cluster_schema import (
     VALUE_ATTRS,
     VALUE_FIELDS,
     VALUES,
-    frequent_tokens,
     shard_index,
     values_index,
 )
@@ -111,9 +110,8 @@ def shard_config(node: Node, shard: int, data_dir: Path, listen_host: str | None
     """The config of a replica of ``shard``: its items and values RT indexes."""
     return "\n".join([
         f"# Jianbao shard {shard}, node {node.name}",
-        # Phrases of frequent characters read the lists of their pairs, not their own long ones.
-        _index(shard_index(shard), "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS,
-               ("bigram_index = first_freq", f"bigram_freq_words = {frequent_tokens()}")),
+        # Phrases read the lists of their character pairs, not the long ones of their characters.
+        _index(shard_index(shard), "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS, ("bigram_index = all",)),
         _index(values_index(shard), "rt", data_dir, VALUE_FIELDS, VALUE_ATTRS),
         _searchd(node, data_dir, listen_host or node.host),
     ])

@@ -1,7 +1,8 @@
 """The SphinxQL Searcher: the same search over a Sphinx 2.2 / Manticore cluster (``JIANBAO_BACKEND``).
 
-Every search is one batch sent to the aggregator: the page of hits (with ``SHOW META``
-for the exact total) and one grouped query a facet with every filter but its own.
+A search is two batches sent to the aggregator at once: the page of hits (with ``SHOW META``
+for the exact total), and the grouped counts, one a facet, all under the match alone and
+each counting the matches that pass every facet filter but its own.
 Hits are made from the stored items by the local engine's highlighter, facet lists by
 the local engine's value listing (:mod:`search.facets`), terms by its parser.
 
@@ -51,14 +52,16 @@ from search.errors import QueryTooExpensive
 from search.facets import UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.matching import needle
-from search.query import Term
+from search.query import ParsedQuery, Term
 from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
 from search.sphinxql_query import (
     RANKING,
+    Verified,
     beyond_plain,
     conditions,
+    facet_counts,
     order,
     parsed_query,
     seen_by,
@@ -67,8 +70,10 @@ from search.sphinxql_query import (
 )
 from search.trend import MONTHS, one_year
 
-RETRIES = 3  # times a batch is sent again when a shard did not answer
-RETRY_PAUSE = 0.1  # seconds between them (the aggregator's mirror pings run every 0.2 s)
+RETRIES = 4  # times a batch is sent again when a shard did not answer
+# Seconds before the first of them, doubled before each next one (0.1 + 0.2 + 0.4 + 0.8): the aggregator's mirror
+# pings run every 0.2 s, and a mirror killed just before a search was still asked 0.3 s later in 3 test runs of 8.
+RETRY_PAUSE = 0.1
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
 MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
 GROUPS = 20_000  # facet values a name listing returns, and a grouped count keeps, at most
@@ -109,7 +114,7 @@ class SphinxQLSearcher(Searcher):
         problem = ""
         for attempt in range(RETRIES + 1):
             if attempt:
-                time.sleep(RETRY_PAUSE)
+                time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
             try:
                 conn = getattr(self._local, "conn", None) or self._connect()
                 results = run_batch(conn, statements)
@@ -130,14 +135,14 @@ class SphinxQLSearcher(Searcher):
             problem = _warning(results) or "a shard did not answer"
         raise ClusterDegraded(f"cluster degraded, no complete answer: {problem}")
 
-    def _grouped(self, attr: str, where: str) -> str:
+    def _grouped(self, attr: str, where: str, columns: str = "GROUPBY() AS k, COUNT(*) AS c") -> str:
         """Matches counted by the values of ``attr``, keeping as many values as such counts were seen to need."""
         limit = self._group_limits.get(attr, FIRST_GROUPS)
-        return (f"SELECT GROUPBY() AS k, COUNT(*) AS c FROM {ITEMS} WHERE {where} GROUP BY {attr} "
+        return (f"SELECT {columns} FROM {ITEMS} WHERE {where} GROUP BY {attr} "
                 f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
 
-    def _grouped_all(self, attrs: list[str], where: str) -> list[str]:
-        return [self._grouped(attr, where) for attr in attrs]
+    def _grouped_all(self, attrs: list[str], where: str, columns: str) -> list[str]:
+        return [self._grouped(attr, where, columns) for attr in attrs]
 
     def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
         """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
@@ -182,34 +187,37 @@ class SphinxQLSearcher(Searcher):
         started = time.perf_counter()
         parsed = parsed_query(query)
         verified = self._verified(parsed.positive_terms + parsed.excluded)
+        (page, meta), counts = self._answer(query, parsed, verified, viewer)
+        words = [t.text for t in parsed.positive_terms]
+        hits = [hit_of(Item.from_dict(json.loads(row[0])), words) for row in page.rows]
+        facets = self._facets(query, counts["departments"], counts["topic_keys"], counts["years"])
+        result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
+                              (time.perf_counter() - started) * 1000, parsed.notes,
+                              months=_months(counts["months"]) if "months" in counts else None)
+        result.also_searched = parsed.also
+        return result
+
+    def _answer(self, query: SearchQuery, parsed: ParsedQuery, verified: Verified,
+                viewer: Viewer) -> tuple[list[ResultSet], dict[str, list[tuple[int, int]]]]:
+        """The page with ``SHOW META``, and the grouped counts by attribute as (value, count) rows."""
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
         ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
-        by_month = one_year(query.filters["year"])
         where = conditions(query, parsed, verified, viewer)
-        facet_where = [(attr, conditions(query, parsed, verified, viewer, skip=facet))
-                       for facet, attr in (("department", "departments"), ("topic", "topic_keys"), ("year", "years"))]
-        facet_where += [("months", where)] if by_month else []  # the trend of one year: matches by month
         page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
                            "SHOW META"]
-        # searchd matches once for a batch of grouped counts by sets under one condition (a page statement in
-        # the batch keeps it from doing so): each condition's counts are one batch, sent beside the page's
-        attrs_by: dict[str, list[str]] = {}
-        for attr, condition in facet_where:
-            attrs_by.setdefault(condition, []).append(attr)
-        pending = [(attrs, self._pool.submit(self._counted, partial(self._grouped_all, attrs, condition)))
-                   for condition, attrs in attrs_by.items()]
-        page, meta = self._batch(page_statements)
-        counts = {attr: rows for attrs, done in pending for attr, rows in zip(attrs, done.result())}
-        terms = [t.text for t in parsed.positive_terms]
-        hits = [hit_of(Item.from_dict(json.loads(row[0])), terms) for row in page.rows]
-        facets = self._facets(query, counts["departments"].rows, counts["topic_keys"].rows, counts["years"].rows)
-        result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
-                              (time.perf_counter() - started) * 1000, parsed.notes,
-                              months=_months(counts["months"].rows) if by_month else None)
-        result.also_searched = parsed.also
-        return result
+        # The grouped counts, one a facet (and the months of one year's trend), are one batch sent beside the
+        # page's: searchd matches once for them (not with the ranked page in the batch), the facet filters
+        # tested in their columns.
+        counted = [("departments", "department"), ("topic_keys", "topic"), ("years", "year")]
+        counted += [("months", "all")] if one_year(query.filters["year"]) else []
+        columns, at = facet_counts(query)
+        pending = self._pool.submit(self._counted, partial(
+            self._grouped_all, [attr for attr, _ in counted],
+            conditions(query, parsed, verified, viewer, facet_filters=False), columns))
+        page = self._batch(page_statements)
+        return page, {attr: _column(rows.rows, at[column]) for (attr, column), rows in zip(counted, pending.result())}
 
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
@@ -430,6 +438,11 @@ def _holds(term: Term, item: dict[str, Any]) -> bool:
     found = needle(text, gaps)
     parts = searchable_parts(Item.from_dict(item))
     return any(holds(found, search_form(p).encode(TEXT_ENCODING)) for p in (parts[:1] if term.title_only else parts))
+
+
+def _column(rows: list[tuple], at: int) -> list[tuple[int, int]]:
+    """(value, count) of the grouped rows whose count in column ``at`` is not 0."""
+    return [(int(row[0]), int(row[at])) for row in rows if int(row[at])]
 
 
 def _months(rows: list[tuple]) -> dict[str, int]:
