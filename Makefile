@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt
 
 # Tesseract's standard simplified-Chinese model (from the npm registry; it reads rare characters Debian's small
 # model misses). Optional: without it OCR uses Debian's model (indexer/ingest/ocr_model.py).
-$(OCR_MODEL): $(VENV)/.installed
+$(OCR_MODEL): | $(VENV)/.installed
 	$(PY) -m indexer.ingest.ocr_model
 
 # Debian packages the tests drive: Chromium and a CJK font (browser tests), LibreOffice (.doc .wps .rtf .odt),
