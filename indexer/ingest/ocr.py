@@ -122,8 +122,7 @@ def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: 
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     try:
         done = subprocess.run(["tesseract", "stdin", "stdout", *_model_folder(), "-l", language, *options],
-                              input=png.getvalue(),
-                              capture_output=True, timeout=PAGE_TIMEOUT, env=env)
+                              input=png.getvalue(), capture_output=True, timeout=PAGE_TIMEOUT, env=env)
     except subprocess.TimeoutExpired:
         raise ConversionInterrupted(path, f"OCR of a page took longer than {PAGE_TIMEOUT} s") from None
     if done.returncode < 0:
