@@ -57,13 +57,13 @@ from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
 from search.sphinxql_query import (
-    RANKING,
     Verified,
     beyond_plain,
     conditions,
     facet_counts,
     order,
     parsed_query,
+    ranking,
     seen_by,
     spans_marks,
     term_match,
@@ -202,10 +202,10 @@ class SphinxQLSearcher(Searcher):
         """The page with ``SHOW META``, and the grouped counts by attribute as (value, count) rows."""
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
-        ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
+        ranker = ranking(parsed, order_by)
         where = conditions(query, parsed, verified, viewer)
         page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
-                           f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranking}",
+                           f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
                            "SHOW META"]
         # The grouped counts, one a facet (and the months of one year's trend), are one batch sent beside the
         # page's: searchd matches once for them (not with the ranked page in the batch), the facet filters
@@ -222,14 +222,14 @@ class SphinxQLSearcher(Searcher):
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
-        ranking = RANKING if "WEIGHT()" in order_by else "ranker=none"
+        ranker = ranking(parsed, order_by)
         where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded), viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
                                    "SHOW META"])[1].rows)["total_found"]
         wanted = max(min(limit, total), 1)
         ids = self._batch([f"SELECT id{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
-                           f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranking}"])[0]
+                           f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranker}"])[0]
         return Export(total, self._items_in_order([row[0] for row in ids.rows][:limit]))
 
     def _items_in_order(self, ids: list[int]) -> Iterator[Item]:

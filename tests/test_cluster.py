@@ -29,7 +29,7 @@ from indexer.cluster_write import ClusterWriter, build_cluster, update_cluster
 from indexer.errors import IndexStale, Report
 from indexer.ingest.files import read_items
 from indexer.normalize import traditional_forms
-from search import Searcher, SearchQuery, SearchResult, open_searcher
+from search import Searcher, SearchQuery, SearchResult, open_searcher, sphinxql_query
 from search.sphinxql import _GROUPED, GROUPS, ClusterDegraded, SphinxQLSearcher
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
 from webapp import create_app
@@ -154,6 +154,21 @@ def test_known_items_rank_as_well_as_local(remote, local):
     # The rankings differ (Sphinx's expression ranker over characters, BM25F over words): measured 182 and
     # 187 of 200 for seed 1 with proximity ranking, closer with the ranker chosen; a few cases either way.
     assert found(remote, generated) >= 0.97 * found(local, generated)
+
+
+def test_one_term_is_ranked_by_the_native_ranker_as_by_the_expression(remote, queries, monkeypatch):
+    """The first 50 of every one-term query (the queries' words, phrases and title scopes) in the same order."""
+    words = {w for q in queries for w in q.q.split()}
+    one_term = [SearchQuery(q=w, size=50) for w in sorted(words)]
+    assert len(one_term) >= 200
+
+    def firsts() -> list[list[str]]:
+        return [[h.id for h in remote.search(q).hits] for q in one_term]
+
+    native = firsts()
+    monkeypatch.setattr(sphinxql_query, "ONE_TERM_RANKING", sphinxql_query.RANKING)
+    assert firsts() == native
+    assert sum(len(ids) > 1 for ids in native) >= 100
 
 
 def test_deep_pages_and_sorts_cover_the_result(remote, local):
