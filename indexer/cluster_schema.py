@@ -22,6 +22,9 @@ The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL se
   deletes the rows of earlier runs once every item is written.
 * **Schema.** A cluster configured by an earlier version lacks columns these rows need: the
   writer and the searcher refuse it (:func:`check_columns`, :func:`outdated`) naming the fix.
+* **Generation.** Every node's values index holds one row naming the cluster's content
+  (:func:`generation_row`): a run marks it ``writing`` before it writes anything and names its
+  own stamp when it ends, so a searcher may keep answers while the name it reads stays the same.
 * **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
   hash back to its facet and name. Topics are stored as one set holding both each topic path
   and its top-level topic (hashed apart), because a filter on topics admits either.
@@ -125,6 +128,26 @@ def check_columns(index: str, described: list[tuple]) -> None:
     changed = [f"{name} is {present[name]}, not {kind}" for name, kind in wanted if present[name] != kind]
     if changed:
         raise outdated(f"in index {index}, {'; '.join(changed)}")
+
+
+GENERATION_ID = hash63("generation")  # the values-index row naming the cluster's content
+WRITING = "writing"  # how the generation row begins while a run may be changing the content
+
+
+def generation_row(stamp: int, writing: bool) -> dict[str, Any]:
+    """The generation row of run ``stamp``: marked while it writes, named after it when it ended."""
+    name = f"{WRITING} {stamp}" if writing else str(stamp)
+    return {"id": GENERATION_ID, "name_text": EVERYTHING, "kind": "generation", "name": name, "stamp": stamp}
+
+
+def generation_of(rows: list[tuple]) -> str | None:
+    """The content named by the generation rows the shards gave (``name`` first), or None when it cannot be kept:
+    no row (written before generations were), a run writing, or shards naming different runs."""
+    names = {str(row[0]) for row in rows}
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    return None if name.startswith(WRITING) else name
 
 
 def value_id(kind: str, name: str) -> int:

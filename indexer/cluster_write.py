@@ -10,15 +10,18 @@ no item names any more): a build that fails leaves every item in place. An updat
 re-read ``.txt`` or ``.html`` file that no longer holds items of its issue is refused
 unless removals are allowed, as the local update is; then they are deleted, once every
 item is written. A replica that cannot be written stops the run with its name: the shards
-must not drift apart silently. A replica whose indexes lack a column of this code (configured
+must not drift apart silently. A run marks the cluster's generation as being written before
+it writes and names it after its stamp when it ends (:meth:`ClusterWriter.changing`), so searchers
+drop the answers they kept. A replica whose indexes lack a column of this code (configured
 by an earlier version) is refused before anything is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +35,7 @@ from indexer.cluster_schema import (
     ITEMS,
     check_columns,
     doc_id,
+    generation_row,
     hash63,
     issue_hash,
     item_row,
@@ -124,6 +128,23 @@ class ClusterWriter:
         for shard in self.shards:
             self._each_replica(shard, [f"FLUSH RTINDEX {shard_index(shard.number)}",
                                        f"FLUSH RTINDEX {values_index(shard.number)}"])
+
+    @contextlib.contextmanager
+    def changing(self, stamp: int) -> Iterator[None]:
+        """Mark every replica's generation as being written by run ``stamp`` for the time of the block, then
+        name it after the run, even when the block failed (what it wrote changed the content all the same)."""
+        self._mark(generation_row(stamp, writing=True))
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(ClusterUnavailable):  # the failure is what to report; unmarked, nothing is kept
+                self._mark(generation_row(stamp, writing=False))
+            raise
+        self._mark(generation_row(stamp, writing=False))
+
+    def _mark(self, row: dict) -> None:
+        for shard in self.shards:
+            self._each_replica(shard, [_replace(values_index(shard.number), [row])])
 
     def next_stamp(self) -> int:
         """The number of a new run: the time, or one more than any run's before it."""
@@ -244,12 +265,13 @@ def build_cluster(sources: list[Path], url: str, report: Report) -> Summary:
     writer = ClusterWriter(url)
     try:
         stamp = writer.next_stamp()
-        count = writer.write(read_items(sources, report, root), stamp)
-        if not count:
-            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the cluster is kept as it was")
-        writer.set_archive_root(root, stamp)
-        removed = writer.delete_before(stamp)
-        writer.flush()
+        with writer.changing(stamp):
+            count = writer.write(read_items(sources, report, root), stamp)
+            if not count:
+                raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the cluster is kept as it was")
+            writer.set_archive_root(root, stamp)
+            removed = writer.delete_before(stamp)
+            writer.flush()
     finally:
         writer.close()
     return Summary(count, removed, report.files_read, report.files_skipped, report.warnings,
@@ -278,9 +300,11 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
         removed = writer.issue_items(whole_files, {i.id for i in items})
         if removed and not allow_removals:
             raise removals_refused(sorted(removed.values()))
-        count = writer.write(items, writer.next_stamp())
-        replaced = writer.delete(removed)
-        writer.flush()
+        stamp = writer.next_stamp()
+        with writer.changing(stamp):
+            count = writer.write(items, stamp)
+            replaced = writer.delete(removed)
+            writer.flush()
     finally:
         writer.close()
     return Summary(count, replaced, report.files_read, report.files_skipped, report.warnings,

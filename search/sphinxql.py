@@ -21,7 +21,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
@@ -32,11 +32,13 @@ from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import (
     EVERYTHING,
+    GENERATION_ID,
     ITEM_ATTRS,
     ITEMS,
     TOPIC_TOP,
     VALUES,
     doc_id,
+    generation_of,
     issue_hash,
     outdated,
     phrase,
@@ -56,8 +58,8 @@ from search.query import ParsedQuery, Term
 from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
+from search.sphinxql_memo import Memo
 from search.sphinxql_query import (
-    Verified,
     beyond_plain,
     conditions,
     facet_counts,
@@ -86,6 +88,12 @@ SIMILAR_TITLE_WEIGHT = 3
 _GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION")  # a grouped count (_grouped)
 # Every attribute of the items index: refused ("unknown column") by a cluster configured before one was added
 _SCHEMA_PROBE = f"SELECT {', '.join(name for _, name in ITEM_ATTRS)} FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none"
+_GENERATION = f"SELECT name FROM {VALUES} WHERE id = {GENERATION_ID}"  # one row a shard: what its content is
+
+
+# A search's answer: the page and its SHOW META, the grouped counts by attribute, and whether it used kept answers
+# of a generation that is no longer the cluster's.
+_Answer = tuple[list[ResultSet], dict[str, list[tuple[int, int]]], bool]
 
 
 class ClusterDegraded(ClusterUnavailable):
@@ -105,6 +113,7 @@ class SphinxQLSearcher(Searcher):
         self._group_limits: dict[str, int] = {}  # attribute -> values its grouped counts keep
         self._group_limits_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
+        self._memo = Memo()  # facet counts and joining-mark checks, while the cluster's content is unchanged
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
     # Sending statements
@@ -186,8 +195,13 @@ class SphinxQLSearcher(Searcher):
     def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
         started = time.perf_counter()
         parsed = parsed_query(query)
-        verified = self._verified(parsed.positive_terms + parsed.excluded)
-        (page, meta), counts = self._answer(query, parsed, verified, viewer)
+        known = self._memo.generation
+        worked_out: dict[Hashable, Any] = {}
+        (page, meta), counts, stale = self._answer(query, parsed, viewer, known, worked_out)
+        if stale:  # kept answers were used, and the content has changed since: ask afresh
+            worked_out.clear()
+            (page, meta), counts, _ = self._answer(query, parsed, viewer, None, worked_out)
+        self._memo.keep(known, worked_out)
         words = [t.text for t in parsed.positive_terms]
         hits = [hit_of(Item.from_dict(json.loads(row[0])), words) for row in page.rows]
         facets = self._facets(query, counts["departments"], counts["topic_keys"], counts["years"])
@@ -197,9 +211,12 @@ class SphinxQLSearcher(Searcher):
         result.also_searched = parsed.also
         return result
 
-    def _answer(self, query: SearchQuery, parsed: ParsedQuery, verified: Verified,
-                viewer: Viewer) -> tuple[list[ResultSet], dict[str, list[tuple[int, int]]]]:
-        """The page with ``SHOW META``, and the grouped counts by attribute as (value, count) rows."""
+    def _answer(self, query: SearchQuery, parsed: ParsedQuery, viewer: Viewer, known: str | None,
+                worked_out: dict[Hashable, Any]) -> _Answer:
+        """The page with ``SHOW META``, the grouped counts by attribute as (value, count) rows, and whether checks or
+        counts kept under generation ``known`` were used while the generation read beside the page is another.
+        The checks and counts asked are put in ``worked_out``."""
+        verified = self._verified(parsed.positive_terms + parsed.excluded, known, worked_out)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
         ranker = ranking(parsed, order_by)
@@ -208,16 +225,29 @@ class SphinxQLSearcher(Searcher):
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
                            "SHOW META"]
         # The grouped counts, one a facet (and the months of one year's trend), are one batch sent beside the
-        # page's: searchd matches once for them (not with the ranked page in the batch), the facet filters
-        # tested in their columns.
+        # page's: searchd matches once for them (not with the ranked page in the batch, nor with another
+        # statement), the facet filters tested in their columns.
         counted = [("departments", "department"), ("topic_keys", "topic"), ("years", "year")]
         counted += [("months", "all")] if one_year(query.filters["year"]) else []
         columns, at = facet_counts(query)
-        pending = self._pool.submit(self._counted, partial(
-            self._grouped_all, [attr for attr, _ in counted],
-            conditions(query, parsed, verified, viewer, facet_filters=False), columns))
+        statements = partial(self._grouped_all, [attr for attr, _ in counted],
+                             conditions(query, parsed, verified, viewer, facet_filters=False), columns)
+        key = ("counts", *statements())
+        grouped = self._memo.get(key, known)
+        pending = self._pool.submit(self._counted, statements) if grouped is None else None
+        used_kept = grouped is not None or any(_checked(t) not in worked_out for t in verified)
+        read = self._pool.submit(self._generation) if used_kept or known is None else None
         page = self._batch(page_statements)
-        return page, {attr: _column(rows.rows, at[column]) for (attr, column), rows in zip(counted, pending.result())}
+        if pending is not None:
+            grouped = worked_out[key] = [r.rows for r in pending.result()]
+        counts = {attr: _column(rows, at[column]) for (attr, column), rows in zip(counted, grouped)}
+        return page, counts, used_kept and read.result() != known
+
+    def _generation(self) -> str | None:
+        """The cluster's generation (None: nothing may be kept), also given to the memo."""
+        found = generation_of(self._batch([_GENERATION])[0].rows)
+        self._memo.read(found)
+        return found
 
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
@@ -324,10 +354,18 @@ class SphinxQLSearcher(Searcher):
         self._pool.shutdown()
         self._drop()
 
-    def _verified(self, terms: list[Term]) -> dict[Term, list[int]]:
-        """For each term that may span joining marks: the documents holding it only that way, checked one by one."""
-        spanning = list(dict.fromkeys(t for t in terms if spans_marks(t)))
+    def _verified(self, terms: list[Term], known: str | None = None,
+                  worked_out: dict[Hashable, Any] | None = None) -> dict[Term, list[int]]:
+        """For each term that may span joining marks: the documents holding it only that way, checked one by one
+        (or kept under generation ``known``; those checked are put in ``worked_out``)."""
         out: dict[Term, list[int]] = {}
+        spanning = []
+        for term in dict.fromkeys(t for t in terms if spans_marks(t)):
+            kept = self._memo.get(_checked(term), known)
+            if kept is None:
+                spanning.append(term)
+            else:
+                out[term] = kept
         for start in range(0, len(spanning), MAX_BATCH // 2):
             chunk = spanning[start:start + MAX_BATCH // 2]
             statements = []
@@ -340,6 +378,8 @@ class SphinxQLSearcher(Searcher):
                     raise QueryTooExpensive(f"{term.raw!r} would need more than {MAX_CHECKED} items checked for "
                                             "joining marks inside it; quote it or use a longer term")
                 out[term] = [doc for doc, data in results[2 * i].rows if _holds(term, json.loads(data))]
+                if worked_out is not None:
+                    worked_out[_checked(term)] = out[term]
         return out
 
     # Facets
@@ -426,6 +466,11 @@ def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummar
     date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
     return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
                         source=first.source, first_title=first.title or first.body[:20])
+
+
+def _checked(term: Term) -> tuple[str, Term]:
+    """The memo's key for the documents checked to hold a term across joining marks."""
+    return ("checked", term)
 
 
 def _match(expr: str) -> str:

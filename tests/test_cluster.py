@@ -24,7 +24,7 @@ import pytest
 from bench.known_items import generate
 from indexer import cluster, cluster_config, cluster_write
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import VALUES
+from indexer.cluster_schema import VALUES, doc_id, generation_of, generation_row
 from indexer.cluster_write import ClusterWriter, build_cluster, update_cluster
 from indexer.errors import IndexStale, Report
 from indexer.ingest.files import read_items
@@ -131,11 +131,13 @@ def test_totals_facets_and_ids_equal_the_local_engine(remote, local, queries):
     assert len(queries) >= 250
     differ = []
     for query in queries:
-        mine, theirs = remote.search(query), local.search(query)
-        if (mine.total, _facets(mine), mine.months, mine.also_searched) != \
-                (theirs.total, _facets(theirs), theirs.months, theirs.also_searched) or \
-                set(_ids(remote, query)) != set(_ids(local, query)):
-            differ.append((query.q, query.filters, mine.total, theirs.total))
+        theirs = local.search(query)
+        for mine in (remote.search(query), remote.search(query)):  # the second with the counts and checks kept
+            if (mine.total, _facets(mine), mine.months, mine.also_searched) != \
+                    (theirs.total, _facets(theirs), theirs.months, theirs.also_searched):
+                differ.append((query.q, query.filters, mine.total, theirs.total))
+        if set(_ids(remote, query)) != set(_ids(local, query)):
+            differ.append((query.q, query.filters, "ids"))
     assert not differ, f"{len(differ)} of {len(queries)} queries differ: {differ[:5]}"
     assert sum(bool(q.filters["year"]) and len(q.filters["year"]) == 1 for q in queries) >= 10  # months compared
 
@@ -195,13 +197,57 @@ def test_update_replaces_items_on_their_shard(remote, url, tmp_path):
     record = {"id": "cluster-update-1", "title": "集群更新测试标题", "body": "一段只在这里出现的文字：鹦鹉螺号。",
               "date": "2024-05-06"}
     update_cluster([write_jsonl(tmp_path / "new.jsonl", [record])], url, Report(stream=None))
-    found = remote.search(SearchQuery(q="鹦鹉螺号"))
-    assert found.total == 1 and found.hits[0].title == "集群更新测试标题"
+    found, again = remote.search(SearchQuery(q="鹦鹉螺号")), remote.search(SearchQuery(q="鹦鹉螺号"))
+    assert found.total == again.total == 1 and found.hits[0].title == "集群更新测试标题"
+    assert _facets(again)["year"] == {"2024": (1, False, {})}
     record["body"] = "改过的文字：潜水艇。"
     update_cluster([write_jsonl(tmp_path / "new.jsonl", [record])], url, Report(stream=None))
-    assert remote.search(SearchQuery(q="鹦鹉螺号")).total == 0
+    gone = remote.search(SearchQuery(q="鹦鹉螺号"))
+    assert gone.total == 0 and _facets(gone)["year"] == {}  # the counts kept before the update are not used
     assert remote.search(SearchQuery(q="潜水艇")).hits[0].id == found.hits[0].id
     assert remote.item_page(item.id).item.id == item.id
+
+
+def test_counts_and_checks_are_kept_until_a_run_writes(url, tmp_path, monkeypatch):
+    """A repeated search sends neither its facet counts nor its joining-mark checks again; a search while a run
+    writes, and after it, sees what the run wrote."""
+    searcher = cluster_searcher(url)
+    sent: list[str] = []
+    batch = SphinxQLSearcher._batch
+    monkeypatch.setattr(SphinxQLSearcher, "_batch", lambda self, statements: sent.extend(statements) or
+                        batch(self, statements))
+    query = SearchQuery(q="国务院 常务会议")  # 常务会议 may span joining marks: its candidates are checked
+
+    def asked() -> tuple[bool, bool]:
+        """Whether the last search counted facets, and checked joining marks."""
+        return any("GROUP BY" in st for st in sent), any("_free" in st for st in sent)
+
+    first = searcher.search(query)
+    assert first.total > 0 and asked() == (True, True)
+    searcher.search(query)
+    sent.clear()
+    kept = searcher.search(query)
+    assert asked() == (False, False) and (kept.total, _facets(kept)) == (first.total, _facets(first))
+
+    record = {"id": "cluster-memo-1", "title": "国务院常务会议测试", "body": "只为此测试。", "date": "2031-01-02"}
+    items = list(read_items([write_jsonl(tmp_path / "memo.jsonl", [record])], Report(stream=None), tmp_path))
+    writer = ClusterWriter(url)
+    try:
+        stamp = writer.next_stamp()
+        with writer.changing(stamp):
+            writer.write(items, stamp)
+            sent.clear()
+            during = searcher.search(query)
+            assert asked() == (True, True) and during.total == first.total + 1
+            assert _facets(during)["year"]["2031"][0] == 1
+        after = searcher.search(query)
+        assert (after.total, _facets(after)) == (during.total, _facets(during))
+        with writer.changing(writer.next_stamp()):
+            writer.delete([doc_id(record["id"])])
+        assert (searcher.search(query).total, _facets(searcher.search(query))) == (first.total, _facets(first))
+    finally:
+        writer.close()
+        searcher.close()
 
 
 def test_one_mirror_down_gives_the_same_answers_then_both_down_is_degraded(remote, cluster_dir, queries):
@@ -363,3 +409,12 @@ def test_a_grouped_count_keeps_at_most_groups_values(monkeypatch):
     searcher._counted(lambda: [searcher._grouped("departments", "id > 0")])
     assert searcher._group_limits == {"departments": GROUPS}
     searcher.close()
+
+
+def test_a_generation_is_kept_only_when_every_shard_names_one_finished_run():
+    done, writing = generation_row(7, writing=False)["name"], generation_row(8, writing=True)["name"]
+    assert generation_of([(done,), (done,)]) == "7"
+    assert generation_of([(done,), (writing,)]) is None  # a run is writing on one shard
+    assert generation_of([(writing,), (writing,)]) is None
+    assert generation_of([(done,), ("6",)]) is None  # shards naming different runs
+    assert generation_of([]) is None  # a cluster written before generations were
