@@ -63,6 +63,9 @@ ITEM_ATTRS = (
     ("rt_attr_uint", "last_day"),
     ("rt_attr_uint", "position"),
     ("rt_attr_uint", "stamp"),
+    # characters of the title's and of the body's search form: the ranking's length normalisation
+    ("rt_attr_uint", "title_chars"),
+    ("rt_attr_uint", "body_chars"),
     ("rt_attr_bigint", "issue_hash"),
     ("rt_attr_multi_64", "departments"),
     ("rt_attr_multi_64", "topic_keys"),
@@ -232,6 +235,8 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "last_day": last,
         "position": item.position,
         "stamp": stamp,
+        "title_chars": len(search_form(title)),
+        "body_chars": len(search_form(rest[0])),
         "issue_hash": issue_hash(item.issue_key),
         "departments": [value_id("department", d) for d in item.departments],
         "topic_keys": topic_keys(item.topics),

@@ -114,6 +114,7 @@ class SphinxQLSearcher(Searcher):
         self._group_limits_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
         self._memo = Memo()  # facet counts and joining-mark checks, while the cluster's content is unchanged
+        self._lengths_read: tuple[str | None, tuple[float, float]] | None = None  # (generation, average lengths)
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
     # Sending statements
@@ -219,7 +220,7 @@ class SphinxQLSearcher(Searcher):
         verified = self._verified(parsed.positive_terms + parsed.excluded, known, worked_out)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
-        ranker = ranking(parsed, order_by)
+        ranker = ranking(parsed, order_by, self._lengths())
         where = conditions(query, parsed, verified, viewer)
         page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
@@ -243,6 +244,17 @@ class SphinxQLSearcher(Searcher):
         counts = {attr: _column(rows, at[column]) for (attr, column), rows in zip(counted, grouped)}
         return page, counts, used_kept and read.result() != known
 
+    def _lengths(self) -> tuple[float, float]:
+        """The average length of the items' titles and bodies (search form), which the ranking normalises by: read
+        again when a new generation is known (while a run writes, those read before it serve)."""
+        known = self._memo.generation
+        read = self._lengths_read
+        if read is None or (known is not None and read[0] != known):
+            rows = self._batch([f"SELECT AVG(title_chars), AVG(body_chars) FROM {ITEMS}"])[0].rows
+            title, body = rows[0] if rows else (0, 0)
+            read = self._lengths_read = (known, (float(title or 0), float(body or 0)))
+        return read[1]
+
     def _generation(self) -> str | None:
         """The cluster's generation (None: nothing may be kept), also given to the memo."""
         found = generation_of(self._batch([_GENERATION])[0].rows)
@@ -252,7 +264,7 @@ class SphinxQLSearcher(Searcher):
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
-        ranker = ranking(parsed, order_by)
+        ranker = ranking(parsed, order_by, self._lengths())
         where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded), viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",

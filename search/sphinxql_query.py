@@ -20,19 +20,20 @@ from indexer.normalize import term_gaps
 from search.access import Viewer, index_groups
 from search.engine import titles_only
 from search.facets import UNKNOWN_YEAR
+from search.matching import BODY_B, TITLE_B
 from search.query import ParsedQuery, Term, parse
 from search.results import SearchQuery
 
 TITLE_WEIGHT = 8  # a match in the title counts this many times one in the body
-# Ranking: first how many of the query's characters each field holds (titles weighing TITLE_WEIGHT times
-# more), then BM25. Of the ranking expressions tried on 401 known-item cases of the test slice (proximity,
-# BM25F with field lengths, tf-idf), this one found the most targets in the top 10: 375, the local engine 377.
-RANKING = (f"ranker=expr('sum(word_count*user_weight)*1000+bm25'), "
-           f"field_weights=(title={TITLE_WEIGHT}, body=1)")
-# One term is one phrase: in each field holding it, the phrase's keywords and its longest run (lcs) are counts fixed
-# by the query, so searchd's native proximity_bm25 (sum(lcs*user_weight)*1000+bm25) orders its matches as RANKING
-# does (the first 50 of all 413 one-term queries measured were the same) at a third of the cost on many matches.
-ONE_TERM_RANKING = f"ranker=proximity_bm25, field_weights=(title={TITLE_WEIGHT}, body=1)"
+# Ranking: first how many of the query's keywords (character pairs: a two-character term is one) each field holds,
+# titles weighing TITLE_WEIGHT times more; then, among those that hold as many, short titles and bodies first, as the
+# local engine's length normalisation puts them (with its title and body b), and BM25. Of the expressions tried on
+# the whole xwlb corpus, this one found the most targets in the top 10 (README, Ranking).
+FIELD_WEIGHTS = f"field_weights=(title={TITLE_WEIGHT}, body=1, title_free={TITLE_WEIGHT}, body_free=1, mark=0)"
+RANKING = f"ranker=expr('sum(word_count*user_weight)*1000 + 300/{{body_norm}} + bm25/{{title_norm}}'), {FIELD_WEIGHTS}"
+# One term is one phrase: searchd's native proximity_bm25 (sum(lcs*user_weight)*1000+bm25) puts the items holding it
+# in their title first, at a third of the expression's cost on many matches, without the length normalisation.
+ONE_TERM_RANKING = f"ranker=proximity_bm25, {FIELD_WEIGHTS}"
 LAST_DAY = 99999999  # orders items without a date after every dated one
 
 
@@ -56,8 +57,9 @@ def term_match(term: Term, verified: Verified) -> str:
     scope = "title" if term.title_only else "(title,body)"
     expr = f"(@{scope} {phrase(text)})"
     checked = verified.get(term)
-    if checked:
-        expr = f"({expr} | (@mark {' | '.join(doc_token(d) for d in checked)}))"
+    if checked:  # their phrase without the marks is what ranks them, in the field that holds it
+        free = "title_free" if term.title_only else "(title_free,body_free)"
+        expr = f"({expr} | ((@{free} {phrase(text)}) (@mark {' | '.join(doc_token(d) for d in checked)})))"
     return expr
 
 
@@ -133,12 +135,17 @@ def _facet_filters(query: SearchQuery) -> dict[str, tuple[str, str]]:
     return out
 
 
-def ranking(parsed: ParsedQuery, order_by: str) -> str:
-    """The ranker OPTION of a statement ordered by ``order_by``: none unless ordered by weight."""
+def ranking(parsed: ParsedQuery, order_by: str, lengths: tuple[float, float]) -> str:
+    """The ranker OPTION of a statement ordered by ``order_by`` (none unless ordered by weight), for items whose
+    titles and bodies are ``lengths`` characters long on average."""
     if "WEIGHT()" not in order_by:
         return "ranker=none"
     one_term = len(parsed.groups) == 1 and len(parsed.groups[0]) == 1 and not parsed.excluded
-    return ONE_TERM_RANKING if one_term else RANKING
+    if one_term:
+        return ONE_TERM_RANKING
+    title, body = (max(length, 1.0) for length in lengths)
+    return RANKING.format(title_norm=f"({1 - TITLE_B:g}+{TITLE_B:g}*title_chars/{title:.3f})",
+                          body_norm=f"({1 - BODY_B:g}+{BODY_B:g}*body_chars/{body:.3f})")
 
 
 def order(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, str]:
