@@ -10,6 +10,9 @@ or without the marks 、“”· the text writes; ``--cases FILE`` runs other fi
   says how many items hold the query's words where the target holds them (its title's words
   in the title, the others anywhere): when that is more than 10, no ranking by the query
   alone can single the target out.
+
+``--backend sphinxql://host:port`` runs the cases on a cluster holding the same corpus
+(generated cases are still made from the local index, so both backends get the same ones).
 """
 
 from __future__ import annotations
@@ -41,20 +44,22 @@ def main() -> int:
     p.add_argument("--generated", type=int, default=0, metavar="N",
                    help="also run N known-item cases made from the index (see bench/known_items.py)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated cases")
+    p.add_argument("--backend", help="run the cases on this cluster (sphinxql://host:port) holding the same corpus")
     args = p.parse_args()
     index_dir = args.index_dir
     if index_dir is None:
         index_dir = Path(tempfile.mkdtemp(prefix="jianbao-eval-"))
         print(f"building an index of {CORPUS} in {index_dir} …", file=sys.stderr)
         print(build([CORPUS], index_dir, Report()).line("built"), file=sys.stderr)
-    searcher = open_searcher(index_dir, budget_ms=60_000)
+    local = open_searcher(index_dir, budget_ms=60_000)
+    searcher = open_searcher(index_dir, budget_ms=60_000, backend=args.backend) if args.backend else local
     for path in args.cases or [CASES, VARIANTS]:
         print(f"{path.name}:")
         report(searcher, json.loads(path.read_text(encoding="utf-8"))["cases"], f"{path.stem}: ")
         print()
     if args.generated:
         print(f"\n{args.generated} known-item cases made from the index (seed {args.seed}):")
-        report(searcher, known_items.generate(searcher, args.generated, args.seed), "generated ")
+        report(searcher, known_items.generate(local, args.generated, args.seed), "generated ")
     return 0
 
 
