@@ -173,9 +173,8 @@ def encode(form: str) -> str:
     return " ".join(format(ord(ch), "x") for ch in form)
 
 
-def encode_parts(texts: list[str], free: bool = False) -> str:
-    """Display texts as one field: each part's search form encoded, parts apart; ``free``: joining marks left out."""
-    forms = [search_form(t) for t in texts]
+def encode_parts(forms: list[str], free: bool = False) -> str:
+    """Search forms of parts as one field: each encoded, parts apart; ``free``: joining marks left out."""
     if free:
         forms = ["".join(ch for ch in f if ch not in JOINING_MARKS) for f in forms]
     return f" {PART_BREAK} ".join(encode(f) for f in forms)
@@ -216,7 +215,7 @@ def day_range(item: Item) -> tuple[int, int]:
 def item_row(item: Item, stamp: int) -> dict[str, Any]:
     """The items-index row of an item (column name to value), written by the run numbered ``stamp``."""
     first, last = day_range(item)
-    title, *rest = searchable_parts(item)
+    title, *rest = [search_form(part) for part in searchable_parts(item)]
     return {
         "id": doc_id(item.id),
         "title": encode_parts([title]),
@@ -235,8 +234,8 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "last_day": last,
         "position": item.position,
         "stamp": stamp,
-        "title_chars": len(search_form(title)),
-        "body_chars": len(search_form(rest[0])),
+        "title_chars": len(title),
+        "body_chars": len(rest[0]),
         "issue_hash": issue_hash(item.issue_key),
         "departments": [value_id("department", d) for d in item.departments],
         "topic_keys": topic_keys(item.topics),
