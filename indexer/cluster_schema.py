@@ -22,9 +22,10 @@ The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL se
   deletes the rows of earlier runs once every item is written.
 * **Schema.** A cluster configured by an earlier version lacks columns these rows need: the
   writer and the searcher refuse it (:func:`check_columns`, :func:`outdated`) naming the fix.
-* **Generation.** Every node's values index holds one row naming the cluster's content
-  (:func:`generation_row`): a run marks it ``writing`` before it writes anything and names its
-  own stamp when it ends, so a searcher may keep answers while the name it reads stays the same.
+* **Generation.** Every node's values index holds a row naming the cluster's content
+  (:func:`generation_row`): a run marks it ``writing`` before it writes anything and names it
+  after itself (its stamp and a random part) when it ends, so a searcher may keep answers while
+  every shard gives the same name.
 * **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
   hash back to its facet and name. Topics are stored as one set holding both each topic path
   and its top-level topic (hashed apart), because a filter on topics admits either.
@@ -133,19 +134,21 @@ def check_columns(index: str, described: list[tuple]) -> None:
         raise outdated(f"in index {index}, {'; '.join(changed)}")
 
 
-GENERATION_ID = hash63("generation")  # the values-index row naming the cluster's content
+GENERATION = "zg"  # the token of the generation rows' name_text (one row a shard; not a hex token)
 WRITING = "writing"  # how the generation row begins while a run may be changing the content
 
 
-def generation_row(stamp: int, writing: bool) -> dict[str, Any]:
-    """The generation row of run ``stamp``: marked while it writes, named after it when it ended."""
-    name = f"{WRITING} {stamp}" if writing else str(stamp)
-    return {"id": GENERATION_ID, "name_text": EVERYTHING, "kind": "generation", "name": name, "stamp": stamp}
+def generation_row(shard: int, stamp: int, run: str, writing: bool) -> dict[str, Any]:
+    """Shard ``shard``'s generation row for run ``stamp``, named ``run``: marked while it writes, named after it when
+    it ended."""
+    name = f"{WRITING} {run}" if writing else run
+    return {"id": hash63("generation", str(shard)), "name_text": GENERATION, "kind": "generation", "name": name,
+            "stamp": stamp}
 
 
 def generation_of(rows: list[tuple]) -> str | None:
-    """The content named by the generation rows the shards gave (``name`` first), or None when it cannot be kept:
-    no row (written before generations were), a run writing, or shards naming different runs."""
+    """The content named by the generation rows the shards gave (``name`` first), or None when answers cannot be
+    kept: no row (written before generations were), a run writing, or shards naming different runs."""
     names = {str(row[0]) for row in rows}
     if len(names) != 1:
         return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -132,19 +133,26 @@ class ClusterWriter:
     @contextlib.contextmanager
     def changing(self, stamp: int) -> Iterator[None]:
         """Mark every replica's generation as being written by run ``stamp`` for the time of the block, then
-        name it after the run, even when the block failed (what it wrote changed the content all the same)."""
-        self._mark(generation_row(stamp, writing=True))
+        name it after the run, even when the block failed (what it wrote changed the content all the same).
+
+        The name holds a random part: two runs given the same stamp (in the same second) are told apart."""
+        run = f"{stamp}.{secrets.token_hex(6)}"
+        self._mark(stamp, run, writing=True)
         try:
             yield
         except BaseException:
             with contextlib.suppress(ClusterUnavailable):  # the failure is what to report; unmarked, nothing is kept
-                self._mark(generation_row(stamp, writing=False))
+                self._mark(stamp, run, writing=False)
             raise
-        self._mark(generation_row(stamp, writing=False))
+        self._mark(stamp, run, writing=False)
 
-    def _mark(self, row: dict) -> None:
+    def _mark(self, stamp: int, run: str, writing: bool) -> None:
+        """Write the generation row on every replica and save the values index to disk: a node restarted after a
+        crash must not name an earlier generation (Sphinx 2.2.11's binary log alone may lose the row)."""
         for shard in self.shards:
-            self._each_replica(shard, [_replace(values_index(shard.number), [row])])
+            index = values_index(shard.number)
+            self._each_replica(shard, [_replace(index, [generation_row(shard.number, stamp, run, writing)]),
+                                       f"FLUSH RTINDEX {index}"])
 
     def next_stamp(self) -> int:
         """The number of a new run: the time, or one more than any run's before it."""

@@ -17,6 +17,7 @@ lacks a column this code reads (configured by an earlier version) is refused on 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import threading
@@ -32,7 +33,7 @@ from indexer.analysis import jieba_tokenizer
 from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from indexer.cluster_schema import (
     EVERYTHING,
-    GENERATION_ID,
+    GENERATION,
     ITEM_ATTRS,
     ITEMS,
     TOPIC_TOP,
@@ -88,7 +89,8 @@ SIMILAR_TITLE_WEIGHT = 3
 _GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION")  # a grouped count (_grouped)
 # Every attribute of the items index: refused ("unknown column") by a cluster configured before one was added
 _SCHEMA_PROBE = f"SELECT {', '.join(name for _, name in ITEM_ATTRS)} FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none"
-_GENERATION = f"SELECT name FROM {VALUES} WHERE id = {GENERATION_ID}"  # one row a shard: what its content is
+# The generation rows, one a shard: the name of what each holds
+_GENERATION = f"SELECT name FROM {VALUES} WHERE MATCH('@name_text {GENERATION}') LIMIT 0, 1000 OPTION ranker=none"
 
 
 # A search's answer: the page and its SHOW META, the grouped counts by attribute, and whether it used kept answers
@@ -233,7 +235,7 @@ class SphinxQLSearcher(Searcher):
         columns, at = facet_counts(query)
         statements = partial(self._grouped_all, [attr for attr, _ in counted],
                              conditions(query, parsed, verified, viewer, facet_filters=False), columns)
-        key = ("counts", *statements())
+        key = _counts_key(statements())
         grouped = self._memo.get(key, known)
         pending = self._pool.submit(self._counted, statements) if grouped is None else None
         used_kept = grouped is not None or any(_checked(t) not in worked_out for t in verified)
@@ -242,7 +244,8 @@ class SphinxQLSearcher(Searcher):
         if pending is not None:
             grouped = worked_out[key] = [r.rows for r in pending.result()]
         counts = {attr: _column(rows, at[column]) for (attr, column), rows in zip(counted, grouped)}
-        return page, counts, used_kept and read.result() != known
+        generation = read.result() if read is not None else known
+        return page, counts, used_kept and generation != known
 
     def _lengths(self) -> tuple[float, float]:
         """The average length of the items' titles and bodies (search form), which the ranking normalises by: read
@@ -478,6 +481,11 @@ def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummar
     date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
     return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
                         source=first.source, first_title=first.title or first.body[:20])
+
+
+def _counts_key(statements: list[str]) -> tuple[str, bytes]:
+    """The memo's key for the grouped counts of these statements (a digest: a condition may name 5,000 items)."""
+    return ("counts", hashlib.blake2b("\n".join(statements).encode("utf-8"), digest_size=16).digest())
 
 
 def _checked(term: Term) -> tuple[str, Term]:

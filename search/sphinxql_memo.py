@@ -15,21 +15,26 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Any
 
-CAPACITY = 2048  # answers kept; the least recently used goes first
+CAPACITY = 200_000  # rows (grouped counts, checked items) kept in all; the least recently used answers go first
+
+
+def size(answer: list) -> int:
+    """The rows of an answer: grouped counts (a list of row lists) or checked items (a list of ids)."""
+    return sum(len(part) if isinstance(part, list) else 1 for part in answer)
 
 
 class Memo:
-    """Answers by key, all kept under one generation of the cluster's content."""
+    """Answers by key, all kept under one generation of the cluster's content, :data:`CAPACITY` rows at most."""
 
     def __init__(self, capacity: int = CAPACITY):
         self.capacity = capacity
         self.generation: str | None = None  # the latest generation read; None: nothing may be kept
-        self._kept: OrderedDict[Hashable, Any] = OrderedDict()
+        self._kept: OrderedDict[Hashable, list] = OrderedDict()
+        self._rows = 0  # the size of what is kept
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, generation: str | None) -> Any | None:
+    def get(self, key: Hashable, generation: str | None) -> list | None:
         """The answer kept for ``key`` under ``generation``, if any."""
         with self._lock:
             if generation is None or generation != self.generation or key not in self._kept:
@@ -42,15 +47,18 @@ class Memo:
         with self._lock:
             if generation != self.generation:
                 self._kept.clear()
+                self._rows = 0
                 self.generation = generation
 
-    def keep(self, known: str | None, answers: dict[Hashable, Any]) -> None:
+    def keep(self, known: str | None, answers: dict[Hashable, list]) -> None:
         """Keep what a search that began when generation ``known`` was the latest read worked out, if it still is."""
         with self._lock:
             if known is None or known != self.generation:
                 return
             for key, answer in answers.items():
+                if key in self._kept:
+                    self._rows -= 1 + size(self._kept.pop(key))
                 self._kept[key] = answer
-                self._kept.move_to_end(key)
-            while len(self._kept) > self.capacity:
-                self._kept.popitem(last=False)
+                self._rows += 1 + size(answer)
+            while self._rows > self.capacity and self._kept:
+                self._rows -= 1 + size(self._kept.popitem(last=False)[1])
