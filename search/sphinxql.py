@@ -222,7 +222,7 @@ class SphinxQLSearcher(Searcher):
         verified = self._verified(parsed.positive_terms + parsed.excluded, known, worked_out)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
-        ranker = ranking(parsed, order_by, self._lengths())
+        ranker = ranking(parsed, order_by, self._lengths)
         where = conditions(query, parsed, verified, viewer)
         page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
@@ -267,7 +267,7 @@ class SphinxQLSearcher(Searcher):
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
-        ranker = ranking(parsed, order_by, self._lengths())
+        ranker = ranking(parsed, order_by, self._lengths)
         where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded), viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",

@@ -11,7 +11,7 @@ instead (:func:`facet_counts`), each leaving out its own facet's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
 from indexer.index.docvalues import date_number
@@ -135,15 +135,15 @@ def _facet_filters(query: SearchQuery) -> dict[str, tuple[str, str]]:
     return out
 
 
-def ranking(parsed: ParsedQuery, order_by: str, lengths: tuple[float, float]) -> str:
-    """The ranker OPTION of a statement ordered by ``order_by`` (none unless ordered by weight), for items whose
-    titles and bodies are ``lengths`` characters long on average."""
+def ranking(parsed: ParsedQuery, order_by: str, lengths: Callable[[], tuple[float, float]]) -> str:
+    """The ranker OPTION of a statement ordered by ``order_by`` (none unless ordered by weight); ``lengths()`` gives
+    the average length of the items' titles and bodies, asked only when the ranking normalises by them."""
     if "WEIGHT()" not in order_by:
         return "ranker=none"
     one_term = len(parsed.groups) == 1 and len(parsed.groups[0]) == 1 and not parsed.excluded
     if one_term:
         return ONE_TERM_RANKING
-    title, body = (max(length, 1.0) for length in lengths)
+    title, body = (max(length, 1.0) for length in lengths())
     return RANKING.format(title_norm=f"({1 - TITLE_B:g}+{TITLE_B:g}*title_chars/{title:.3f})",
                           body_norm=f"({1 - BODY_B:g}+{BODY_B:g}*body_chars/{body:.3f})")
 
