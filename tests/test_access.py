@@ -258,3 +258,27 @@ def test_a_public_only_archive_answers_as_before_without_access_settings(seed_in
     assert plain["total"] == forged["total"] == len(seed_items)
     assert "Vary" not in client.get("/api/search?q=").headers or \
         "X-Remote-User" not in client.get("/api/search?q=").headers["Vary"]
+
+
+@pytest.mark.parametrize("shape", ['{"access": []}', '{"access": ['])
+def test_an_index_whose_only_restriction_is_administrators_hides_those_items_from_everyone_else(tmp_path, shape):
+    archive = tmp_path / "archive"
+    shutil.copytree(CORPUS, archive)
+    inner = archive / "internal"
+    inner.mkdir()
+    (inner / "_access.json").write_text(shape, encoding="utf-8")
+    records = [{"id": f"secret{n}", "title": f"内部通报第{n}号", "body": "仅限管理员。（区教育局）"} for n in range(3)]
+    write_jsonl(inner / "secret.jsonl", records)
+    index = build_index([archive], tmp_path / "index")
+    settings = dataclasses.replace(Settings.defaults(), index_dir=index, trusted_proxies=("127.0.0.1",))
+    app = create_app({"TESTING": True}, settings)
+    public = len(list(read_items([CORPUS], Report(stream=None))))
+    for who in ("anonymous", "A", "B"):
+        assert get(app, "/api/health", who).get_json()["items"] == public
+        assert get(app, "/api/search?q=内部通报", who).get_json()["total"] == 0
+        assert get(app, "/api/items/secret0", who).status_code == 404
+        export = get(app, "/export.csv?q=", who)
+        assert "secret" not in export.get_data(as_text=True)
+        export.close()
+    assert get(app, "/api/health", "admin").get_json()["items"] == public + 3
+    assert get(app, "/api/items/secret0", "admin").status_code == 200

@@ -207,3 +207,50 @@ def test_the_default_viewer_is_public_only(mixed):
     assert searcher.search(SearchQuery(q="校园欺凌")).total == searcher.search(
         SearchQuery(q="校园欺凌"), viewer=viewer_of()).total
     assert searcher.item_page("r-a") is None and searcher.item_page("r-pub") is not None
+
+
+# Each access shape alone in an index: the seeds public, and one folder whose _access.json is the shape.
+SHAPES = {
+    "admins only": '{"access": []}',
+    "unreadable": '{"access": [',
+    "one group": '{"access": ["A"]}',
+    "mixed": None,  # records of their own: administrators only, A, and public
+}
+SHAPE_VIEWERS = {"anonymous": viewer_of(), "reader without groups": viewer_of([]), "wrong group": viewer_of(["B"]),
+                 "the group": viewer_of(["A"]), "admin": EVERYTHING}
+
+
+@pytest.fixture(scope="module", params=[pytest.param((b.values[0], s), marks=b.marks, id=f"{b.values[0]}-{s}")
+                                        for b in BACKEND_PARAMS for s in SHAPES])
+def shaped(request, tmp_path_factory) -> Iterator[tuple[Searcher, list[Item]]]:
+    backend, shape = request.param
+    archive = tmp_path_factory.mktemp("shape-archive")
+    for path in CORPUS.glob("*.txt"):
+        shutil.copy(path, archive / path.name)
+    inner = archive / "internal"
+    inner.mkdir()
+    if SHAPES[shape] is None:
+        write_jsonl(inner / "records.jsonl", [dict(r, access=a) for r, a in zip(RESTRICTED, ([], ["A"], None))])
+    else:
+        (inner / "_access.json").write_text(SHAPES[shape], encoding="utf-8")
+        write_jsonl(inner / "records.jsonl", [{k: v for k, v in r.items() if k != "access"} for r in RESTRICTED])
+    items = list(read_items([archive], Report(stream=None)))
+    for searcher in BACKENDS[backend](archive, tmp_path_factory.mktemp(backend + "-shape")):
+        yield searcher, items
+
+
+@pytest.mark.parametrize("who", SHAPE_VIEWERS)
+def test_every_access_shape_alone_in_an_index_hides_what_it_must(shaped, who):
+    searcher, items = shaped
+    viewer = SHAPE_VIEWERS[who]
+    seen = {i.id for i in items if may_see(viewer, i.access)}
+    hidden = {i.id for i in items} - seen
+    assert hidden or who in ("admin", "the group")  # every shape restricts something from the others
+    result = searcher.search(SearchQuery(q="", size=MAX_PAGE_SIZE), viewer=viewer)
+    assert result.total == len(seen) and {h.id for h in result.hits} == seen
+    assert searcher.search(SearchQuery(q="校园欺凌", size=MAX_PAGE_SIZE), viewer=viewer).total == len(
+        {i.id for i in items if i.id in seen and "校园欺凌" in i.title + i.body})
+    assert {i.id for i in searcher.export(SearchQuery(q=""), limit=1000, viewer=viewer).items} == seen
+    assert searcher.health(viewer=viewer)["items"] == len(seen)
+    for item_id in hidden:
+        assert searcher.item_page(item_id, viewer=viewer) is None

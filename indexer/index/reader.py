@@ -120,7 +120,7 @@ class IndexSnapshot:
         issues = self._facet(arrays, "issue")
         self.issue_names, self.issue = issues.names, issues.val
         self.access = self._facet([_with_access(a) for a in arrays], "acc")
-        self.restricted = any(name != PUBLIC for name in self.access.names)
+        self.restricted = _any_restricted(self.access, self.live)
         self._views: dict[frozenset[str], SnapshotView] = {}
         self.live_count = int(self.live.sum())
 
@@ -316,6 +316,14 @@ def _with_access(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     count = len(arrays["year"])
     return {"acc_ptr": np.arange(count + 1), "acc_val": np.zeros(count, dtype=np.int32),
             "acc_names": np.asarray([PUBLIC])}
+
+
+def _any_restricted(access: Facet, live: np.ndarray) -> bool:
+    """Whether some live document is not public: restricted to groups, or to administrators only (no value)."""
+    public = np.zeros(len(live), dtype=bool)
+    if PUBLIC in access.names:
+        public[access.doc_of_value[access.val == access.names.index(PUBLIC)]] = True
+    return bool((live & ~public).any())
 
 
 def _stored_items(reader: SegmentReader):
