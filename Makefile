@@ -30,9 +30,9 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Tesseract's standard simplified-Chinese model (from the npm registry; it reads rare characters Debian's small
-# model misses). Optional: without it OCR uses Debian's model (indexer/ingest/ocr_model.py).
+# model misses). Optional: without it OCR uses Debian's model (indexer/ingest/read/ocr_model.py).
 $(OCR_MODEL): | $(VENV)/.installed
-	$(PY) -m indexer.ingest.ocr_model
+	$(PY) -m indexer.ingest.read.ocr_model
 
 # Debian packages the tests drive: Chromium and a CJK font (browser tests), LibreOffice (.doc .wps .rtf .odt),
 # Tesseract with its simplified-Chinese model (scanned pages), Sphinx (the cluster backend), nginx (the

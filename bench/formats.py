@@ -20,13 +20,13 @@ import pypdfium2 as pdfium
 from pypdf import PdfReader
 
 from indexer.errors import Report
-from indexer.ingest.conversions import ConversionCache
-from indexer.ingest.documents import DocumentReader
-from indexer.ingest.docx import docx_text
 from indexer.ingest.files import read_items
-from indexer.ingest.ocr import OCR_DPI
-from indexer.ingest.ofd import ofd_text
-from indexer.ingest.pdf import pdf_text
+from indexer.ingest.read.conversions import ConversionCache
+from indexer.ingest.read.documents import DocumentReader
+from indexer.ingest.read.docx import docx_text
+from indexer.ingest.read.ocr import OCR_DPI
+from indexer.ingest.read.ofd import ofd_text
+from indexer.ingest.read.pdf import pdf_text
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 SEEDS = SHARED / "realworld" / "seeds_formats"

@@ -23,10 +23,10 @@ from rapidfuzz.distance import Levenshtein
 
 from indexer.errors import Report
 from indexer.ingest.files import read_items
-from indexer.ingest.issues import issue_items
-from indexer.ingest.meta import IssueMeta
-from indexer.ingest.ocr import LANGUAGE, OCR_DPI, ocr_image
-from indexer.ingest.pagetext import join_pages
+from indexer.ingest.read.meta import IssueMeta
+from indexer.ingest.read.ocr import LANGUAGE, OCR_DPI, ocr_image
+from indexer.ingest.read.pagetext import join_pages
+from indexer.ingest.split.issues import issue_items
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "realworld" / "seeds_formats"
 ISSUES = ("000_481367547d7bb0e8", "004_25bc5815877f9951")

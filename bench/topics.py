@@ -26,8 +26,8 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from indexer.errors import Report
+from indexer.ingest.enrich.topics import SEPARATOR, Scoring, TopicRules, default_rules, taxonomy
 from indexer.ingest.files import read_files
-from indexer.ingest.topics import SEPARATOR, Scoring, TopicRules, default_rules, taxonomy
 from indexer.items import Item
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "realworld" / "web_html"

@@ -56,9 +56,9 @@ from indexer.index.layout import (
 )
 from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
-from indexer.ingest.conversions import cache_for
-from indexer.ingest.documents import DocumentReader
 from indexer.ingest.files import archive_fingerprint, archive_root, is_record_file, read_files, read_items
+from indexer.ingest.read.conversions import cache_for
+from indexer.ingest.read.documents import DocumentReader
 from indexer.items import Item
 from indexer.progress import Progress
 from indexer.settings import Settings

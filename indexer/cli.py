@@ -12,8 +12,8 @@ from indexer.cluster_cli import BACKEND_HELP, add_commands
 from indexer.cluster_write import build_cluster, update_cluster
 from indexer.errors import JianbaoError, Report
 from indexer.index.reader import IndexSnapshot
-from indexer.ingest.conversions import cache_for
 from indexer.ingest.files import read_files
+from indexer.ingest.read.conversions import cache_for
 from indexer.progress import Progress
 from indexer.settings import SettingError, Settings
 from indexer.stats import index_stats, stats_text

@@ -40,7 +40,7 @@ from typing import Any
 from indexer.errors import IndexStale
 from indexer.index.docvalues import NO_DATE, date_number
 from indexer.index.schema import searchable_parts
-from indexer.ingest.topics import SEPARATOR
+from indexer.ingest.enrich.topics import SEPARATOR
 from indexer.items import Item
 from indexer.normalize import JOINING_MARKS, search_form
 

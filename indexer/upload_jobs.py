@@ -31,9 +31,9 @@ from whoosh.filedb.filestore import FileStorage
 from indexer.build import commit_segments, delete_documents, live_documents, update
 from indexer.errors import IndexLocked, JianbaoError, Report
 from indexer.index.layout import current_build, read_toc, writer_lock
-from indexer.ingest.conversions import cache_for
-from indexer.ingest.documents import DocumentReader
 from indexer.ingest.files import read_files
+from indexer.ingest.read.conversions import cache_for
+from indexer.ingest.read.documents import DocumentReader
 from indexer.progress import Progress
 from indexer.uploads import UNFINISHED, Upload, UploadStore, now
 

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from indexer.errors import JianbaoError
-from indexer.ingest.access import ACCESS_FILE, parse_access
-from indexer.ingest.documents import MAX_DOCUMENT_BYTES
+from indexer.ingest.enrich.access import ACCESS_FILE, parse_access
 from indexer.ingest.files import CORPUS_SUFFIXES, MAX_ISSUE_BYTES, is_record_file
-from indexer.ingest.meta import META_SUFFIX
-from indexer.ingest.zippackage import MAX_RATIO, MAX_TOTAL_BYTES
+from indexer.ingest.read.documents import MAX_DOCUMENT_BYTES
+from indexer.ingest.read.meta import META_SUFFIX
+from indexer.ingest.read.zippackage import MAX_RATIO, MAX_TOTAL_BYTES
 
 STATE = ".upload.json"
 WITHDRAWN = ".withdrawn"

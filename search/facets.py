@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.index.reader import Facet, IndexSnapshot
-from indexer.ingest.topics import SEPARATOR
+from indexer.ingest.enrich.topics import SEPARATOR
 
 FACETS = ("department", "topic", "year")
 FILTERS = (*FACETS, "issue")  # the issue filter (an issue key) narrows results but is not counted as a facet

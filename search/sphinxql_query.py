@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 
 from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
 from indexer.index.docvalues import date_number
-from indexer.ingest.topics import SEPARATOR
+from indexer.ingest.enrich.topics import SEPARATOR
 from indexer.normalize import term_gaps
 from search.access import Viewer, index_groups
 from search.engine import titles_only

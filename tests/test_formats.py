@@ -18,9 +18,9 @@ from rapidfuzz.distance import Levenshtein
 
 from bench.formats import glyph_only_ofd
 from indexer.errors import Report
-from indexer.ingest.conversions import ConversionCache
-from indexer.ingest.documents import DocumentReader
 from indexer.ingest.files import read_files, read_items
+from indexer.ingest.read.conversions import ConversionCache
+from indexer.ingest.read.documents import DocumentReader
 from indexer.items import Item
 
 SEEDS = SHARED / "corpora" / "realworld" / "seeds_formats"
@@ -77,7 +77,7 @@ def test_scanned_issue_is_read_by_ocr(seed_conversions, issue):
 def test_ocr_text_is_mended_like_a_text_layer():
     """Spaces closed between Chinese characters (not beside quotes: a gap may end a title); a closing quote read
     as “ and a parenthesis read as 〈 mended."""
-    from indexer.ingest.ocr import mend
+    from indexer.ingest.read.ocr import mend
 
     assert mend("区 教育 局 完善 “三查“ 机制 , “四不两直”方式“近日\n“开门红“。〈区人社局)") == (
         "区教育局完善 “三查” 机制 , “四不两直”方式“近日\n“开门红”。（区人社局）")
@@ -111,7 +111,7 @@ def test_hostile_ofd_numbers_are_bounded(tmp_path):
 
 def test_ofd_advances_are_bounded_by_the_run():
     """Many ``g 10000 d`` groups expand to no more advances than the run has characters."""
-    from indexer.ingest.ofdvalues import deltas
+    from indexer.ingest.read.ofdvalues import deltas
 
     assert deltas("g 10000 5.57 " * 1000, 4) == [5.57] * 4
     assert deltas("1 2 g 3 0.5 4", 4) == [1.0, 2.0, 0.5, 0.5]
@@ -213,7 +213,7 @@ def test_document_text_is_cached_by_content(tmp_path):
 def test_a_failed_conversion_is_remembered(tmp_path, monkeypatch):
     """A file LibreOffice gives no text for is converted once; later runs report it from the cache, until the
     converter changes or the cache is cleared."""
-    from indexer.ingest import office
+    from indexer.ingest.read import office
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -251,8 +251,8 @@ def test_a_huge_scanned_pdf_page_is_rendered_within_the_pixel_bound(tmp_path, mo
     import pypdfium2 as pdfium
 
     from indexer.errors import SourceError
-    from indexer.ingest import pdf
-    from indexer.ingest.ocr import MAX_PIXELS
+    from indexer.ingest.read import pdf
+    from indexer.ingest.read.ocr import MAX_PIXELS
 
     (tmp_path / "scan.jpg").write_bytes(zipfile.ZipFile(OFD / "zsbk.ofd").read("Doc_0/Res/image_7.jpg"))
     document = pdfium.PdfDocument.new()
@@ -286,7 +286,7 @@ def _skipped(corpus: Path, cache: Path) -> list[str]:
 
 def test_a_raised_limit_retries_a_remembered_failure(tmp_path, monkeypatch):
     """A PDF refused for its page count is remembered under the limit it broke; with a higher limit it is read."""
-    from indexer.ingest import pdf
+    from indexer.ingest.read import pdf
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -302,7 +302,7 @@ def test_a_raised_limit_retries_a_remembered_failure(tmp_path, monkeypatch):
 @pytest.mark.system
 def test_an_ocr_timeout_is_not_remembered(tmp_path, monkeypatch):
     """A scanned page OCR takes too long over is reported again, not from the cache: the next run tries again."""
-    from indexer.ingest import ocr
+    from indexer.ingest.read import ocr
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -314,7 +314,7 @@ def test_an_ocr_timeout_is_not_remembered(tmp_path, monkeypatch):
 
 def test_a_killed_converter_is_not_remembered(tmp_path, monkeypatch):
     """LibreOffice or Tesseract killed (here: programs that kill themselves) is tried again next run."""
-    from indexer.ingest import ocr
+    from indexer.ingest.read import ocr
 
     programs = tmp_path / "bin"
     programs.mkdir()

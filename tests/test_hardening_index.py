@@ -17,7 +17,7 @@ import pytest
 from indexer.build import build, update
 from indexer.errors import JianbaoError, Report, SourceError
 from indexer.index.layout import BUILDS, current_build
-from indexer.ingest.encodings import decode
+from indexer.ingest.read.encodings import decode
 from tests.conftest import CORPUS, ROOT, open_index, run
 
 SEED = CORPUS / "000_481367547d7bb0e8.txt"

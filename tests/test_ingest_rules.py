@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import Report
-from indexer.ingest.document import read_document
+from indexer.ingest.enrich.units import read_attribution
 from indexer.ingest.files import read_items
-from indexer.ingest.units import read_attribution
+from indexer.ingest.split.document import read_document
 from tests.conftest import SHARED
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from indexer.ingest.split import split_issue
+from indexer.ingest.split.split import split_issue
 from tests.conftest import CORPUS
 
 SEED_000 = [

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from bench.topics import labelled_pages, score
-from indexer.ingest.topics import TopicRules, default_rules, taxonomy
+from indexer.ingest.enrich.topics import TopicRules, default_rules, taxonomy
 from tests.conftest import SHARED
 
 EDU, HEALTH = "科技、教育\\教育", "卫生、体育\\卫生"

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
 
-from indexer.ingest.topics import SEPARATOR
+from indexer.ingest.enrich.topics import SEPARATOR
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
 from search.facets import FACETS, UNKNOWN_YEAR
 from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS

@@ -32,8 +32,8 @@ from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, curren
 from indexer.index.postings import read_postings
 from indexer.index.schema import GRAM_FIELDS
 from indexer.index.singles import Singles
-from indexer.ingest.access import PUBLIC
-from indexer.ingest.topics import SEPARATOR
+from indexer.ingest.enrich.access import PUBLIC
+from indexer.ingest.enrich.topics import SEPARATOR
 from indexer.items import Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse

@@ -28,7 +28,7 @@ from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
 from indexer.analysis import PART_SEPARATOR, GramAnalyzer, JoinedGramAnalyzer, WordAnalyzer
-from indexer.ingest.split import issue_facts
+from indexer.ingest.split.split import issue_facts
 from indexer.items import Item
 
 WORD_FIELDS = ("title", "body")

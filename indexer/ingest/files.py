@@ -3,7 +3,7 @@
 Formats (API.md section 1): ``.txt`` (one issue a file), ``.html``/``.htm`` (one
 issue or one item a page), ``.jsonl``/``.jsonl.gz`` (one item a line), the document
 formats ``.docx .doc .wps .rtf .odt .pdf .ofd`` (one issue or document a file,
-converted to text by :mod:`indexer.ingest.documents`), and a ``NAME.meta.json``
+converted to text by :mod:`indexer.ingest.read.documents`), and a ``NAME.meta.json``
 beside any file with issue-level metadata. A file that cannot be read is reported
 with the reason and skipped, and reading goes on.
 
@@ -21,15 +21,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from indexer.errors import Report, SourceError
-from indexer.ingest.access import ACCESS_FILE, folder_access, nearest_access
-from indexer.ingest.conversions import Extracted
-from indexer.ingest.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
-from indexer.ingest.duplicates import Deduplicator
-from indexer.ingest.encodings import decode
-from indexer.ingest.issues import issue_items
-from indexer.ingest.meta import META_SUFFIX, IssueMeta, read_meta
-from indexer.ingest.records import RECORD_SUFFIXES, read_records
-from indexer.ingest.webpage import PAGE_SUFFIXES, read_page
+from indexer.ingest.enrich.access import ACCESS_FILE, folder_access, nearest_access
+from indexer.ingest.enrich.duplicates import Deduplicator
+from indexer.ingest.read.conversions import Extracted
+from indexer.ingest.read.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
+from indexer.ingest.read.encodings import decode
+from indexer.ingest.read.meta import META_SUFFIX, IssueMeta, read_meta
+from indexer.ingest.read.records import RECORD_SUFFIXES, read_records
+from indexer.ingest.read.webpage import PAGE_SUFFIXES, read_page
+from indexer.ingest.split.issues import issue_items
 from indexer.items import Item
 from indexer.progress import Progress
 
@@ -111,7 +111,7 @@ def read_items(sources: list[Path], report: Report, root: Path | None = None,
 
     Records stream through (a JSON Lines export is never held whole); the items of issue and
     document files come at the end, the same item read from several files once
-    (:mod:`indexer.ingest.duplicates`).
+    (:mod:`indexer.ingest.enrich.duplicates`).
     """
     kept = Deduplicator()
     for path, items in read_files(sources, report, root, documents, progress, stream_records=True):

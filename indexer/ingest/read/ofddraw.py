@@ -23,8 +23,8 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image, ImageDraw, UnidentifiedImageError
 
-from indexer.ingest.ocr import MAX_PIXELS
-from indexer.ingest.ofdvalues import deltas, number, numbers
+from indexer.ingest.read.ocr import MAX_PIXELS
+from indexer.ingest.read.ofdvalues import deltas, number, numbers
 
 _CURVE_STEPS = 6  # straight pieces a curve of an outline is drawn with
 _SUPERSAMPLE = 4  # glyphs are drawn this many times larger, then shrunk: grey edges, no lost thin strokes

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import Report, SourceError
-from indexer.ingest.access import access_or_restricted
-from indexer.ingest.encodings import decode
+from indexer.ingest.enrich.access import access_or_restricted
+from indexer.ingest.read.encodings import decode
 
 META_SUFFIX = ".meta.json"
 

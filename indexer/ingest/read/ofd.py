@@ -12,7 +12,7 @@ some producers write their own namespace URI.
 A page whose text is drawn only through glyph indices (``CGTransform`` with no
 characters in ``TextCode``), or only as images, has no text to read back: it is a
 scanned page. It is drawn to an image, glyphs from the embedded fonts and images
-in their boxes (:mod:`indexer.ingest.ofddraw`), and read by OCR like a scanned PDF
+in their boxes (:mod:`indexer.ingest.read.ofddraw`), and read by OCR like a scanned PDF
 page; its items are marked ``ocr``.
 """
 
@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from indexer.errors import SourceError
-from indexer.ingest.conversions import Extracted
-from indexer.ingest.docx import PARSER
-from indexer.ingest.ocr import OCR_DPI, check_ocr, ocr_image
-from indexer.ingest.ofddraw import draw_page
-from indexer.ingest.ofdvalues import deltas, number, numbers
-from indexer.ingest.pagetext import join_pages
-from indexer.ingest.zippackage import Package
+from indexer.ingest.read.conversions import Extracted
+from indexer.ingest.read.docx import PARSER
+from indexer.ingest.read.ocr import OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.read.ofddraw import draw_page
+from indexer.ingest.read.ofdvalues import deltas, number, numbers
+from indexer.ingest.read.pagetext import join_pages
+from indexer.ingest.read.zippackage import Package
 
 OFD_SUFFIXES = (".ofd",)
 MAX_PAGES = 500  # as for PDF: a longer file is not one bulletin issue

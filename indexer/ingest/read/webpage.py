@@ -3,7 +3,7 @@
 A page's stated facts come from its government meta tags (``ArticleTitle``, ``PubDate``,
 ``ContentSource`` …) and from label tables such as gov.cn's ``索引号 … 主题分类 … 发文机关 …
 成文日期 … 标题 … 发文字号 … 发布日期`` table, which is read and then removed from the text.
-The page is one item (:mod:`indexer.ingest.document`) unless its content is a bulletin issue.
+The page is one item (:mod:`indexer.ingest.split.document`) unless its content is a bulletin issue.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import lxml.etree
 import lxml.html
 
 from indexer.errors import SourceError
-from indexer.ingest.document import read_labels
-from indexer.ingest.encodings import detect_encoding
-from indexer.ingest.issues import issue_items
-from indexer.ingest.meta import IssueMeta
+from indexer.ingest.read.encodings import detect_encoding
+from indexer.ingest.read.meta import IssueMeta
+from indexer.ingest.split.document import read_labels
+from indexer.ingest.split.issues import issue_items
 from indexer.items import Item
 from indexer.normalize import clean_display, close_spaces
 

@@ -23,8 +23,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.ingest.dates import find_date
-from indexer.ingest.units import Attribution, read_attribution
+from indexer.ingest.enrich.dates import find_date
+from indexer.ingest.enrich.units import Attribution, read_attribution
 from indexer.normalize import clean_display, close_spaces, display_width
 
 # Marks that open a short item with no title.

@@ -22,8 +22,8 @@ import threading
 from pathlib import Path
 
 from indexer.errors import SourceError
-from indexer.ingest.conversions import ConversionInterrupted
-from indexer.ingest.encodings import decode
+from indexer.ingest.read.conversions import ConversionInterrupted
+from indexer.ingest.read.encodings import decode
 
 OFFICE_SUFFIXES = (".doc", ".wps", ".rtf", ".odt")
 PACKAGE = "libreoffice-writer-nogui"

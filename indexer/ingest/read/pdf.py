@@ -3,9 +3,9 @@
 pypdfium2 (BSD-3/Apache-2.0, Google's PDFium, the engine of Chromium's viewer) is
 used for the speed and accuracy measured in ``bench/formats.py`` (README,
 "Reading office files"). A page without a text layer but with an image is a
-scanned page: it is rendered and read by Tesseract (:mod:`indexer.ingest.ocr`).
+scanned page: it is rendered and read by Tesseract (:mod:`indexer.ingest.read.ocr`).
 Running headers, footers and page numbers are removed and the lines reflowed by
-the same splitter as PDF-extracted ``.txt`` files (:mod:`indexer.ingest.pagetext`).
+the same splitter as PDF-extracted ``.txt`` files (:mod:`indexer.ingest.read.pagetext`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from indexer.errors import SourceError
-from indexer.ingest.conversions import Extracted
-from indexer.ingest.ocr import MAX_PIXELS, OCR_DPI, check_ocr, ocr_image
-from indexer.ingest.pagetext import join_pages
+from indexer.ingest.read.conversions import Extracted
+from indexer.ingest.read.ocr import MAX_PIXELS, OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.read.pagetext import join_pages
 
 PDF_SUFFIXES = (".pdf",)
 MAX_PAGES = 500  # a longer PDF is not one bulletin issue: reported, not read (bounds time and memory)

@@ -1,7 +1,7 @@
 """Laid-out pages to one issue text: running headers and footers and page numbers removed.
 
 The page texts are then joined with line breaks and reflowed by the same
-splitter as PDF-extracted ``.txt`` files (:mod:`indexer.ingest.split`), so an
+splitter as PDF-extracted ``.txt`` files (:mod:`indexer.ingest.split.split`), so an
 item never breaks at a page or line end.
 """
 

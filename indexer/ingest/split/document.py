@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.ingest.dates import date_line, find_date
-from indexer.ingest.split import mend_paragraph
-from indexer.ingest.units import is_unit_name, issuer_by_code, read_attribution
+from indexer.ingest.enrich.dates import date_line, find_date
+from indexer.ingest.enrich.units import is_unit_name, issuer_by_code, read_attribution
+from indexer.ingest.split.split import mend_paragraph
 
 # Labels of stated facts, as web pages and exports print them (spaces inside a label are ignored).
 LABELS = ("索引号", "主题分类", "发文机关", "发布机构", "来源", "信息来源", "文章来源", "成文日期", "发布日期",

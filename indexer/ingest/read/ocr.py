@@ -2,7 +2,7 @@
 
 Tesseract runs as a command (no Python binding needed): the page image goes in
 as PNG on its standard input and the text comes out on its standard output. The
-standard model ``make install`` puts into the environment (:mod:`indexer.ingest.ocr_model`)
+standard model ``make install`` puts into the environment (:mod:`indexer.ingest.read.ocr_model`)
 is used when it is there, Debian's smaller one otherwise.
 Spaces Tesseract puts between Chinese characters are closed, so the text reads
 like a text layer and goes through the same reflow and splitting; an opening
@@ -24,8 +24,8 @@ from functools import cache
 from PIL import Image
 
 from indexer.errors import SourceError
-from indexer.ingest.conversions import ConversionInterrupted
-from indexer.ingest.ocr_model import MODEL_DIR
+from indexer.ingest.read.conversions import ConversionInterrupted
+from indexer.ingest.read.ocr_model import MODEL_DIR
 
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"

@@ -3,7 +3,7 @@
 Every reader of whole files (text files, web pages, and the document formats)
 ends here with the file's text, its metadata and the key of the file it came from.
 A text is a bulletin issue when its masthead numbers it or its items close with
-attributions; otherwise it is one document (:mod:`indexer.ingest.document`).
+attributions; otherwise it is one document (:mod:`indexer.ingest.split.document`).
 
 Dates are taken as stated: the ``.meta.json`` date, else the issue's date line or
 the document's 落款, else a date the page states (成文日期, 发布日期 …); only then a
@@ -12,10 +12,10 @@ year guessed from the text, marked inferred.
 
 from __future__ import annotations
 
-from indexer.ingest import dates, topics, units
-from indexer.ingest.document import read_document, stated_date
-from indexer.ingest.meta import IssueMeta
-from indexer.ingest.split import ParsedIssue, split_issue
+from indexer.ingest.enrich import dates, topics, units
+from indexer.ingest.read.meta import IssueMeta
+from indexer.ingest.split.document import read_document, stated_date
+from indexer.ingest.split.split import ParsedIssue, split_issue
 from indexer.items import Item, stable_id
 
 # Labels naming a page's unit, most specific first (the 落款 comes after 发文机关).

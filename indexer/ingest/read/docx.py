@@ -14,8 +14,8 @@ import re
 from lxml import etree
 
 from indexer.errors import SourceError
-from indexer.ingest.conversions import Extracted
-from indexer.ingest.zippackage import Package
+from indexer.ingest.read.conversions import Extracted
+from indexer.ingest.read.zippackage import Package
 
 DOCX_SUFFIXES = (".docx",)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

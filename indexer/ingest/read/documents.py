@@ -17,11 +17,11 @@ from pathlib import Path
 import pypdfium2
 
 from indexer.errors import SourceError
-from indexer.ingest import ocr, ofd, office, pdf
-from indexer.ingest.conversions import ConversionCache, ConversionInterrupted, Extracted
-from indexer.ingest.docx import DOCX_SUFFIXES, docx_text
-from indexer.ingest.ofd import OFD_SUFFIXES, ofd_text
-from indexer.ingest.pdf import PDF_SUFFIXES, pdf_text
+from indexer.ingest.read import ocr, ofd, office, pdf
+from indexer.ingest.read.conversions import ConversionCache, ConversionInterrupted, Extracted
+from indexer.ingest.read.docx import DOCX_SUFFIXES, docx_text
+from indexer.ingest.read.ofd import OFD_SUFFIXES, ofd_text
+from indexer.ingest.read.pdf import PDF_SUFFIXES, pdf_text
 
 DOCUMENT_SUFFIXES = DOCX_SUFFIXES + PDF_SUFFIXES + OFD_SUFFIXES + office.OFFICE_SUFFIXES
 # A document file larger than this is not one bulletin issue (scanned PDFs are the largest).

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.ingest.encodings import strip_bidi
+from indexer.ingest.read.encodings import strip_bidi
 from indexer.settings import DEPARTMENTS_FILE
 
 # Last characters (or words) of a unit's name: 局, 委, 办, 中心, 街道, 公司, ...
