@@ -1,6 +1,6 @@
 """The SphinxQL backend beside the local engine: ``python -m bench.speed --backend sphinxql``.
 
-Starts a loopback cluster of ``--shards`` shards (:mod:`indexer.cluster`), builds the whole
+Starts a loopback cluster of ``--shards`` shards (:mod:`cluster.loopback`), builds the whole
 xwlb corpus into it with ``python -m indexer build --backend`` (wall time), then serves the
 committed query set (``bench/queries.json``: every answer with all facet counts,
 highlights and the first page) over HTTP from ``python -m webapp``, once with
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench.measure import free_port, percentiles, timed_search, wait_healthy
-from indexer import cluster
+from cluster import loopback
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = Path(__file__).with_name("queries.json")
@@ -38,7 +38,7 @@ def run(xwlb: Path, work: Path, index_dir: Path, shards: int = 2) -> dict:
     """Build the corpus into a fresh cluster in ``work`` and measure both backends over HTTP."""
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
     folder = work / "cluster"
-    topology = cluster.up(folder, shards)
+    topology = loopback.up(folder, shards)
     try:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "indexer", "build", str(xwlb), "--backend", topology.url],
@@ -47,7 +47,7 @@ def run(xwlb: Path, work: Path, index_dir: Path, shards: int = 2) -> dict:
                   "sphinxql": http_latency({"JIANBAO_BACKEND": topology.url}, queries),
                   "local": http_latency({"JIANBAO_INDEX_DIR": str(index_dir)}, queries)}
     finally:
-        cluster.down(folder)
+        loopback.down(folder)
     return result
 
 

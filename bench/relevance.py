@@ -18,16 +18,19 @@ or without the marks 、“”· the text writes; ``--cases FILE`` runs other fi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
 from pathlib import Path
 
+from backends import backend_for
 from bench import known_items
 from indexer.build import build
 from indexer.errors import Report
 from indexer.normalize import search_form
-from search import Searcher, SearchQuery, open_searcher
+from indexer.settings import Settings
+from search import Searcher, SearchQuery
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -51,8 +54,9 @@ def main() -> int:
         index_dir = Path(tempfile.mkdtemp(prefix="jianbao-eval-"))
         print(f"building an index of {CORPUS} in {index_dir} …", file=sys.stderr)
         print(build([CORPUS], index_dir, Report()).line("built"), file=sys.stderr)
-    local = open_searcher(index_dir, budget_ms=60_000)
-    searcher = open_searcher(index_dir, budget_ms=60_000, backend=args.backend) if args.backend else local
+    settings = dataclasses.replace(Settings.defaults(), query_budget_ms=60_000)
+    local = backend_for(settings, "local", index_dir).searcher()
+    searcher = backend_for(settings, args.backend).searcher() if args.backend else local
     for path in args.cases or [CASES, VARIANTS]:
         print(f"{path.name}:")
         report(searcher, json.loads(path.read_text(encoding="utf-8"))["cases"], f"{path.stem}: ")

@@ -39,7 +39,8 @@ from bench.measure import folder_mb, free_port, percentiles, rss_mb, timed, time
 from bench.tantivy_anchor import Anchor
 from bench.tantivy_anchor import build as build_tantivy
 from indexer.index.layout import current_build
-from search import SearchQuery, open_searcher
+from search import SearchQuery
+from search.local.searcher import LocalSearcher
 
 ROOT = Path(__file__).resolve().parent.parent
 XWLB = ROOT.parent / "shared" / "corpora" / "xwlb.jsonl.gz"
@@ -156,7 +157,7 @@ def in_process(index_dir: Path, queries: list[dict]) -> dict:
     """Latency of Searcher.search (facets, highlights, first page): first runs and repeated runs."""
     firsts, repeats = [], []
     for _ in range(RUNS):
-        searcher = open_searcher(index_dir, budget_ms=60_000)  # fresh caches: every query is a first run
+        searcher = LocalSearcher(index_dir, budget_ms=60_000)  # fresh caches: every query is a first run
         for q in WARMUP:
             searcher.search(_query(q))
         firsts.append(percentiles([_timed(searcher.search, _query(q)) for q in queries]))

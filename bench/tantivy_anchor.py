@@ -17,7 +17,7 @@ from pathlib import Path
 import tantivy
 
 from indexer.analysis import query_words
-from indexer.ingest.enrich.topics import SEPARATOR
+from indexer.items import SEPARATOR
 
 
 def build(tokens: Path, folder: Path) -> float:

@@ -26,9 +26,9 @@ from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from indexer.errors import Report
-from indexer.ingest.enrich.topics import SEPARATOR, Scoring, TopicRules, default_rules, taxonomy
+from indexer.ingest.enrich.topics import Scoring, TopicRules, default_rules, taxonomy
 from indexer.ingest.files import read_files
-from indexer.items import Item
+from indexer.items import SEPARATOR, Item
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "realworld" / "web_html"
 GRID = {"title": (4.0, 8.0, 12.0), "body_cap": (2.0, 4.0), "body_top_cap": (16.0, 1e9), "min_score": (6.0, 10.0),

@@ -33,7 +33,6 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
@@ -56,11 +55,12 @@ from indexer.index.layout import (
 )
 from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
-from indexer.ingest.files import archive_fingerprint, archive_root, is_record_file, read_files, read_items
+from indexer.ingest.files import archive_fingerprint, archive_root, read_items
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
 from indexer.items import Item
 from indexer.progress import Progress
+from indexer.runs import Summary, read_update, removal_label, removals_refused
 from indexer.settings import Settings
 
 SEGMENT_DOCS = 50_000  # documents a segment holds at most
@@ -71,28 +71,7 @@ SORT_FACTOR = 3  # a worker's memory at its peak over the postings it holds (sor
 MIN_POSTINGS_MB = 32  # postings a worker holds at least before spilling a run
 BATCH = 200  # items sent to a worker at a time
 IN_PROCESS_UP_TO = 2_000  # corpora this small are built without worker processes
-LISTED_REMOVALS = 20  # items an update refused for removing items names (then "and N more")
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies (Linux)
-
-
-@dataclass
-class Summary:
-    """What a build or update did, of the local index or of a cluster."""
-
-    items: int
-    replaced: int
-    files_read: int
-    files_skipped: int
-    warnings: int
-    seconds: float
-    target: str  # "index FOLDER" or "cluster URL"
-
-    def line(self, verb: str) -> str:
-        """The summary line printed at the end of a run."""
-        replaced = f", {self.replaced} replaced" if self.replaced else ""
-        return (f"{verb} {self.items} items{replaced} from {self.files_read} files; "
-                f"{self.files_skipped} files skipped, {self.warnings} warnings; "
-                f"{self.seconds:.1f} s; {self.target}")
 
 
 def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0,
@@ -144,22 +123,14 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         root = Path(meta.archive_root) if meta.archive_root else archive_root(sources)
         storage = FileStorage(str(folder))
         toc = read_toc(storage, folder)
-        items: list[Item] = []
-        whole_files: set[str] = set()
-        for path, file_items in read_files(sources, report, root, DocumentReader(cache_for(index_dir)), progress):
-            if not is_record_file(path):
-                whole_files.update(item.issue_key for item in file_items)
-            items.extend(file_items)
-        if not items:
-            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
-        ids = {i.id for i in items}
-        removed = _removed_items(storage, toc, whole_files, ids)
+        batch = read_update(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
+        removed = _removed_items(storage, toc, batch.whole_files, batch.ids)
         if removed and not allow_removals:
             raise removals_refused(removed)
         try:
-            replaced = delete_documents(storage, toc, ids, whole_files)
-            new_segments, count, duplicates = _write_segments(iter(items), folder, workers or os.cpu_count() or 1,
-                                                              memory)
+            replaced = delete_documents(storage, toc, batch.ids, batch.whole_files)
+            new_segments, count, duplicates = _write_segments(iter(batch.items), folder,
+                                                              workers or os.cpu_count() or 1, memory)
             commit_segments(storage, toc.schema, toc.segments + new_segments, generation=toc.generation + 1)
             meta.updated = IndexMeta.fresh([], meta.archive_root).updated
             meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})
@@ -223,25 +194,11 @@ def live_documents(storage: FileStorage, toc: TOC, field: str,
             reader.close()
 
 
-def removals_refused(removed: list[str]) -> JianbaoError:
-    """The error refusing an update that would remove items (``id (title)`` each) without --allow-removals."""
-    listed = "; ".join(removed[:LISTED_REMOVALS])
-    more = f"; and {len(removed) - LISTED_REMOVALS} more" if len(removed) > LISTED_REMOVALS else ""
-    return JianbaoError(f"the update would remove {len(removed)} items of issues already indexed "
-                        f"({listed}{more}); nothing was changed. If the files are complete, run it "
-                        "again with --allow-removals")
-
-
 def _removed_items(storage: FileStorage, toc: TOC, issue_keys: set[str], ids: set[str]) -> list[str]:
     """``id (title)`` of each live item of these issues whose id is not among the new ones."""
     items = (reader.stored_fields(docnum)["item"]
              for _, docnum, reader in live_documents(storage, toc, "issue_key", issue_keys))
     return [removal_label(item) for item in items if item["id"] not in ids]
-
-
-def removal_label(item: dict) -> str:
-    """An item as a refused removal names it: ``id (title)`` (its body's start when untitled)."""
-    return f"{item['id']} ({item['title'] or item['body'][:20]})"
 
 
 def delete_documents(storage: FileStorage, toc: TOC, ids: set[str], issue_keys: set[str]) -> int:

@@ -1,4 +1,8 @@
-"""The indexer's command line: parse, build, update, stats (API.md section 2)."""
+"""The indexer's command line: parse, build, update, stats, clear-cache, and the cluster commands.
+
+The command line is an edge: it reads the settings and reaches the backend they name through
+:func:`backends.backend_for` (the one place in ``indexer/`` that does); see docs/api.md for the commands.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,14 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.build import build, update
-from indexer.cluster_cli import BACKEND_HELP, add_commands
-from indexer.cluster_write import build_cluster, update_cluster
+from backends import backend_for
+from cluster.cli import BACKEND_HELP, add_commands
 from indexer.errors import JianbaoError, Report
-from indexer.index.reader import IndexSnapshot
 from indexer.ingest.files import read_files
 from indexer.ingest.read.conversions import cache_for
 from indexer.progress import Progress
 from indexer.settings import SettingError, Settings
-from indexer.stats import index_stats, stats_text
+from indexer.stats import stats_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,38 +90,22 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = Report()
     settings: Settings = args.settings
-    sources = args.sources or [settings.corpus_dir]
-    backend = args.backend or settings.backend
-    if backend != "local":
-        print(build_cluster(sources, backend, report).line("built"), file=sys.stderr)
-        return 0
-    summary = build(sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
-                    memory=settings.build_memory)
+    backend = backend_for(settings, args.backend, args.index_dir)
+    summary = backend.build(args.sources or [settings.corpus_dir], Report(), Progress())
     print(summary.line("built"), file=sys.stderr)
     return 0
 
 
 def _update(args: argparse.Namespace) -> int:
-    report = Report()
-    settings: Settings = args.settings
-    backend = args.backend or settings.backend
-    if backend != "local":
-        print(update_cluster(args.sources, backend, report, args.allow_removals).line("updated"), file=sys.stderr)
-        return 0
-    summary = update(args.sources, args.index_dir, report, settings.workers, settings.lock_wait, progress=Progress(),
-                     allow_removals=args.allow_removals, memory=settings.build_memory)
+    backend = backend_for(args.settings, args.backend, args.index_dir)
+    summary = backend.update(args.sources, Report(), args.allow_removals, Progress())
     print(summary.line("updated"), file=sys.stderr)
     return 0
 
 
 def _stats(args: argparse.Namespace) -> int:
-    snapshot = IndexSnapshot(args.index_dir)
-    try:
-        data = index_stats(snapshot)
-    finally:
-        snapshot.close()
+    data = backend_for(args.settings, index_dir=args.index_dir).stats()
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:

@@ -1,12 +1,28 @@
-"""The Item record: one searchable unit of a bulletin issue, as every stage sees it."""
+"""The Item record and the words every stage and every backend shares about it.
+
+* :class:`Item`: one searchable unit of a bulletin issue, as every stage sees it;
+* :data:`PUBLIC` (the access of an item everyone may see) and :data:`SEPARATOR` (between a topic's levels);
+* :func:`searchable_parts` and :func:`issue_facts`: the texts a term is looked for in;
+* :func:`date_number`: a date as an ordered integer, as both backends store it.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from indexer.normalize import PART_SEPARATOR
+
+PUBLIC = "public"  # the access of an item everyone may see
+SEPARATOR = "\\"  # between the levels of a topic path: 科技、教育\\教育
+NO_DATE = 0
+# The issue number: 第14期, 2023年第14期, (总第123期).
+ISSUE_NUMBER = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*([\d一二三四五六七八九十〇零]+)\s*期")
+# What an issue's name states of the issue itself: its number (2023年第14期, 总第123期) and its date.
+_ISSUE_FACTS = re.compile(rf"(?:总\s*)?{ISSUE_NUMBER.pattern}|\d{{4}}\s*(?:[-/.]\s*\d{{1,2}}\s*[-/.]\s*\d{{1,2}}"
+                          rf"|年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
 
 
 @dataclass
@@ -40,7 +56,7 @@ class Item:
     reporters: list[str] = field(default_factory=list)
     ocr: bool = False
     duplicates: list[str] = field(default_factory=list)
-    access: list[str] = field(default_factory=lambda: ["public"])
+    access: list[str] = field(default_factory=lambda: [PUBLIC])
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,3 +84,19 @@ def stable_id(*parts: str, length: int = 16) -> str:
     """A short, URL-safe id derived from ``parts`` (same parts, same id)."""
     digest = hashlib.sha1(PART_SEPARATOR.join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
+
+
+def issue_facts(name: str) -> str:
+    """The searchable part of an issue's name: its number and date, without the 刊名 (``新闻联播``,
+    ``政务信息``) that every item of a journal shares (``政务信息 2023年第14期`` gives ``2023年第14期``)."""
+    return " ".join(m.group(0) for m in _ISSUE_FACTS.finditer(name))
+
+
+def searchable_parts(item: Item) -> tuple[str, str, str, str]:
+    """The texts a term is looked for in: title, body, the issue's number and date (not its 刊名) and the 文号."""
+    return item.title, item.body, issue_facts(item.issue or ""), item.doc_number or ""
+
+
+def date_number(date: str | None) -> int:
+    """``2022-03-31`` as the integer 20220331 (0 when unknown): ordered like the dates."""
+    return int(date[:10].replace("-", "")) if date else NO_DATE

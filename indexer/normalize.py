@@ -13,10 +13,14 @@ match: :func:`joined_pairs` gives the character pairs a run of them separates (t
 index keeps them beside the adjacent pairs) and :func:`term_gaps` says where inside
 a term a match may skip them.
 All folding here is plain functions of text, so every backend folds alike.
+
+Search forms are kept and compared as bytes in :data:`TEXT_ENCODING` (two bytes a character for most text):
+:func:`needle` is what a text must hold for a term, :func:`holds` looks for it at a character's start.
 """
 
 from __future__ import annotations
 
+import mmap
 import re
 import unicodedata
 
@@ -38,6 +42,7 @@ JOINING_MARKS = "、·・•“”‘’「」『』\"'"
 MIN_SIDE = 2  # a mark is skipped only between two parts of a term of at least this many characters
 _MARKS_CLASS = "[" + re.escape(JOINING_MARKS) + "]"
 _JOINED = re.compile(f"([^{re.escape(JOINING_MARKS)}]){_MARKS_CLASS}+(?=([^{re.escape(JOINING_MARKS)}]))")
+TEXT_ENCODING = "utf-16-be"  # of the search-form texts, and of the needles looked for in them
 _CJK_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x30000))
 
 
@@ -150,3 +155,31 @@ def close_spaces(text: str) -> str:
 def display_width(text: str) -> int:
     """Columns the text takes in a fixed-width layout: wide (CJK) characters count two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode(TEXT_ENCODING)) for m in JOINING_MARKS) + b")*"
+
+
+def needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
+    """What a search-form text must hold: the term's bytes, or a pattern allowing joining marks in its gaps."""
+    if not gaps:
+        return text.encode(TEXT_ENCODING)
+    parts = [re.escape(ch.encode(TEXT_ENCODING)) + (_MARK_RUN if i + 1 in gaps else b"") for i, ch in enumerate(text)]
+    return re.compile(b"".join(parts))
+
+
+def holds(needle: bytes | re.Pattern[bytes], texts: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> bool:
+    """Whether ``texts[start:end]`` (in TEXT_ENCODING, ``start`` even) holds ``needle`` (a string so encoded, or a
+    pattern over such bytes) at a character's start: an even offset, not across two characters."""
+    end = len(texts) if end is None else end
+    if isinstance(needle, re.Pattern):
+        match = needle.search(texts, start, end)
+        while match is not None and match.start() % 2:
+            match = needle.search(texts, match.start() + 1, end)
+        return match is not None
+    at = texts.find(needle, start, end)
+    while at % 2:  # -1 (not found) is odd too, so: a miss, or a match across characters
+        if at < 0:
+            return False
+        at = texts.find(needle, at + 1, end)
+    return True

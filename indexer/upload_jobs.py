@@ -35,7 +35,7 @@ from indexer.ingest.files import read_files
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
 from indexer.progress import Progress
-from indexer.uploads import UNFINISHED, Upload, UploadStore, now
+from indexer.uploads import UNFINISHED, Refused, Upload, UploadStore, now
 
 log = logging.getLogger("jianbao.uploads")
 LOCK = ".lock"
@@ -138,6 +138,28 @@ class UploadJobs:
             self.store.save(upload)
         self.finished(upload)
         return upload
+
+    def retry(self, upload_id: str) -> Upload:
+        """Queue a failed or interrupted upload again; Refused (409) when it is running or has ended well."""
+        try:
+            with claimed(self.store.path(upload_id)):
+                upload = self.store.load(upload_id)
+                if upload.status not in ("failed", *UNFINISHED):
+                    raise Refused(f"upload {upload_id} is {upload.status}", "该上传无需重试", 409)
+                upload.status, upload.message = "queued", "queued again"
+                self.store.save(upload)
+        except Busy as e:
+            raise Refused(str(e), "该上传正在索引", 409) from None
+        self.submit(upload_id)
+        return upload
+
+    def withdraw_upload(self, upload_id: str) -> Upload:
+        """Remove an upload's items from the index and move its folder aside (see :func:`withdraw_upload`)."""
+        return withdraw_upload(self.store, self.index_dir, upload_id, self.lock_wait)
+
+    def withdraw_item(self, item_id: str) -> tuple[int, str]:
+        """Remove one item from the index (see :func:`withdraw_item`)."""
+        return withdraw_item(self.store, self.index_dir, item_id, self.lock_wait)
 
     def _index(self, upload: Upload) -> None:
         folder = self.store.path(upload.id)

@@ -1,26 +1,15 @@
-"""The search engine, without Flask: a :class:`Searcher` answers queries over an index.
+"""The search engine's contract, without Flask: a :class:`Searcher` answers queries over an archive.
 
-``open_searcher(index_dir, budget_ms)`` gives the local implementation; the web
-app, the command line, the benchmarks and the tests all search through it.
+Every backend's Searcher (the local engine in :mod:`search.local`, the cluster's in :mod:`cluster.searcher`)
+takes a :class:`SearchQuery` and answers a :class:`SearchResult`; a backend's searcher is had from
+:func:`backends.backend_for`. The web app, the command line, the benchmarks and the tests all search through it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from search.errors import BadParameter, QueryTooExpensive, SearchError
-from search.local import LocalSearcher
 from search.results import Hit, ItemPage, SearchQuery, SearchResult, item_path
 from search.searcher import Export, Searcher
 
 __all__ = ["BadParameter", "Export", "Hit", "ItemPage", "QueryTooExpensive", "SearchError", "SearchQuery",
-           "SearchResult", "Searcher", "item_path", "open_searcher"]
-
-
-def open_searcher(index_dir: Path, budget_ms: float = 2000.0, backend: str = "local") -> Searcher:
-    """The Searcher of ``backend``: ``local`` (the index at ``index_dir``) or ``sphinxql://host:port`` (a cluster)."""
-    if backend.startswith("sphinxql:"):
-        from search.sphinxql import SphinxQLSearcher  # PyMySQL is loaded only for a cluster
-
-        return SphinxQLSearcher(backend, budget_ms)
-    return LocalSearcher(index_dir, budget_ms)
+           "SearchResult", "Searcher", "item_path"]

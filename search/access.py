@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.ingest.enrich.access import PUBLIC
+from indexer.items import PUBLIC
 
 Viewer = frozenset[str]
 ADMIN_GROUP = "*"

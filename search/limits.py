@@ -13,3 +13,4 @@ MAX_VALUE_CHARS = 100  # characters of one filter value
 MAX_EXPORT_ROWS = 100_000  # rows one CSV export gives; a larger result set is cut, with a note
 MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 5  # similar items on an item page
+MAX_ISSUE_ITEMS = 300  # items of one issue listed beside an item and on its issue page

@@ -131,3 +131,11 @@ def _truncate(parsed: ParsedQuery) -> None:
         budget -= len(groups[-1])
     parsed.groups = groups
     parsed.excluded = parsed.excluded[:max(budget, 0)]
+
+
+def titles_only(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with every term limited to titles (``scope=title``)."""
+    scoped = ParsedQuery(notes=parsed.notes)
+    scoped.groups = [[Term(t.text, t.raw, t.phrase, True) for t in g] for g in parsed.groups]
+    scoped.excluded = [Term(t.text, t.raw, t.phrase, True) for t in parsed.excluded]
+    return scoped

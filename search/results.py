@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from indexer.items import Item
 from search.errors import BadParameter
-from search.facets import FILTERS, UNKNOWN_YEAR, FacetValue
+from search.facet_values import FILTERS, UNKNOWN_YEAR, FacetValue
 from search.highlight import label, snippet
 from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
 

@@ -267,18 +267,17 @@ def framed_server(seed_index, tmp_path_factory):
 
     from webapp import create_app
 
-    app = create_app({"INDEX_DIR": str(seed_index)})
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=2)
     folder = tmp_path_factory.mktemp("portal")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    portal = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    portal_origin = f"http://localhost:{portal.server_address[1]}"  # another origin, still on loopback
+    app = create_app({"INDEX_DIR": str(seed_index), "FRAME_ORIGINS": [portal_origin]})
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=2)
     (folder / "portal.html").write_text(
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>门户</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>区政府门户</h1>'
         f'<iframe src="http://127.0.0.1:{server.effective_port}/embed?q=就业" title="简报检索" '
         'style="width:100%;height:480px;border:0"></iframe></body></html>', encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    portal = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    portal_origin = f"http://localhost:{portal.server_address[1]}"  # another origin, still on loopback
-    app.config["FRAME_ORIGINS"] = [portal_origin]
     for target in (server.run, portal.serve_forever):
         threading.Thread(target=target, daemon=True).start()
     yield portal_origin + "/portal.html"

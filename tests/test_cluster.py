@@ -23,18 +23,19 @@ from unittest import mock
 import pytest
 
 from bench.known_items import generate
-from indexer import cluster, cluster_config, cluster_write
-from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import VALUES, doc_id, generation_of, generation_row
-from indexer.cluster_write import ClusterWriter, build_cluster, update_cluster
+from cluster import config as cluster_config
+from cluster import loopback
+from cluster import searcher as sphinxql
+from cluster import write as cluster_write
+from cluster.connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from cluster.schema import VALUES, doc_id, generation_of, generation_row
+from cluster.searcher import _GROUPED, GROUPS, ClusterDegraded, SphinxQLSearcher
+from cluster.write import ClusterWriter, build_cluster, update_cluster
 from indexer.errors import IndexStale, Report
-from indexer.index.docvalues import TEXT_ENCODING, holds
 from indexer.ingest.files import read_items
-from indexer.normalize import search_form, term_gaps, traditional_forms
-from search import Searcher, SearchQuery, SearchResult, open_searcher, sphinxql
-from search.matching import needle
+from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps, traditional_forms
+from search import Searcher, SearchQuery, SearchResult
 from search.query import parse
-from search.sphinxql import _GROUPED, GROUPS, ClusterDegraded, SphinxQLSearcher
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
 from webapp import create_app
 
@@ -44,17 +45,17 @@ pytestmark = pytest.mark.system
 @contextmanager
 def running_cluster(folder: Path, sources: list[Path], shards: int = 2, replicas: int = 1) -> Iterator[str]:
     """A loopback cluster in ``folder`` holding the items of ``sources``; its backend URL. Stopped after."""
-    topology = cluster.up(folder, shards, replicas)
+    topology = loopback.up(folder, shards, replicas)
     try:
         build_cluster(sources, topology.url, Report(stream=None))
         yield topology.url
     finally:
-        cluster.down(folder)
+        loopback.down(folder)
 
 
 def cluster_searcher(url: str) -> Searcher:
     """The product's Searcher over a cluster, with a budget no test machine reaches."""
-    return open_searcher(Path("unused"), budget_ms=60_000, backend=url)
+    return SphinxQLSearcher(url, budget_ms=60_000)
 
 
 @pytest.fixture(scope="module")
@@ -275,28 +276,28 @@ def test_counts_and_checks_are_kept_until_a_run_writes(url, tmp_path, monkeypatc
 def test_one_mirror_down_gives_the_same_answers_then_both_down_is_degraded(remote, cluster_dir, queries):
     sample = queries[::10]
     before = [(r.total, _facets(r)) for r in map(remote.search, sample)]
-    topology = cluster.load(cluster_dir)
+    topology = loopback.load(cluster_dir)
     first, second = topology.shards[1]
-    cluster.stop_node(cluster_dir, first, kill=True)
+    loopback.stop_node(cluster_dir, first, kill=True)
     try:
         assert [(r.total, _facets(r)) for r in map(remote.search, sample)] == before
         assert remote.health()["status"] == "ok"
-        cluster.stop_node(cluster_dir, second, kill=True)
+        loopback.stop_node(cluster_dir, second, kill=True)
         with pytest.raises(ClusterDegraded, match="agent"):
             remote.search(sample[0])
         health = remote.health()
         assert health["status"] == "degraded" and health["items"] is None
     finally:
-        cluster.start_node(cluster_dir, first)
-        cluster.start_node(cluster_dir, second)
+        loopback.start_node(cluster_dir, first)
+        loopback.start_node(cluster_dir, second)
     assert [(r.total, _facets(r)) for r in map(remote.search, sample)] == before  # nothing lost
 
 
 def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
     app = create_app({"BACKEND": url, "TESTING": True})
     assert app.test_client().get("/api/health").get_json()["status"] == "ok"
-    for node in cluster.load(cluster_dir).shards[0]:
-        cluster.stop_node(cluster_dir, node, kill=True)
+    for node in loopback.load(cluster_dir).shards[0]:
+        loopback.stop_node(cluster_dir, node, kill=True)
     try:
         response = app.test_client().get("/api/search?q=会议")
         assert response.status_code == 503
@@ -304,8 +305,8 @@ def test_a_degraded_search_is_a_503_with_a_clear_error(url, cluster_dir):
         assert "degraded" in response.get_json()["error"]["message"]
         assert app.test_client().get("/api/health").get_json()["status"] == "degraded"
     finally:
-        for node in cluster.load(cluster_dir).shards[0]:
-            cluster.start_node(cluster_dir, node)
+        for node in loopback.load(cluster_dir).shards[0]:
+            loopback.start_node(cluster_dir, node)
     assert app.test_client().get("/api/search?q=会议").status_code == 200
 
 
@@ -404,7 +405,7 @@ def test_a_cluster_configured_by_an_earlier_version_is_refused_with_the_fix(tmp_
     searcher reads those as well, only its grouped counts then match once per key type)."""
     monkeypatch.setattr(cluster_config, "ITEM_ATTRS", earlier(cluster_config.ITEM_ATTRS))
     monkeypatch.setattr(cluster_config, "VALUE_ATTRS", tuple(a for a in cluster_config.VALUE_ATTRS if a[1] != "stamp"))
-    topology = cluster.up(tmp_path, 1)
+    topology = loopback.up(tmp_path, 1)
     try:
         fix = r"earlier version of Jianbao .*`python -m indexer cluster-config`.* build again"
         with pytest.raises(IndexStale, match=fix):
@@ -415,7 +416,7 @@ def test_a_cluster_configured_by_an_earlier_version_is_refused_with_the_fix(tmp_
                 searcher.health()
             searcher.close()
     finally:
-        cluster.down(tmp_path)
+        loopback.down(tmp_path)
 
 
 def test_a_grouped_count_keeps_at_most_groups_values(monkeypatch):

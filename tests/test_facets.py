@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from indexer.ingest.enrich.topics import SEPARATOR
+from indexer.items import SEPARATOR
 from indexer.normalize import search_form
 from tests.conftest import run
 

@@ -125,8 +125,8 @@ def test_an_index_whose_schema_names_code_that_moved_says_how_to_fix_it(tmp_path
     assert indexer("build", str(CORPUS), "--index-dir", str(index_dir)).returncode == 0
     [toc] = current_build(index_dir).glob("*.toc")
     pickled = toc.read_bytes()
-    assert b"indexer.analysis" in pickled  # the analyzers are pickled by module path
-    toc.write_bytes(pickled.replace(b"indexer.analysis", b"indexer.analysiz"))  # as if written by another version
+    assert b"indexer.index.analyzers" in pickled  # the analyzers are pickled by module path
+    toc.write_bytes(pickled.replace(b"indexer.index.analyzers", b"indexer.index.analyzerz"))  # as if written by another version
     with pytest.raises(IndexStale, match="another version of Jianbao.*run `python -m indexer build`"):
         open_index(index_dir).health()
     for command in (("update", str(CORPUS)), ("stats",)):
@@ -164,8 +164,11 @@ def test_missing_doc_values_are_rebuilt_from_the_stored_items(tmp_path):
 
 
 def test_the_server_rebuilds_only_when_the_archive_changed(tmp_path, capsys):
+    from backends import backend_for
     from indexer.settings import Settings
-    from webapp.__main__ import ensure_index
+
+    def ensure_index(index_dir, settings):  # what `python -m webapp` does before it serves
+        backend_for(settings, index_dir=index_dir).prepare(lambda line: print(line, file=sys.stderr))
 
     archive, other, index_dir = tmp_path / "archive", tmp_path / "other", tmp_path / "index"
     shutil.copytree(CORPUS, archive)

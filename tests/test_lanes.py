@@ -7,6 +7,7 @@ import threading
 from waitress.adjustments import Adjustments
 from waitress.parser import HTTPRequestParser
 
+from backends import backend_for
 from indexer.settings import Settings
 from webapp.lanes import Lanes, is_search
 from webapp.server import GuardedServer, ServerConfig, listen
@@ -97,7 +98,8 @@ def test_without_a_searching_lane_every_request_goes_to_the_threads():
 
 def test_the_server_gives_searches_their_lane_on_the_local_engine_only():
     for backend, lane in (("local", True), ("sphinxql://127.0.0.1:9306", False)):
-        config = ServerConfig.from_settings(Settings.from_env({"JIANBAO_BACKEND": backend}), port=0, threads=3)
+        settings = Settings.from_env({"JIANBAO_BACKEND": backend})
+        config = ServerConfig.from_settings(settings, port=0, threads=3, search_lane=backend_for(settings).search_lane)
         sock = listen("127.0.0.1", 0)
         server = GuardedServer(lambda environ, start_response: [], sock, config)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.index.schema import searchable_parts
+from indexer.items import searchable_parts
 from indexer.normalize import search_form
 from search import highlight
 from tests.conftest import build_index, ids, open_index, run, write_jsonl

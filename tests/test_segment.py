@@ -8,8 +8,9 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from indexer.analysis import WordTokenizer, gram_keys, gram_text, grams_of, index_words, jieba_tokenizer, query_words
+from indexer.analysis import gram_keys, gram_text, grams_of, index_words, jieba_tokenizer, query_words
 from indexer.errors import Report
+from indexer.index.analyzers import WordTokenizer
 from indexer.index.postings import SMALL_BLOCK
 from indexer.index.schema import GRAM_FIELDS, build_schema, document
 from indexer.index.singles import Singles

@@ -11,7 +11,7 @@ from indexer.analysis import gram_key, gram_text
 from indexer.build import build, update
 from indexer.errors import Report
 from indexer.index.reader import IndexSnapshot
-from indexer.index.schema import searchable_parts
+from indexer.items import searchable_parts
 from indexer.normalize import search_form
 from tests.conftest import write_jsonl, xwlb_records
 

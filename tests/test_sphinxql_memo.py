@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.sphinxql_memo import Memo
+from cluster.memo import Memo
 
 
 def test_answers_are_given_only_under_the_generation_they_were_kept_for():

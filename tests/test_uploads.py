@@ -23,7 +23,7 @@ import requests
 
 from indexer.index.layout import writer_lock
 from indexer.settings import Settings
-from search.local import RECHECK_SECONDS
+from search.local.searcher import RECHECK_SECONDS
 from tests.conftest import CORPUS, build_index, open_index, run
 from tests.serving import running_server
 from webapp import create_app

@@ -6,18 +6,22 @@ it with waitress. The search itself is a :class:`search.Searcher` and knows noth
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
 
+from backends import backend_for
 from indexer.settings import Settings
-from search import open_searcher
 from webapp import errors, identity, uploads
 from webapp.api import api
+from webapp.audit import AuditLog
 from webapp.browse import browse
 from webapp.exports import ExportSlots
+from webapp.identity import IdentityConfig
 from webapp.pages import pages
+from webapp.site import EXTENSION, Site, site
 
 MAX_QUERY_STRING = 64 * 1024  # bytes of a request's query string (the documented maxima fit in it)
 MAX_BODY = 16 * 1024  # bytes of a request body (the app only answers GET)
@@ -27,32 +31,28 @@ DESCRIPTIONS = ("/opensearch.xml", "/api/openapi.json")
 
 
 def create_app(test_config: dict[str, Any] | None = None, settings: Settings | None = None) -> Flask:
-    """The app, configured from ``settings`` (default: the environment's) and then ``test_config``."""
-    settings = settings or Settings.from_env()
+    """The app, served with ``settings`` (default: the environment's).
+
+    ``test_config`` is for tests: a key naming a setting in upper case (``INDEX_DIR``, ``PUBLIC_URL``,
+    ``FRAME_ORIGINS`` …) replaces that setting; any other key (``TESTING``) is Flask's own configuration.
+    """
+    settings = _configured(settings or Settings.from_env(), test_config or {})
     app = Flask(__name__)
-    app.config.from_mapping(
-        INDEX_DIR=str(settings.index_dir),
-        CORS_ORIGINS=list(settings.cors_origins),
-        QUERY_BUDGET_MS=settings.query_budget_ms,
-        BACKEND=settings.backend,
-        PUBLIC_URL=settings.public_url,
-        FRAME_ORIGINS=list(settings.frame_origins),
-        EXPORT_SLOTS=settings.export_slots,
-        EXPORT_SECONDS=settings.export_seconds,
-        MAX_CONTENT_LENGTH=MAX_BODY,
-    )
-    if test_config:
-        app.config.update(test_config)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY)
+    app.config.update({k: v for k, v in (test_config or {}).items() if k.lower() not in _SETTING_NAMES})
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions["jianbao"] = open_searcher(Path(app.config["INDEX_DIR"]), app.config["QUERY_BUDGET_MS"],
-                                              app.config["BACKEND"])
-    app.extensions["jianbao_exports"] = ExportSlots(app.config["EXPORT_SLOTS"], app.config["EXPORT_SECONDS"])
-    identity.install(app, settings)
+    backend = backend_for(settings)
+    audit = AuditLog(settings.audit_log or settings.index_dir / "audit.jsonl")
+    app.extensions[EXTENSION] = Site(settings, backend, backend.searcher(),
+                                     ExportSlots(settings.export_slots, settings.export_seconds),
+                                     IdentityConfig.from_settings(settings), audit,
+                                     lambda upload: audit.write(uploads.indexed_entry(upload)))
+    identity.install(app)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(browse)
-    uploads.install(app, settings)
+    uploads.install(app)
     errors.register(app)
 
     @app.before_request
@@ -65,7 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     @app.after_request
     def security_headers(response: Response) -> Response:
         embed = request.path == "/embed"
-        frame = " ".join(["'self'", *app.config["FRAME_ORIGINS"]]) if embed else "'none'"
+        frame = " ".join(["'self'", *site().settings.frame_origins]) if embed else "'none'"
         response.headers.setdefault(
             "Content-Security-Policy",
             f"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -79,6 +79,19 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
         return response
 
     return app
+
+
+_SETTING_NAMES = {f.name for f in dataclasses.fields(Settings)}
+
+
+def _configured(settings: Settings, test_config: dict[str, Any]) -> Settings:
+    """The settings with those ``test_config`` names replaced (lists as tuples, the index folder as a path)."""
+    changes = {}
+    for key, value in test_config.items():
+        name = key.lower()
+        if name in _SETTING_NAMES:
+            changes[name] = tuple(value) if isinstance(value, list) else Path(value) if name == "index_dir" else value
+    return dataclasses.replace(settings, **changes)
 
 
 def cache_control(path: str, status: int) -> str:

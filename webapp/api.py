@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from search import SearchQuery
 from webapp.current import searcher
 from webapp.openapi import openapi_document
+from webapp.site import site
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -70,7 +71,7 @@ def openapi() -> Response:
 def cors(response: Response) -> Response:
     """Allow cross-origin calls from the configured origins only."""
     origin = request.headers.get("Origin")
-    if origin and origin in current_app.config["CORS_ORIGINS"]:
+    if origin and origin in site().settings.cors_origins:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"

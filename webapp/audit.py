@@ -14,10 +14,11 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from indexer.uploads import now
 from webapp.identity import current_identity, identity_config
+from webapp.site import site
 
 SHOWN = 500  # lines the admin page lists, newest first
 
@@ -56,7 +57,7 @@ class AuditLog:
 
 def audit_log() -> AuditLog:
     """The app's audit log."""
-    return current_app.extensions["jianbao_audit"]
+    return site().audit
 
 
 def record(action: str, outcome: str, **details: Any) -> None:

@@ -14,13 +14,14 @@ import io
 from itertools import groupby
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from indexer.items import Item
 from search import SearchQuery, item_path
 from search.results import IssueSummary
 from webapp.citation import citation, serial_name
 from webapp.current import searcher
+from webapp.site import site
 from webapp.trend import trend_of
 
 browse = Blueprint("browse", __name__)
@@ -32,7 +33,7 @@ def _root() -> str:
     """The configured public address of the site (no trailing slash); empty: links stay relative.
 
     Never the request's Host header, which a client chooses."""
-    return (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return site().settings.public_url
 
 
 @browse.get("/issues")

@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from flask import current_app
-
-from search import Searcher
+from search import Export, Searcher, SearchQuery, SearchResult
 from search.access import Viewer
+from search.limits import MAX_SUGGESTIONS
+from search.results import IssuePage, IssueSummary, ItemPage
 from webapp.identity import viewer
+from webapp.site import site
 
 
-class ViewerSearcher:
-    """A Searcher whose every method that takes ``viewer=`` is given the request's viewer, so no view
-    (and no view added later) can forget it."""
+class BoundSearcher:
+    """The Site's Searcher answering as one viewer may see: each method of the Searcher contract, given the viewer."""
 
-    def __init__(self, searcher: Searcher, seen_by: Viewer):
-        self._searcher = searcher
-        self._viewer = seen_by
+    def __init__(self, searcher: Searcher, viewer: Viewer):
+        self._searcher, self._viewer = searcher, viewer
 
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._searcher, name)
-        code = getattr(getattr(attribute, "__func__", None), "__code__", None)
-        if code is not None and "viewer" in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
-            return functools.partial(attribute, viewer=self._viewer)
-        return attribute
+    def search(self, query: SearchQuery) -> SearchResult:
+        return self._searcher.search(query, viewer=self._viewer)
+
+    def export(self, query: SearchQuery, limit: int) -> Export:
+        return self._searcher.export(query, limit, viewer=self._viewer)
+
+    def item_page(self, item_id: str) -> ItemPage | None:
+        return self._searcher.item_page(item_id, viewer=self._viewer)
+
+    def issues(self) -> list[IssueSummary]:
+        return self._searcher.issues(viewer=self._viewer)
+
+    def issue(self, key: str) -> IssuePage | None:
+        return self._searcher.issue(key, viewer=self._viewer)
+
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[dict[str, Any]]:
+        return self._searcher.suggest(q, limit, viewer=self._viewer)
+
+    def health(self) -> dict[str, Any]:
+        return self._searcher.health(viewer=self._viewer)
 
 
-def searcher() -> Searcher:
-    """The Searcher the app was created with, answering as the current request may see."""
-    return ViewerSearcher(current_app.extensions["jianbao"], viewer())  # type: ignore[return-value]
+def searcher() -> BoundSearcher:
+    """The app's Searcher, answering as the current request may see."""
+    return BoundSearcher(site().searcher, viewer())

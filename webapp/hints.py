@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from search import BadParameter, Searcher, SearchQuery
-from search.facets import FACETS
+from search.facet_values import FACETS
 
 DATES = ("date_from", "date_to")
 NOTES_ZH = {"an unclosed quote was ignored": "引号不成对，已按普通词检索"}

@@ -17,10 +17,11 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 
 from indexer.settings import Settings
 from search.access import PUBLIC_ONLY, Viewer, viewer_of
+from webapp.site import site
 from webapp.tokens import TokenError, TokenStore
 
 ROLE_RANK = {"reader": 0, "uploader": 1, "admin": 2}
@@ -103,15 +104,13 @@ def identify(config: IdentityConfig) -> Identity:
     return ANONYMOUS
 
 
-def install(app: Flask, settings: Settings) -> None:
+def install(app: Flask) -> None:
     """Establish every request's identity before its view runs (401 JSON for a refused token)."""
-    config = IdentityConfig.from_settings(settings)
-    app.extensions["jianbao_identity"] = config
 
     @app.before_request
     def establish() -> Response | None:
         try:
-            g.identity = identify(config)
+            g.identity = identify(identity_config())
         except TokenError as e:
             g.identity = ANONYMOUS
             response = jsonify({"error": {"code": "unauthorized", "message": str(e)}})
@@ -122,6 +121,7 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def vary(response: Response) -> Response:
+        config = identity_config()
         if config.enabled:  # answers depend on who asks: no shared cache may mix them
             response.headers.add("Vary", f"Authorization, {config.user_header}, {config.groups_header}")
         return response
@@ -139,4 +139,4 @@ def viewer() -> Viewer:
 
 def identity_config() -> IdentityConfig:
     """The app's identity settings."""
-    return current_app.extensions["jianbao_identity"]
+    return site().identity

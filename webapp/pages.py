@@ -13,17 +13,18 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
 
-from indexer.ingest.enrich.topics import SEPARATOR
+from indexer.items import SEPARATOR
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
-from search.facets import FACETS, UNKNOWN_YEAR
+from search.facet_values import FACETS, UNKNOWN_YEAR
 from search.limits import MAX_EXPORT_ROWS, MAX_QUERY_CHARS, SORTS
 from search.query import parse
 from webapp.current import searcher
 from webapp.errors import error_response
 from webapp.exports import ExportSlots
 from webapp.hints import no_results_help, note_zh, page_query
+from webapp.site import site
 from webapp.trend import Bar, month_range, trend_of
 
 pages = Blueprint("pages", __name__)
@@ -127,7 +128,7 @@ def embed_page() -> str:
     query, _ = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
     return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"),
-                           root=current_app.config["PUBLIC_URL"])
+                           root=site().settings.public_url)
 
 
 @pages.get("/items/<path:item_id>", merge_slashes=False)
@@ -153,7 +154,7 @@ def item_page(item_id: str) -> str:
 @pages.get("/opensearch.xml")
 def opensearch() -> Response:
     """The OpenSearch description, so browsers can add Jianbao as a search engine."""
-    xml = render_template("opensearch.xml", root=current_app.config["PUBLIC_URL"])
+    xml = render_template("opensearch.xml", root=site().settings.public_url)
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
@@ -166,7 +167,7 @@ def export_csv() -> Response:
     as the last line when cut; every cell that a spreadsheet would read as a formula starts with ``'``.
     """
     query = _query()
-    slots: ExportSlots = current_app.extensions["jianbao_exports"]
+    slots: ExportSlots = site().exports
     lease = slots.acquire()
     if lease is None:
         response = error_response(429, "too_many_requests",
@@ -178,7 +179,7 @@ def export_csv() -> Response:
     except BaseException:
         slots.release(lease)
         raise
-    root = current_app.config["PUBLIC_URL"]
+    root = site().settings.public_url
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()

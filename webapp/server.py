@@ -84,7 +84,7 @@ class ServerConfig:
         processes = settings.processes or min(os.cpu_count() or 1, MAX_DEFAULT_PROCESSES)
         values = dict(processes=processes, threads=settings.threads, connection_limit=settings.connection_limit,
                       idle_timeout=settings.idle_timeout, header_timeout=settings.header_timeout,
-                      send_timeout=settings.send_timeout, search_lane=settings.backend == "local")
+                      send_timeout=settings.send_timeout)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

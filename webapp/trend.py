@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from search import SearchResult
-from search.facets import UNKNOWN_YEAR
+from search.facet_values import UNKNOWN_YEAR
 
 BAR, GAP, HEIGHT = 28, 6, 90  # SVG units: bar width, gap, plot height
 

@@ -18,24 +18,23 @@ valid for :data:`CSRF_MAX_AGE`. Requests with an API token need none (a browser 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
-import os
-import secrets
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, request, url_for
+from itsdangerous import BadData
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from indexer.errors import JianbaoError
-from indexer.index.layout import current_build, read_meta
 from indexer.settings import Settings
-from indexer.upload_jobs import Busy, UploadJobs, claimed, withdraw_item, withdraw_upload
-from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, parse_metadata
-from webapp.audit import AuditLog, audit_log, record
+from indexer.uploads import UNFINISHED, Refused, Upload, UploadStore, parse_metadata
+from webapp.audit import audit_log, record
 from webapp.errors import error_response
 from webapp.identity import Identity, current_identity
+from webapp.site import site
+
+if TYPE_CHECKING:  # the local backend's uploads service, named for its type only
+    from indexer.upload_jobs import UploadJobs
 
 routes = Blueprint("uploads", __name__)
 log = logging.getLogger("jianbao")
@@ -46,26 +45,13 @@ FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
 UPLOAD_FORMS = ("/api/uploads", "/upload")  # the only paths that take a large body
 
 
-@dataclasses.dataclass
-class Services:
-    """What the upload views work with (made on first use: the index gives the archive root)."""
-
-    store: UploadStore
-    jobs: UploadJobs
-    index_dir: Path
-    lock_wait: float
-
-
 def upload_body_limit(settings: Settings) -> int:
     """The largest request body an upload may send: its files plus multipart overhead."""
     return settings.upload_max_bytes + FORM_OVERHEAD + PART_OVERHEAD * settings.upload_max_files
 
 
-def install(app: Flask, settings: Settings) -> None:
-    """Register the views, the audit log and the CSRF signer; resume uploads a stop cut short."""
-    index_dir = Path(app.config["INDEX_DIR"])
-    app.extensions["jianbao_audit"] = AuditLog(settings.audit_log or index_dir / "audit.jsonl")
-    app.extensions["jianbao_upload_settings"] = settings
+def install(app: Flask) -> None:
+    """Register the views; resume uploads a stop cut short."""
     app.register_blueprint(routes)
 
     @app.before_request
@@ -75,58 +61,21 @@ def install(app: Flask, settings: Settings) -> None:
         if (request.content_length or 0) > limit and request.path not in UPLOAD_FORMS:
             return error_response(413, "too_large", f"the request body is larger than {limit} bytes")
         return None
-    with contextlib.suppress(JianbaoError):  # no index (or another backend) yet: uploads answer 503 until there is one
-        _services(app).jobs.resume()
+    with app.app_context(), contextlib.suppress(JianbaoError):  # no index (or another backend) yet: 503 until one
+        site().uploads().resume()
 
 
-def _services(app: Flask) -> Services:
-    found = app.extensions.get("jianbao_uploads")
-    if found is None:
-        settings: Settings = app.extensions["jianbao_upload_settings"]
-        if settings.backend != "local":
-            raise JianbaoError("uploads need the local index (JIANBAO_BACKEND=local)")
-        index_dir = Path(app.config["INDEX_DIR"])
-        root = Path(read_meta(current_build(index_dir)).archive_root or settings.corpus_dir)
-        store = UploadStore(root / (settings.uploads_dir or "uploads"), root,
-                            Limits(settings.upload_max_bytes, settings.upload_max_files))
-        audit = app.extensions["jianbao_audit"]
-        jobs = UploadJobs(store, index_dir, settings.lock_wait, lambda upload: audit.write(_indexed_entry(upload)))
-        found = app.extensions.setdefault("jianbao_uploads", Services(store, jobs, index_dir, settings.lock_wait))
-    return found
-
-
-def services() -> Services:
-    """The upload store and background indexer of the app; 503 when uploads are not possible."""
+def jobs() -> UploadJobs:
+    """The uploads service of the app (its store and background indexer); 503 when uploads are not possible."""
     try:
-        return _services(current_app)
+        return site().uploads()
     except JianbaoError as e:
         log.warning("uploads are unavailable: %s", e)
         abort(error_response(503, "uploads_unavailable", str(e), UNAVAILABLE_ZH))
 
 
-def _signer() -> URLSafeTimedSerializer:
-    """The app's CSRF signer, made on first use (so an app over a missing index writes nothing)."""
-    signer = current_app.extensions.get("jianbao_csrf")
-    if signer is None:
-        secret = _secret(Path(current_app.config["INDEX_DIR"]))
-        signer = current_app.extensions.setdefault("jianbao_csrf", URLSafeTimedSerializer(secret, salt="jianbao-csrf"))
-    return signer
-
-
-def _secret(index_dir: Path) -> bytes:
-    """The key CSRF tokens are signed with, shared by the server's processes (made once, kept in the index folder)."""
-    path = index_dir / "csrf.key"
-    index_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as f:
-        f.write(secrets.token_bytes(32))
-    return path.read_bytes()
-
-
-def _indexed_entry(upload: Upload) -> dict:
+def indexed_entry(upload: Upload) -> dict:
+    """The audit entry of an upload whose indexing ended."""
     return {"action": "index upload", "outcome": upload.status, "user": upload.user, "address": upload.address,
             "upload": upload.id, "items_added": len(upload.items) if upload.status == "done" else 0,
             "message": upload.message}
@@ -134,7 +83,7 @@ def _indexed_entry(upload: Upload) -> dict:
 
 def csrf_token() -> str:
     """The CSRF token for the current user's forms."""
-    return _signer().dumps(current_identity().user or "")
+    return site().csrf().dumps(current_identity().user or "")
 
 
 def _denied(action: str, status: int, code: str, message: str, message_zh: str, **details) -> Response:
@@ -154,7 +103,7 @@ def guard(action: str, role: str) -> Response | None:
     if request.method == "POST" and who.via != "token":
         token = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         try:
-            valid = _signer().loads(token, max_age=CSRF_MAX_AGE) == who.user
+            valid = site().csrf().loads(token, max_age=CSRF_MAX_AGE) == who.user
         except BadData:
             valid = False
         if not valid:
@@ -170,7 +119,7 @@ def _may_see(upload: Upload) -> bool:
 
 def receive() -> tuple[Upload | None, Response | None]:
     """Store the files of the current upload request and queue its indexing: (upload, None) or (None, error)."""
-    settings: Settings = current_app.extensions["jianbao_upload_settings"]
+    settings = site().settings
     limit = upload_body_limit(settings)
     request.max_content_length = limit
     request.max_form_parts = settings.upload_max_files + 16
@@ -194,7 +143,7 @@ def receive() -> tuple[Upload | None, Response | None]:
         return None, _denied("upload", 413, "too_many_files",
                              f"{len(files)} files: at most {settings.upload_max_files} in one upload",
                              f"文件数量过多（每次最多 {settings.upload_max_files} 个）", files=len(files))
-    found = services()
+    found = jobs()
     who = current_identity()
     upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access)
     budget = settings.upload_max_bytes
@@ -213,7 +162,7 @@ def receive() -> tuple[Upload | None, Response | None]:
     found.store.save(upload)
     record("upload", "accepted", upload=upload.id, files=[e["stored"] for e in upload.files],
            refused=upload.refused, issue=issue, date=date, access=access)
-    found.jobs.submit(upload.id)
+    found.submit(upload.id)
     return upload, None
 
 
@@ -231,7 +180,7 @@ def api_upload() -> Response:
 
 def _load(upload_id: str) -> Upload:
     try:
-        upload = services().store.load(upload_id)
+        upload = jobs().store.load(upload_id)
     except (KeyError, ValueError):
         abort(404, description=f"no upload {upload_id!r}")
     if not _may_see(upload):
@@ -248,19 +197,9 @@ def api_status(upload_id: str) -> Response:
 
 def _retry(upload_id: str) -> Upload:
     """Queue a failed or interrupted upload again; Refused (409) when it is running or has ended well."""
-    upload = _load(upload_id)
-    found = services()
-    try:
-        with claimed(found.store.path(upload_id)):
-            upload = found.store.load(upload_id)
-            if upload.status not in ("failed", *UNFINISHED):
-                raise Refused(f"upload {upload_id} is {upload.status}", "该上传无需重试", 409)
-            upload.status, upload.message = "queued", "queued again"
-            found.store.save(upload)
-    except Busy as e:
-        raise Refused(str(e), "该上传正在索引", 409) from None
+    _load(upload_id)
+    upload = jobs().retry(upload_id)
     record("retry upload", "accepted", upload=upload_id)
-    found.jobs.submit(upload_id)
     return upload
 
 
@@ -295,13 +234,13 @@ def withdraw() -> dict:
     """Withdraw the upload or item the form names (the caller has checked the admin role), audited;
     Refused (with its status) when it cannot be done."""
     upload_id, item_id = request.form.get("upload", "").strip(), request.form.get("item", "").strip()
-    found = services()
+    service = jobs()
     try:
         if upload_id:
-            upload = withdraw_upload(found.store, found.index_dir, upload_id, found.lock_wait)
+            upload = service.withdraw_upload(upload_id)
             answer = {"upload": upload_id, "removed": len(upload.items), "message": upload.message}
         elif item_id:
-            removed, outcome = withdraw_item(found.store, found.index_dir, item_id, found.lock_wait)
+            removed, outcome = service.withdraw_item(item_id)
             if not removed:
                 raise Refused(f"no item {item_id!r} in the index", "索引中没有该条目", 404)
             answer = {"item": item_id, "removed": removed, "message": f"item {item_id} withdrawn; {outcome}"}
@@ -311,7 +250,7 @@ def withdraw() -> dict:
         raise Refused(f"no upload {upload_id!r}", "没有该上传", 404) from None
     except Refused:
         raise
-    except (Busy, JianbaoError) as e:
+    except JianbaoError as e:
         record("withdraw", "failed", upload=upload_id or None, item=item_id or None, reason=str(e))
         raise Refused(str(e), "暂时无法撤回，请稍后再试", 409) from None
     record("withdraw", "done", upload=upload_id or None, item=item_id or None, removed=answer["removed"],
@@ -338,9 +277,9 @@ def upload_page() -> Response | str:
     refusal = guard("upload page", "uploader")
     if refusal is not None:
         return refusal
-    found = services()
+    found = jobs()
     mine = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u and _may_see(u)]
-    settings: Settings = current_app.extensions["jianbao_upload_settings"]
+    settings = site().settings
     return render_template("upload.html", csrf_token=csrf_token(), uploads=mine[:50], upload=None,
                            max_mb=settings.upload_max_bytes / 2**20, max_files=settings.upload_max_files)
 
@@ -371,7 +310,7 @@ def admin_page() -> Response | str:
     refusal = guard("admin page", "admin")
     if refusal is not None:
         return refusal
-    found = services()
+    found = jobs()
     listed = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u]
     return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=audit_log().newest(),
                            message=request.args.get("message", ""))

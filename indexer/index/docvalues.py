@@ -29,37 +29,12 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.base import Segment
 
-from indexer.index.schema import searchable_parts
-from indexer.items import Item
-from indexer.normalize import PART_SEPARATOR, search_form
+from indexer.items import Item, date_number, searchable_parts
+from indexer.normalize import PART_SEPARATOR, TEXT_ENCODING, holds, search_form
 
 VALUES_EXT = ".jbdv.npz"
 TEXT_EXT = ".jbtext"
-TEXT_ENCODING = "utf-16-be"  # of the search-form texts, and of the needles looked for in them
 NO_YEAR = 0
-NO_DATE = 0
-
-
-def date_number(date: str | None) -> int:
-    """``2022-03-31`` as the integer 20220331 (0 when unknown): ordered like the dates."""
-    return int(date[:10].replace("-", "")) if date else NO_DATE
-
-
-def holds(needle: bytes | re.Pattern[bytes], texts: bytes | mmap.mmap, start: int = 0, end: int | None = None) -> bool:
-    """Whether ``texts[start:end]`` (in TEXT_ENCODING, ``start`` even) holds ``needle`` (a string so encoded, or a
-    pattern over such bytes) at a character's start: an even offset, not across two characters."""
-    end = len(texts) if end is None else end
-    if isinstance(needle, re.Pattern):
-        match = needle.search(texts, start, end)
-        while match is not None and match.start() % 2:
-            match = needle.search(texts, match.start() + 1, end)
-        return match is not None
-    at = texts.find(needle, start, end)
-    while at % 2:  # -1 (not found) is odd too, so: a miss, or a match across characters
-        if at < 0:
-            return False
-        at = texts.find(needle, at + 1, end)
-    return True
 
 
 class DocValuesWriter:

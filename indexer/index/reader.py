@@ -32,9 +32,7 @@ from indexer.index.layout import INDEX_NAME, IndexMeta, check_compatible, curren
 from indexer.index.postings import read_postings
 from indexer.index.schema import GRAM_FIELDS
 from indexer.index.singles import Singles
-from indexer.ingest.enrich.access import PUBLIC
-from indexer.ingest.enrich.topics import SEPARATOR
-from indexer.items import Item
+from indexer.items import PUBLIC, SEPARATOR, Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)

@@ -27,9 +27,9 @@ from whoosh import fields
 from whoosh.analysis import Analyzer
 from whoosh.formats import Format, tokens
 
-from indexer.analysis import PART_SEPARATOR, GramAnalyzer, JoinedGramAnalyzer, WordAnalyzer
-from indexer.ingest.split.split import issue_facts
-from indexer.items import Item
+from indexer.index.analyzers import GramAnalyzer, JoinedGramAnalyzer, WordAnalyzer
+from indexer.items import Item, searchable_parts
+from indexer.normalize import PART_SEPARATOR
 
 WORD_FIELDS = ("title", "body")
 GRAM_FIELDS = ("grams", "title_grams", "joined_grams")
@@ -79,11 +79,6 @@ def build_schema() -> fields.Schema:
         joined_grams=_gram_field(JoinedGramAnalyzer()),
         item=fields.STORED(),
     )
-
-
-def searchable_parts(item: Item) -> tuple[str, str, str, str]:
-    """The texts a term is looked for in: title, body, the issue's number and date (not its 刊名) and the 文号."""
-    return item.title, item.body, issue_facts(item.issue or ""), item.doc_number or ""
 
 
 def gram_value(item: Item) -> str:

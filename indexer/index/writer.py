@@ -24,11 +24,11 @@ from indexer.analysis import form_gram_keys, gram_text, index_words, joined_gram
 from indexer.index.docvalues import DocValuesWriter
 from indexer.index.postings import encode_term
 from indexer.index.runs import DOC_BITS, FieldPostings
-from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS, searchable_parts
+from indexer.index.schema import GRAM_FIELDS, KEY_FIELDS, WORD_FIELDS
 from indexer.index.singles import SinglesWriter
 from indexer.index.stored import ItemCodec
 from indexer.index.term_table import compact_buckets
-from indexer.items import Item
+from indexer.items import Item, searchable_parts
 from indexer.normalize import search_form
 
 MAX_SEGMENT_DOCS = (1 << DOC_BITS) - 1  # docnums share a 64-bit sort key with the term

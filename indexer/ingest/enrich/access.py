@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from indexer.errors import Report
+from indexer.items import PUBLIC
 
-PUBLIC = "public"
 ACCESS_FILE = "_access.json"
 ADMINS_ONLY: list[str] = []  # no group: only an administrator sees the item
 

@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.errors import JianbaoError
+from indexer.items import SEPARATOR
 from indexer.normalize import search_form
 from indexer.settings import TAXONOMY_FILE, TOPIC_RULES_FILE
 
-SEPARATOR = "\\"
 NAME_WEIGHT = 2.0
 _NAME_PARTS = re.compile(r"[、，,（）()]|（含|\(含")
 _WEIGHTED = re.compile(r"^(.+?)\*(\d+(?:\.\d+)?)$")

@@ -17,12 +17,12 @@ from typing import Any
 
 from indexer.errors import Report, SourceError
 from indexer.ingest.enrich import dates, topics
-from indexer.ingest.enrich.access import ADMINS_ONLY, PUBLIC, parse_access
+from indexer.ingest.enrich.access import ADMINS_ONLY, parse_access
 from indexer.ingest.read.encodings import strip_bidi, valid_text
 from indexer.ingest.read.webpage import fragment_text
 from indexer.ingest.split.issues import enrich
 from indexer.ingest.split.split import attribution_of
-from indexer.items import Item, stable_id
+from indexer.items import PUBLIC, Item, stable_id
 from indexer.normalize import clean_display
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from indexer.ingest.enrich.dates import find_date
 from indexer.ingest.enrich.units import Attribution, read_attribution
+from indexer.items import ISSUE_NUMBER
 from indexer.normalize import clean_display, close_spaces, display_width
 
 # Marks that open a short item with no title.
@@ -52,12 +53,7 @@ _BRACKETED = re.compile(r"^[（(][^（）()]*[）)][。．.]?$")
 # The bulletin's name (刊名): 政务信息, 工作简报, 某某区政务信息 (增刊) ...
 _JOURNAL = re.compile(r"^[^。，,；;：:]{0,16}(?:简报|信息|专报|动态|快报|通讯|要情|参阅|周报|月报|专刊|通报|情况)"
                       r"(?:[（(][^（）()]{1,6}[）)])?$")
-# The issue number: 第14期, 2023年第14期, (总第123期).
-_NUMBER = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*([\d一二三四五六七八九十〇零]+)\s*期")
 _TOTAL = re.compile(r"总\s*第\s*(\d+)\s*期")
-# What an issue's name states of the issue itself: its number (2023年第14期, 总第123期) and its date.
-_ISSUE_FACTS = re.compile(rf"(?:总\s*)?{_NUMBER.pattern}|\d{{4}}\s*(?:[-/.]\s*\d{{1,2}}\s*[-/.]\s*\d{{1,2}}"
-                          rf"|年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
 # The editing unit: 区政府办公室编, …编印, …编发, 主办：…
 _EDITOR = re.compile(r"([^\s　：:]{2,30}?)\s*(?:编印|编发|主办|编)(?=\s|$|\d)|主办\s*[：:]\s*(\S{2,30})")
 # Masthead lines: the above, a date line, 签发/审核 lines, classification marks, rules of dashes or stars.
@@ -143,9 +139,9 @@ def read_header(masthead: list[str], footer: list[str]) -> IssueHeader:
     """Read 刊名, 第N期 / 总第N期, the editing unit and the date from masthead (and closing) lines."""
     header = IssueHeader()
     for line in masthead + footer:
-        if not header.journal and line in masthead and _JOURNAL.match(line) and not _NUMBER.search(line):
+        if not header.journal and line in masthead and _JOURNAL.match(line) and not ISSUE_NUMBER.search(line):
             header.journal = line
-        if not header.number and (m := _NUMBER.search(line)):
+        if not header.number and (m := ISSUE_NUMBER.search(line)):
             header.year, header.number = m.group(1) or "", m.group(2)
         if not header.total and (m := _TOTAL.search(line)):
             header.total = m.group(1)
@@ -154,12 +150,6 @@ def read_header(masthead: list[str], footer: list[str]) -> IssueHeader:
         if not header.date and (date := find_date(line)):
             header.date = date
     return header
-
-
-def issue_facts(name: str) -> str:
-    """The searchable part of an issue's name: its number and date, without the 刊名 (``新闻联播``,
-    ``政务信息``) that every item of a journal shares (``政务信息 2023年第14期`` gives ``2023年第14期``)."""
-    return " ".join(m.group(0) for m in _ISSUE_FACTS.finditer(name))
 
 
 def split_issue(text: str) -> ParsedIssue:

@@ -1,7 +1,7 @@
 """A SearchQuery as SphinxQL: the full-text MATCH of its parsed terms, its filters, its order.
 
 The query language is parsed by :func:`search.query.parse` (the local engine's parser);
-each term becomes the phrase of its characters' tokens (:func:`indexer.cluster_schema.phrase`)
+each term becomes the phrase of its characters' tokens (:func:`cluster.schema.phrase`)
 limited to the title, or to the title or the other searchable parts, so a term matches exactly
 the documents whose folded text holds it, as in the local engine. A term that may match
 across joining marks also names the documents the searcher checked to hold it that way. Facet filters
@@ -13,15 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from indexer.cluster_schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
-from indexer.index.docvalues import date_number
-from indexer.ingest.enrich.topics import SEPARATOR
+from cluster.schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
+from indexer.items import SEPARATOR, date_number
 from indexer.normalize import term_gaps
 from search.access import Viewer, index_groups
-from search.engine import titles_only
-from search.facets import UNKNOWN_YEAR
-from search.matching import BODY_B, TITLE_B
-from search.query import ParsedQuery, Term, parse
+from search.facet_values import UNKNOWN_YEAR
+from search.query import ParsedQuery, Term, parse, titles_only
+from search.ranking import BODY_B, TITLE_B
 from search.results import SearchQuery
 
 TITLE_WEIGHT = 8  # a match in the title counts this many times one in the body

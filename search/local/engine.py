@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.index.docvalues import date_number
 from indexer.index.reader import IndexSnapshot
-from search.facets import FILTERS, FacetMasks, Filters, count_facets, facet_masks
-from search.matching import Deadline, Matcher
-from search.query import ParsedQuery, Term, parse
+from indexer.items import date_number
+from search.facet_values import FILTERS, one_year
+from search.local.facets import FacetMasks, Filters, count_facets, facet_masks, month_counts
+from search.local.matching import Deadline, Matcher
+from search.query import ParsedQuery, parse, titles_only
 from search.results import Hit, SearchQuery, SearchResult, hit_of
-from search.trend import month_counts, one_year
 
 
 @dataclass
@@ -68,14 +68,6 @@ def ordered_docs(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     """Every document the query selects, in result order (for exports); pages are ignored."""
     sel = _select(snapshot, matcher, query, deadline)
     return _order(snapshot, matcher, sel, query, need=len(sel.docs))
-
-
-def titles_only(parsed: ParsedQuery) -> ParsedQuery:
-    """The query with every term limited to titles (``scope=title``)."""
-    scoped = ParsedQuery(notes=parsed.notes)
-    scoped.groups = [[Term(t.text, t.raw, t.phrase, True) for t in g] for g in parsed.groups]
-    scoped.excluded = [Term(t.text, t.raw, t.phrase, True) for t in parsed.excluded]
-    return scoped
 
 
 def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query: SearchQuery,

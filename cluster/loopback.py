@@ -1,6 +1,6 @@
 """A local cluster on loopback, for trying the SphinxQL backend and for the tests.
 
-``up(folder, shards, replicas)`` writes the configs (:mod:`indexer.cluster_config`)
+``up(folder, shards, replicas)`` writes the configs (:mod:`cluster.config`)
 into ``folder``, starts one ``searchd`` a node on free loopback ports and records
 the topology in ``folder/cluster.json``; ``down(folder)`` stops them all. Data stays
 in ``folder``: starting the same folder again serves what was written before.
@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from indexer.cluster_config import Node, Topology, plan, write_configs
+from cluster.config import Node, Topology, plan, write_configs
 from indexer.errors import JianbaoError
 
 STATE = "cluster.json"

@@ -2,7 +2,7 @@
 
 The writer asks the aggregator (``DESCRIBE jianbao``) which shards there are and which
 nodes mirror each one, and writes every item to every replica of its shard
-(:func:`indexer.cluster_schema.shard_of`), so mirrors hold the same rows. ``REPLACE``
+(:func:`cluster.schema.shard_of`), so mirrors hold the same rows. ``REPLACE``
 by document id replaces an item in place, and every row records the run that wrote it
 (``stamp``, higher than any before). A build writes every item first and only then
 deletes the rows of earlier runs (the items its sources no longer have, the facet values
@@ -28,10 +28,9 @@ from pathlib import Path
 
 import pymysql
 
-from indexer.build import Summary, removal_label, removals_refused
-from indexer.cluster_config import AGENT_PORT_OFFSET
-from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import (
+from cluster.config import AGENT_PORT_OFFSET
+from cluster.connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from cluster.schema import (
     EVERYTHING,
     ITEMS,
     check_columns,
@@ -46,8 +45,9 @@ from indexer.cluster_schema import (
     values_index,
 )
 from indexer.errors import JianbaoError, Report
-from indexer.ingest.files import archive_root, is_record_file, iter_files, read_file, read_items
+from indexer.ingest.files import archive_root, read_items
 from indexer.items import Item
+from indexer.runs import Summary, read_update, removal_label, removals_refused
 
 BATCH_ROWS = 200  # rows a REPLACE statement carries
 SWEEP_ROWS = 10_000  # rows of earlier runs a build deletes a statement
@@ -296,21 +296,13 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
     writer = ClusterWriter(url)
     try:
         root = writer.archive_root() or archive_root(sources)
-        items: list[Item] = []
-        whole_files: set[str] = set()
-        for path in iter_files(sources, report):
-            file_items = list(read_file(path, report, root))
-            if not is_record_file(path):
-                whole_files.update(item.issue_key for item in file_items)
-            items.extend(file_items)
-        if not items:
-            raise JianbaoError(f"no items in {', '.join(map(str, sources))}: nothing to update")
-        removed = writer.issue_items(whole_files, {i.id for i in items})
+        batch = read_update(sources, report, root)
+        removed = writer.issue_items(batch.whole_files, batch.ids)
         if removed and not allow_removals:
             raise removals_refused(sorted(removed.values()))
         stamp = writer.next_stamp()
         with writer.changing(stamp):
-            count = writer.write(items, stamp)
+            count = writer.write(batch.items, stamp)
             replaced = writer.delete(removed)
             writer.flush()
     finally:

@@ -11,7 +11,7 @@ such an answer is never used: the batch is sent again (with mirrors, the aggrega
 asks a live mirror) and, if a shard is still missing, :class:`ClusterDegraded` is raised
 (a 503 with the shard's error) and ``health()`` says ``degraded``. A cluster whose items index
 lacks a column this code reads (configured by an earlier version) is refused on connecting
-(:func:`indexer.cluster_schema.outdated`, a 503 naming the fix).
+(:func:`cluster.schema.outdated`, a 503 naming the fix).
 """
 
 from __future__ import annotations
@@ -29,9 +29,20 @@ from typing import Any
 
 import pymysql
 
-from indexer.analysis import jieba_tokenizer
-from indexer.cluster_connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
-from indexer.cluster_schema import (
+from cluster.connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
+from cluster.memo import Memo
+from cluster.query import (
+    beyond_plain,
+    conditions,
+    facet_counts,
+    order,
+    parsed_query,
+    ranking,
+    seen_by,
+    spans_marks,
+    term_match,
+)
+from cluster.schema import (
     EVERYTHING,
     GENERATION,
     ITEM_ATTRS,
@@ -46,32 +57,17 @@ from indexer.cluster_schema import (
     topic_top,
     value_id,
 )
-from indexer.index.docvalues import TEXT_ENCODING, date_number, holds
-from indexer.index.schema import searchable_parts
-from indexer.items import Item
-from indexer.normalize import search_form, term_gaps
+from indexer.analysis import jieba_tokenizer
+from indexer.items import Item, date_number, searchable_parts
+from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps
 from search.access import PUBLIC_ONLY, Viewer
 from search.errors import QueryTooExpensive
-from search.facets import UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
-from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
-from search.matching import needle
+from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, one_year, topic_values, year_values
+from search.limits import MAX_ISSUE_ITEMS, MAX_SIMILAR, MAX_SUGGESTIONS
 from search.query import ParsedQuery, Term
-from search.related import MAX_ISSUE_ITEMS, key_words
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
-from search.sphinxql_memo import Memo
-from search.sphinxql_query import (
-    beyond_plain,
-    conditions,
-    facet_counts,
-    order,
-    parsed_query,
-    ranking,
-    seen_by,
-    spans_marks,
-    term_match,
-)
-from search.trend import MONTHS, one_year
+from search.similar import key_words
 
 RETRIES = 4  # times a batch is sent again when a shard did not answer
 # Seconds before the first of them, doubled before each next one (0.1 + 0.2 + 0.4 + 0.8): the aggregator's mirror

@@ -1,12 +1,12 @@
 """Answers the cluster gave, kept while its content stays the same: a search's facet counts and its
 joining-mark checks, the costly parts that do not depend on the page asked for.
 
-The writer marks the cluster's generation (:func:`indexer.cluster_schema.generation_of`) before it
+The writer marks the cluster's generation (:func:`cluster.schema.generation_of`) before it
 writes anything and names a new one when it ends, so the content did not change between two reads
 of one generation. What a search works out is kept under the generation last read before it began.
 A search that uses a kept answer reads the generation beside its page, after taking the answer: if
 it is still the one the answer was kept under, nothing changed since the answer was worked out;
-otherwise the search is asked again without kept answers (:class:`search.sphinxql.SphinxQLSearcher`),
+otherwise the search is asked again without kept answers (:class:`cluster.searcher.SphinxQLSearcher`),
 and the new generation drops them all.
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from indexer import cluster
-from indexer.cluster_config import plan, write_configs
+from cluster import loopback
+from cluster.config import plan, write_configs
 
 BACKEND_HELP = "write into the cluster at sphinxql://host:port instead of the local index (default: $JIANBAO_BACKEND)"
 
@@ -40,13 +40,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    topology = cluster.up(args.dir, args.shards, args.replicas)
+    topology = loopback.up(args.dir, args.shards, args.replicas)
     print(topology.url)
     return 0
 
 
 def _down(args: argparse.Namespace) -> int:
-    cluster.down(args.dir)
+    loopback.down(args.dir)
     return 0
 
 

@@ -1,7 +1,7 @@
 """How items are stored in Sphinx/Manticore real-time indexes: names, ids, token encoding, rows.
 
-The indexer (:mod:`indexer.cluster_write`) writes these rows and the SphinxQL searcher
-(:mod:`search.sphinxql`) reads them; both take every rule from here.
+The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
+(:mod:`cluster.searcher`) reads them; both take every rule from here.
 
 * **Exact substrings.** The search form (:func:`indexer.normalize.search_form`) of the title, and
   of the other searchable parts (body, issue number and date, 文号: :func:`indexer.index.schema.searchable_parts`),
@@ -38,10 +38,7 @@ import json
 from typing import Any
 
 from indexer.errors import IndexStale
-from indexer.index.docvalues import NO_DATE, date_number
-from indexer.index.schema import searchable_parts
-from indexer.ingest.enrich.topics import SEPARATOR
-from indexer.items import Item
+from indexer.items import NO_DATE, SEPARATOR, Item, date_number, searchable_parts
 from indexer.normalize import JOINING_MARKS, search_form
 
 ITEMS = "jianbao"  # the distributed index of items on the aggregator

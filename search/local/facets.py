@@ -13,28 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.index.reader import Facet, IndexSnapshot
-from indexer.ingest.enrich.topics import SEPARATOR
-
-FACETS = ("department", "topic", "year")
-FILTERS = (*FACETS, "issue")  # the issue filter (an issue key) narrows results but is not counted as a facet
-UNKNOWN_YEAR = "unknown"
-MAX_VALUES = 50  # values listed a facet (the selected ones are always listed)
-
-
-@dataclass
-class FacetValue:
-    """One value of a facet: its count among the matches, whether it is selected, and its children."""
-
-    value: str
-    count: int
-    selected: bool = False
-    children: list[FacetValue] | None = None
-
-    def to_dict(self) -> dict:
-        d = {"value": self.value, "count": self.count, "selected": self.selected}
-        if self.children is not None:
-            d["children"] = [c.to_dict() for c in self.children]
-        return d
+from indexer.items import SEPARATOR
+from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
 
 
 @dataclass
@@ -117,24 +97,8 @@ def _counts(facet: Facet, mask: np.ndarray) -> np.ndarray:
     return np.bincount(facet.val.take(entries), minlength=len(facet.names))
 
 
-def _listed(names: list[str], counts: np.ndarray, selected: tuple[str, ...], limit: int) -> list[FacetValue]:
-    """Values with a count, most first (ties by name), cut at ``limit``; selected values always kept."""
-    order = sorted((i for i in range(len(names)) if counts[i] or names[i] in selected),
-                   key=lambda i: (-counts[i], names[i]))
-    shown = order[:limit] + [i for i in order[limit:] if names[i] in selected]
-    values = [FacetValue(names[i], int(counts[i]), names[i] in selected) for i in shown]
-    known = set(names)
-    values += [FacetValue(s, 0, True) for s in selected if s not in known]
-    return values
-
-
 def _flat(facet: Facet, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     return flat_values(facet.names, _counts(facet, mask), selected)
-
-
-def flat_values(names: list[str], counts, selected: tuple[str, ...]) -> list[FacetValue]:
-    """A flat facet's listed values from the count of each name (indexed like ``names``)."""
-    return _listed(names, counts, selected, MAX_VALUES)
 
 
 def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
@@ -145,30 +109,16 @@ def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, 
                         snapshot.topic_children, selected)
 
 
-def topic_values(top_names: list[str], top_counts, path_names: list[str], path_counts,
-                 children_of: dict[str, list[int]], selected: tuple[str, ...]) -> list[FacetValue]:
-    """The topic tree from counts of top-level topics and of topic paths (each indexed like its names)."""
-    tops = _listed(top_names, top_counts, selected, MAX_VALUES)
-    for top in tops:
-        idx = children_of.get(top.value, [])
-        children = sorted((i for i in idx if path_counts[i] or path_names[i] in selected),
-                          key=lambda i: (-path_counts[i], path_names[i]))
-        top.children = [FacetValue(path_names[i], int(path_counts[i]), path_names[i] in selected)
-                        for i in children if SEPARATOR in path_names[i]]
-    return tops
-
-
 def _years(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
     """Years, newest first, with ``unknown`` last."""
     counts = np.bincount(snapshot.year.take(np.flatnonzero(mask)), minlength=1)
     return year_values({int(y): int(counts[y]) for y in np.flatnonzero(counts)}, selected)
 
 
-def year_values(by_year: dict[int, int], selected: tuple[str, ...]) -> list[FacetValue]:
-    """Years with a count (0 is the unknown year), newest first, with ``unknown`` last."""
-    values = [FacetValue(str(y), c, str(y) in selected) for y, c in sorted(by_year.items(), reverse=True) if y]
-    if 0 in by_year or UNKNOWN_YEAR in selected:
-        values.append(FacetValue(UNKNOWN_YEAR, by_year.get(0, 0), UNKNOWN_YEAR in selected))
-    listed = {v.value for v in values}
-    values += [FacetValue(s, 0, True) for s in selected if s not in listed]
-    return values
+def month_counts(snapshot: IndexSnapshot, docs: np.ndarray) -> dict[str, int]:
+    """How many of ``docs`` fall in each month ("01"…"12"), and how many have no date (``unknown``)."""
+    dates = snapshot.date.take(docs)
+    months = np.bincount((dates[dates > 0] // 100) % 100, minlength=13)
+    counts = {m: int(months[int(m)]) for m in MONTHS}
+    counts[UNKNOWN_YEAR] = int((dates <= 0).sum())
+    return counts

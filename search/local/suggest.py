@@ -8,7 +8,7 @@ import numpy as np
 
 from indexer.index.reader import Facet, IndexSnapshot
 from indexer.normalize import search_form
-from search.matching import Matcher
+from search.local.matching import Matcher
 from search.query import Term
 from search.results import item_path
 

@@ -7,19 +7,15 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from indexer.analysis import query_words
 from indexer.index.reader import IndexSnapshot
 from indexer.items import Item
+from search.limits import MAX_ISSUE_ITEMS
 from search.results import IssueSummary, Similar
+from search.similar import key_words
 
-MAX_ISSUE_ITEMS = 300
-KEY_WORDS = 12  # rare words of an item that find its similar items
 TITLE_EXTRA = 2.0  # a rare word in both titles counts this much more
-RARE_SHARE = 0.25  # a word in more than this share of the items is not rare (it finds nothing similar)
 
 
 def issue_items(snapshot: IndexSnapshot, doc: int) -> list[Item]:
@@ -56,26 +52,6 @@ def similar_items(snapshot: IndexSnapshot, doc: int, limit: int = 5) -> list[Sim
     best = [int(d) for d in np.argsort(-scores, kind="stable")[:limit] if scores[d] > 0]
     return [Similar(snapshot.item(d), [w for (w, _), ids in zip(words, holders) if np.isin(d, ids)])
             for d in best]
-
-
-def key_words(snapshot: IndexSnapshot, item: Item) -> list[tuple[str, float]]:
-    """The item's rarest words (see :func:`similar_items`) with their idf, rarest first.
-
-    Only ``snapshot.live_count`` and ``snapshot.doc_frequency`` are used, so another
-    backend can pass an object offering just those.
-    """
-    n = max(snapshot.live_count, 1)
-    seen: dict[str, int] = {}
-    for rank, word in enumerate(query_words(item.title) + query_words(item.body[:3000])):
-        if len(word) >= 2 and not word.isdigit():
-            seen.setdefault(word, rank)
-    weighted = []
-    for word, rank in seen.items():
-        df = max(snapshot.doc_frequency("title", word), snapshot.doc_frequency("body", word))
-        if 2 <= df <= max(2, RARE_SHARE * n):
-            weighted.append((math.log(1 + n / df), rank, word))
-    weighted.sort(key=lambda w: (-w[0], w[1]))
-    return [(word, idf) for idf, _, word in weighted[:KEY_WORDS]]
 
 
 def issue_summaries(snapshot: IndexSnapshot) -> list[IssueSummary]:

@@ -15,16 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.cluster_schema import (
-    ITEM_ATTRS,
-    ITEM_FIELDS,
-    ITEMS,
-    VALUE_ATTRS,
-    VALUE_FIELDS,
-    VALUES,
-    shard_index,
-    values_index,
-)
+from cluster.schema import ITEM_ATTRS, ITEM_FIELDS, ITEMS, VALUE_ATTRS, VALUE_FIELDS, VALUES, shard_index, values_index
 
 AGENT_PORT_OFFSET = 1  # a node's agent port, after its SphinxQL port
 AGGREGATOR = "aggregator"
@@ -84,7 +75,7 @@ def _index(name: str, kind: str, path: Path, fields: tuple[str, ...], attrs: tup
     lines += [f"    rt_field = {f}" for f in fields]
     lines += [f"    {k} = {a}" for k, a in attrs]
     lines += [f"    {line}" for line in extra]
-    # Tokens are hex code points (see cluster_schema): only 0-9 and a-z are word characters.
+    # Tokens are hex code points (see cluster.schema): only 0-9 and a-z are word characters.
     lines += ["    charset_table = 0..9, a..z", "    min_word_len = 1", "    dict = keywords",
               "    rt_mem_limit = 256M", "}", ""]
     return "\n".join(lines)

@@ -26,18 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexer.analysis import query_words
-from indexer.index.docvalues import TEXT_ENCODING
 from indexer.index.reader import IndexSnapshot
-from indexer.normalize import JOINING_MARKS, term_gaps
+from indexer.normalize import TEXT_ENCODING, needle, term_gaps
 from search.errors import QueryTooExpensive
 from search.query import Term
+from search.ranking import BODY_B, BODY_WEIGHT, K1, TITLE_B, TITLE_WEIGHT
 
-# BM25F parameters: title and body weights, length normalisation, saturation.
-TITLE_WEIGHT = 8.0
-BODY_WEIGHT = 1.0
-TITLE_B = 0.6
-BODY_B = 0.5
-K1 = 1.2
 PART_WORD_FACTOR = 0.6  # a title term found only inside longer words
 ENOUGH_CANDIDATES = 256  # stop intersecting pair postings once this few candidates remain
 
@@ -186,17 +180,6 @@ class Matcher:
             return np.ones(len(docs))
         whole = self.snapshot.postings("title", term.text)[0]
         return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
-
-
-_MARK_RUN = b"(?:" + b"|".join(re.escape(m.encode(TEXT_ENCODING)) for m in JOINING_MARKS) + b")*"
-
-
-def needle(text: str, gaps: frozenset[int]) -> bytes | re.Pattern[bytes]:
-    """What a search-form text must hold: the term's bytes, or a pattern allowing joining marks in its gaps."""
-    if not gaps:
-        return text.encode(TEXT_ENCODING)
-    parts = [re.escape(ch.encode(TEXT_ENCODING)) + (_MARK_RUN if i + 1 in gaps else b"") for i, ch in enumerate(text)]
-    return re.compile(b"".join(parts))
 
 
 def _member(docs: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:

@@ -15,13 +15,13 @@ from typing import Any
 from indexer.analysis import jieba_tokenizer
 from indexer.index.reader import IndexSnapshot
 from search.access import PUBLIC_ONLY, Viewer, index_groups
-from search.engine import ordered_docs, search
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
-from search.matching import Deadline, Matcher
-from search.related import issue_docs, issue_items, issue_summaries, issue_summary, similar_items
+from search.local.engine import ordered_docs, search
+from search.local.matching import Deadline, Matcher
+from search.local.related import issue_docs, issue_items, issue_summaries, issue_summary, similar_items
+from search.local.suggest import suggestions
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult
 from search.searcher import Export, Searcher
-from search.suggest import suggestions
 
 RECHECK_SECONDS = 1.0  # how often to look whether the index on disk changed
 
