@@ -26,11 +26,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
-from indexer.build import commit_segments, delete_documents, live_documents, update
+from indexer.build import update
 from indexer.errors import IndexLocked, JianbaoError, Report
-from indexer.index.layout import current_build, read_toc, writer_lock
+from indexer.index.layout import writer_lock
+from indexer.index.segments import Segments
 from indexer.ingest.files import read_files
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
@@ -192,10 +191,7 @@ class UploadJobs:
 
 def taken_ids(index_dir: Path, ids: set[str], own_issue_keys: set[str]) -> set[str]:
     """The ids among ``ids`` that live items of other issues (not ``own_issue_keys``) already have."""
-    build = current_build(index_dir)
-    storage = FileStorage(str(build))
-    toc = read_toc(storage, build)
-    items = (reader.stored_fields(docnum)["item"] for _, docnum, reader in live_documents(storage, toc, "id", ids))
+    items = Segments.current(index_dir).stored_items("id", ids)
     return {item["id"] for item in items if item.get("issue_key") not in own_issue_keys}
 
 
@@ -205,12 +201,10 @@ def remove_items(index_dir: Path, ids: set[str], lock_wait: float) -> int:
     while True:
         try:
             with writer_lock(index_dir, lock_wait):
-                build = current_build(index_dir)
-                storage = FileStorage(str(build))
-                toc = read_toc(storage, build)
-                removed = delete_documents(storage, toc, ids, set())
+                segments = Segments.current(index_dir)
+                removed = segments.delete(ids, set())
                 if removed:
-                    commit_segments(storage, toc.schema, toc.segments, generation=toc.generation + 1)
+                    segments.commit()
                 return removed
         except IndexLocked:
             continue

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from indexer.atomic import atomic_write
 from indexer.errors import JianbaoError
 from indexer.ingest.enrich.access import ACCESS_FILE, parse_access
 from indexer.ingest.files import CORPUS_SUFFIXES, MAX_ISSUE_BYTES, is_record_file
@@ -267,9 +268,7 @@ class UploadStore:
     def save(self, upload: Upload) -> None:
         """Write the upload's state (atomically)."""
         folder = self.path(upload.id) if upload.status != "withdrawn" else self.withdrawn_path(upload.id)
-        tmp = folder / f"{STATE}.{os.getpid()}.part"
-        tmp.write_text(json.dumps(upload.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, folder / STATE)
+        atomic_write(folder / STATE, json.dumps(upload.to_dict(), ensure_ascii=False, indent=1))
 
     def load(self, upload_id: str) -> Upload:
         """The state of an upload (withdrawn ones too); KeyError when there is none."""

@@ -10,11 +10,12 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import OrderedHashWriter
 
-from indexer.build import PARENT_MB, WORKER_MB, build, memory_plan
+from indexer.build import build
 from indexer.errors import Report
 from indexer.index.layout import current_build
 from indexer.index.runs import FieldPostings
 from indexer.index.term_table import compact_buckets
+from indexer.index.workers import PARENT_MB, WORKER_MB, memory_plan
 from indexer.ingest.files import read_items
 from indexer.settings import SettingError, Settings
 from search import SearchQuery

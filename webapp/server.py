@@ -44,6 +44,7 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 
+from indexer.processes import die_with_parent
 from indexer.settings import Settings
 from webapp.lanes import Lanes
 
@@ -238,7 +239,7 @@ class Supervisor:
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
-                _die_with_parent(parent)
+                die_with_parent(parent, signal.SIGTERM)
                 self.work(slot)
             except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
                 log.exception("worker failed")
@@ -256,14 +257,6 @@ class Supervisor:
 
 def _worker(make_app: Callable[[], Callable], sock: socket.socket, config: ServerConfig, loads, slot: int) -> None:
     GuardedServer(make_app(), sock, config, loads, slot).run()
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to send this process SIGTERM when its parent dies (and stop now if it already has)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(0)
 
 
 def _raise_file_limit(wanted: int) -> None:

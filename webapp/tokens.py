@@ -16,12 +16,13 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sys
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from indexer.atomic import atomic_write
 
 ROLES = ("reader", "uploader", "admin")
 PREFIX = "jb_"
@@ -115,11 +116,8 @@ class TokenStore:
 
     def _save(self, records: dict[str, TokenRecord]) -> None:
         assert self.path is not None
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.part")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"tokens": [asdict(r) for r in records.values()]}, f, ensure_ascii=False, indent=1)
-        os.replace(tmp, self.path)
+        atomic_write(self.path, json.dumps({"tokens": [asdict(r) for r in records.values()]}, ensure_ascii=False,
+                                           indent=1), mode=0o600)
 
 
 def _digest(token: str) -> str:

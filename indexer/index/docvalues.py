@@ -20,7 +20,6 @@ merged), :func:`load_segment` rebuilds them from the stored items.
 from __future__ import annotations
 
 import mmap
-import os
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.base import Segment
 
+from indexer.atomic import atomic_write
 from indexer.items import Item, date_number, searchable_parts
 from indexer.normalize import PART_SEPARATOR, TEXT_ENCODING, holds, search_form
 
@@ -138,13 +138,3 @@ def _compress(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     ptr[1:] = np.cumsum([len(row) for row in rows])
     val = np.fromiter((ids[v] for row in rows for v in row), dtype=np.int32, count=int(ptr[-1]))
     return ptr, val, np.asarray(names, dtype=str) if names else np.zeros(0, dtype="<U1")
-
-
-def atomic_write(path: Path, write: callable) -> None:
-    """Write a file through ``write(f)`` into a temporary file, synced, then renamed over ``path``."""
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        write(f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -33,6 +33,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from indexer.analysis import ANALYZER_VERSION, dictionary_hash
+from indexer.atomic import atomic_write, sync_folder
 from indexer.errors import IndexLocked, IndexMissing, IndexStale
 
 CURRENT = "current"
@@ -84,9 +85,7 @@ def read_meta(build: Path) -> IndexMeta:
 
 def write_meta(build: Path, meta: IndexMeta) -> None:
     """Write a build's metadata (atomically)."""
-    tmp = build / (META + ".part")
-    tmp.write_text(json.dumps(asdict(meta), ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, build / META)
+    atomic_write(build / META, json.dumps(asdict(meta), ensure_ascii=False, indent=1))
 
 
 def check_compatible(build: Path) -> IndexMeta:
@@ -121,6 +120,7 @@ def make_current(index_dir: Path, build: Path) -> None:
         tmp.unlink()
     os.symlink(Path(BUILDS) / build.name, tmp)
     os.replace(tmp, index_dir / CURRENT)
+    sync_folder(index_dir)
 
 
 def remove_old_builds(index_dir: Path) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.base import Segment
 
-from indexer.index.docvalues import atomic_write
+from indexer.atomic import atomic_write
 
 SINGLES_EXT = ".jbone.npz"
 

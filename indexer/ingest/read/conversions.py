@@ -18,10 +18,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from indexer.atomic import atomic_write
 from indexer.errors import SourceError
 
 CACHE_FOLDER = "conversions"
@@ -97,10 +97,7 @@ class ConversionCache:
     def _write(self, path: Path, data: dict) -> None:
         """Write one entry atomically, then trim the cache to its bound."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(data, ensure_ascii=False))
         if self._total is None:
             self._total = self.size()
         else:

@@ -20,6 +20,8 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
+from indexer.atomic import atomic_write
+
 MODEL_DIR = Path(sys.prefix) / "share" / "tessdata"
 PACKAGE_URL = "https://registry.npmjs.org/@tesseract.js-data/chi_sim/-/chi_sim-1.0.0.tgz"
 # The package's npm integrity (sha512), as the registry lists it for version 1.0.0.
@@ -43,9 +45,7 @@ def install(folder: Path = MODEL_DIR) -> Path:
         model = gzip.decompress(member.read())
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "chi_sim.traineddata"
-    part = target.with_suffix(".part")
-    part.write_bytes(model)
-    part.replace(target)
+    atomic_write(target, model)
     return target
 
 
