@@ -156,7 +156,7 @@ def test_security_headers(client):
     page = client.get("/search?q=就业")
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff" and page.headers["X-Frame-Options"] == "DENY"
-    embed = client.get("/embed?q=就业")  # framed by the origins of JIANBAO_FRAME_ORIGINS (tests/test_hardening.py)
+    embed = client.get("/embed?q=就业")  # framed by the origins of JIANBAO_FRAME_ORIGINS (tests/test_api_limits.py)
     assert "frame-ancestors 'self'" in embed.headers["Content-Security-Policy"] and "X-Frame-Options" not in embed.headers
 
 

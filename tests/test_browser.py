@@ -133,7 +133,7 @@ def test_pages_work_without_javascript(browser, live_server):
     context.close()
 
 
-# Issue 14: every main page at a desktop and a phone width, in Chinese, no wider than the screen, accessible.
+# Every main page at a desktop and a phone width, in Chinese, no wider than the screen, accessible.
 
 WIDTHS = (1280, 390)
 # Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL] notation.

@@ -48,7 +48,7 @@ def test_unreadable_empty_and_binary_files_are_reported_and_skipped(tmp_path):
     locked = tmp_path / "d-locked.txt"
     locked.write_text("区科技局召开会议 会议部署工作。（区科技局）", encoding="utf-8")
     locked.chmod(0)
-    (tmp_path / "e-notes.xlsx").write_bytes(b"PK\x03\x04")  # .docx is read since issue 12; .xlsx is not
+    (tmp_path / "e-notes.xlsx").write_bytes(b"PK\x03\x04")  # .xlsx is not an archive format
     items, report = _read(tmp_path)
     locked.chmod(0o644)
     assert len(items) == 9 + (1 if os.geteuid() == 0 else 0)  # root reads any file

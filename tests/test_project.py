@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 
 from indexer.settings import SETTINGS
 from tests.conftest import ROOT
@@ -33,7 +35,7 @@ def _imports(path) -> set[str]:
     return {m for m in found if m.split(".")[0] in PACKAGES or m.split(".")[0] in ("flask", "werkzeug")}
 
 
-PACKAGES = ("indexer", "search", "webapp", "bench")
+PACKAGES = ("indexer", "search", "cluster", "backends", "webapp", "bench")
 
 
 def _modules() -> dict[str, set[str]]:
@@ -46,10 +48,39 @@ def _modules() -> dict[str, set[str]]:
     return out
 
 
-def test_the_engine_and_the_indexer_know_nothing_of_flask_or_the_web_app():
+def _under(module: str, *prefixes: str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+# Who may import whom (module-level imports): the rooms of ARCHITECTURE.md.
+LOCAL_ENGINE = ("search.local", "indexer.index", "indexer.build", "indexer.upload_jobs", "whoosh")
+BACKEND_MODULES = ("backends.local", "backends.cluster", "cluster")
+WEBAPP_MAY_IMPORT = ("backends", "indexer.settings", "indexer.items", "indexer.errors", "indexer.uploads",
+                     "indexer.atomic", "indexer.processes", "search", "webapp", "flask", "werkzeug")
+
+
+def test_each_room_imports_only_what_it_may():
     for name, imports in _modules().items():
-        if name.split(".")[0] in ("indexer", "search"):
-            assert not {m for m in imports if m.split(".")[0] in ("flask", "werkzeug", "webapp")}, name
+        if _under(name, "indexer") and name != "indexer.cli":  # the command line is an edge: it looks the backend up
+            assert not {m for m in imports if _under(m, "search", "cluster", "backends", "webapp", "flask")}, name
+        if _under(name, "search") and not _under(name, "search.local"):  # the contract and the shared words
+            assert not {m for m in imports if _under(m, *LOCAL_ENGINE, *BACKEND_MODULES, "backends", "webapp",
+                                                        "flask")}, name
+        if _under(name, "search.local"):
+            assert not {m for m in imports if _under(m, *BACKEND_MODULES, "backends", "webapp", "flask")}, name
+        if _under(name, "cluster"):
+            assert not {m for m in imports if _under(m, *LOCAL_ENGINE, "backends", "webapp", "flask")}, name
+        if _under(name, "webapp"):
+            assert not {m for m in imports if not _under(m, *WEBAPP_MAY_IMPORT) or _under(m, "search.local")}, name
+        if name == "backends":
+            assert not {m for m in imports if _under(m, *BACKEND_MODULES, *LOCAL_ENGINE)}, name
+
+
+def test_the_cluster_path_never_loads_the_local_engine_or_whoosh():
+    code = ("import sys, backends.cluster, cluster.searcher, cluster.write, cluster.cli; "
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert not [m for m in loaded.stdout.split() if _under(m, *LOCAL_ENGINE, "flask")]
 
 
 def test_bench_uses_no_private_name_of_another_module():

@@ -1,4 +1,4 @@
-"""Hostile data against the indexer (issue 11): lone surrogates, truncated files, updates that would lose
+"""Hostile data against the indexer: lone surrogates, truncated files, updates that would lose
 items, a full disk, and worker processes outliving a killed build. Real files, real commands."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 14 on the seed index: issues, the Atom feed, the trend chart and its CSV, dates, citations, help."""
+"""Browsing on the seed index: issues, the Atom feed, the trend chart and its CSV, dates, citations, help."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hostile clients and hostile data against the web app (issue 11): exports, repeated filters, CSV formulas,
+"""Hostile clients and hostile data against the web app: exports, repeated filters, CSV formulas,
 links from the corpus, absolute URLs, caching, item-page highlighting, bad dates, bidi names, ids, framing, paths."""
 
 from __future__ import annotations

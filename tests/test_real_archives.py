@@ -1,4 +1,4 @@
-"""Reading real archives: issue mastheads, stated dates, web pages, attributions, documents (issue 13).
+"""Reading real archives: issue mastheads, stated dates, web pages, attributions, documents.
 
 Each rule is checked on a small file written here; the gov.cn pages of ../shared check the same rules on real data.
 """
