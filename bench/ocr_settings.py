@@ -2,7 +2,7 @@
 
 For each resolution, renders the pages of ``realworld/seeds_formats/*_scanned.pdf``
 (150-dpi grey scans of the two seed issues, 5 pages, 14 items), reads them with
-Tesseract and splits the text as the product does, then prints one README row: items
+Tesseract and splits the text as the product does, then prints one row of docs/performance.md's table: items
 found, titles exactly right, years right, characters right (edit distance of all
 titles and bodies to the seed text, full width folded) and Tesseract's CPU seconds a
 page. Needs ../shared and Tesseract; about half a minute a resolution on an idle machine.

@@ -7,7 +7,7 @@ and merges the answers. Every node listens for SphinxQL on its port P and for ag
 shards from the aggregator's agent list and reaches each one's SphinxQL port this way.
 
 The configs are written for Sphinx 2.2.11 (what the tests run); Manticore Search reads
-them too, apart from the differences the README lists.
+them too, apart from the differences docs/cluster.md lists.
 """
 
 from __future__ import annotations

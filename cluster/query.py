@@ -26,7 +26,7 @@ TITLE_WEIGHT = 8  # a match in the title counts this many times one in the body
 # Ranking: first how many of the query's keywords (character pairs: a two-character term is one) each field holds,
 # titles weighing TITLE_WEIGHT times more; then, among those that hold as many, short titles and bodies first, as the
 # local engine's length normalisation puts them (with its title and body b), and BM25. Of the expressions tried on
-# the whole xwlb corpus, this one found the most targets in the top 10 (README, Ranking).
+# the whole xwlb corpus, this one found the most targets in the top 10 (docs/cluster.md, Ranking).
 FIELD_WEIGHTS = f"field_weights=(title={TITLE_WEIGHT}, body=1, title_free={TITLE_WEIGHT}, body_free=1, mark=0)"
 RANKING = f"ranker=expr('sum(word_count*user_weight)*1000 + 300/{{body_norm}} + bm25/{{title_norm}}'), {FIELD_WEIGHTS}"
 # One term is one phrase: searchd's native proximity_bm25 (sum(lcs*user_weight)*1000+bm25) puts the items holding it

@@ -65,7 +65,7 @@ class Item:
         return self.date_inferred
 
     def to_dict(self) -> dict[str, Any]:
-        """The item as a JSON-ready dict with the field names of API.md (``year_inferred`` kept as an alias)."""
+        """The item as a JSON-ready dict with the field names of docs/api.md (``year_inferred`` kept as an alias)."""
         data = asdict(self)
         data["year_inferred"] = self.date_inferred
         return data

@@ -2,8 +2,8 @@
 
 Each setting is declared once, as a field of :class:`Settings`: its environment variable, its
 default (as the variable would say it), what it does, and how its text is read and checked.
-:data:`SETTINGS` lists them for the documentation (``python -m indexer.settings`` prints the README's
-table, and a test checks the README holds it); :meth:`Settings.from_env` reads them all in one place;
+:data:`SETTINGS` lists them for the documentation (``python -m indexer.settings`` prints the table of
+docs/settings.md, and a test checks it is current); :meth:`Settings.from_env` reads them all in one place;
 command-line options override them. Nothing below the command lines reads ``os.environ``.
 """
 
@@ -214,7 +214,7 @@ SETTINGS: tuple[Setting, ...] = tuple(f.metadata["setting"] for f in fields(Sett
 
 
 def settings_table() -> str:
-    """The README's table of settings (Markdown), from :data:`SETTINGS`."""
+    """The table of docs/settings.md (Markdown), from :data:`SETTINGS`."""
     rows = ["| variable | default | what it does |", "| --- | --- | --- |"]
     for s in SETTINGS:
         default = f"`{s.default}`" if s.default else "(none)"

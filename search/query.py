@@ -1,4 +1,4 @@
-"""The query language (API.md section 3), parsed into terms. Nothing here can fail.
+"""The query language (docs/api.md, *Query syntax*), parsed into terms. Nothing here can fail.
 
 * words separated by spaces must all be in an item;
 * ``"…"`` is one exact string (its spaces are ignored, as in the indexed text);

@@ -1,4 +1,4 @@
-"""The JSON API (API.md sections 3 and 5): search, items, issues, suggestions, health, and its OpenAPI document."""
+"""The JSON API (docs/api.md): search, items, issues, suggestions, health, and its OpenAPI document."""
 
 from __future__ import annotations
 

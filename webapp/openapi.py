@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the JSON API (served at ``/api/openapi.json``).
 
 The schemas are JSON Schema 2020-12 (as OpenAPI 3.1 allows), strict about the
-fields API.md names; tests validate real responses against them.
+fields docs/api.md names; tests validate real responses against them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading an archive: files and folders in, enriched items out, problems reported.
 
-Formats (API.md section 1): ``.txt`` (one issue a file), ``.html``/``.htm`` (one
+Formats (docs/archive.md): ``.txt`` (one issue a file), ``.html``/``.htm`` (one
 issue or one item a page), ``.jsonl``/``.jsonl.gz`` (one item a line), the document
 formats ``.docx .doc .wps .rtf .odt .pdf .ofd`` (one issue or document a file,
 converted to text by :mod:`indexer.ingest.read.documents`), and a ``NAME.meta.json``

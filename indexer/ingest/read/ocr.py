@@ -30,7 +30,7 @@ from indexer.ingest.read.ocr_model import MODEL_DIR
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
 PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
-OCR_DPI = 240  # scanned pages are rendered for OCR at this resolution (README: 144 to 400 dpi measured)
+OCR_DPI = 240  # scanned pages are rendered for OCR at this resolution (docs/performance.md: 144 to 400 dpi measured)
 MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
 MAX_PIXELS = 60_000_000  # an OCR page image is at most this large: a huge PDF page is rendered smaller, OFD not
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.

@@ -2,7 +2,7 @@
 
 Debian's ``tesseract-ocr-chi-sim`` is the small "fast" model. The standard one of
 tesseract-ocr/tessdata (Apache-2.0; 44 MB) reads rare characters it misses, such as
-砥砺 (README, OCR settings). No Debian or PyPI package carries it; the npm registry
+砥砺 (docs/performance.md, OCR settings). No Debian or PyPI package carries it; the npm registry
 does, as ``@tesseract.js-data/chi_sim`` 1.0.0 (its ``4.0.0/chi_sim.traineddata.gz``).
 ``make install`` runs this module: it fetches that package once, checks its digest,
 and writes the model to ``<environment>/share/tessdata/``, where :mod:`indexer.ingest.read.ocr`

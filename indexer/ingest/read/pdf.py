@@ -1,7 +1,7 @@
 """PDF files: the text layer of each page through PDFium (pypdfium2), and OCR for pages that have none.
 
 pypdfium2 (BSD-3/Apache-2.0, Google's PDFium, the engine of Chromium's viewer) is
-used for the speed and accuracy measured in ``bench/formats.py`` (README,
+used for the speed and accuracy measured in ``bench/formats.py`` (docs/performance.md,
 "Reading office files"). A page without a text layer but with an image is a
 scanned page: it is rendered and read by Tesseract (:mod:`indexer.ingest.read.ocr`).
 Running headers, footers and page numbers are removed and the lines reflowed by
