@@ -73,6 +73,7 @@ RETRIES = 4  # times a batch is sent again when a shard did not answer
 # Seconds before the first of them, doubled before each next one (0.1 + 0.2 + 0.4 + 0.8): the aggregator's mirror
 # pings run every 0.2 s, and a mirror killed just before a search was still asked 0.3 s later in 3 test runs of 8.
 RETRY_PAUSE = 0.1
+LOST_DURING_QUERY = (2006, 2013)  # MySQL client errors: server gone away, connection lost during the query
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
 MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
 GROUPS = 20_000  # facet values a name listing returns, and a grouped count keeps, at most
@@ -118,8 +119,13 @@ class SphinxQLSearcher(Searcher):
     # Sending statements
 
     def _batch(self, statements: list[str]) -> list[ResultSet]:
-        """Run a batch on the aggregator; an answer with a missing shard is retried, then refused."""
+        """Run a batch on the aggregator; an answer with a missing shard is retried, then refused.
+
+        A connection lost while the batch ran is tried once more on a new one, never again: a query that
+        takes ``searchd`` down (it did with a huge ``max_matches``) must not do it once a retry.
+        """
         problem = ""
+        lost = False
         for attempt in range(RETRIES + 1):
             if attempt:
                 time.sleep(RETRY_PAUSE * 2 ** (attempt - 1))
@@ -132,6 +138,11 @@ class SphinxQLSearcher(Searcher):
                     raise QueryTooExpensive(
                         f"the query needed more than {self.budget * 1000:.0f} ms; use fewer or longer terms") from None
                 problem = f"the aggregator at {self.host}:{self.port} failed: {e.args[-1]}"
+                if e.args and e.args[0] in LOST_DURING_QUERY:
+                    if lost:
+                        raise ClusterUnavailable(f"{problem} (twice while answering this query: not tried again)") \
+                            from None
+                    lost = True
                 continue
             except pymysql.MySQLError as e:
                 if "agent" not in str(e):  # not a shard that failed: a statement searchd refused

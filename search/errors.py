@@ -3,7 +3,8 @@
 Hierarchy::
 
     SearchError            a request the search cannot answer as asked
-    ├── BadParameter       a parameter that cannot be used: names it and says why (400)
+    ├── BadParameter       a parameter that cannot be used: names it and says why (400 bad_parameter)
+    │   └── ResultWindow   a page past the first MAX_RESULT_WINDOW results (400 result_window)
     └── QueryTooExpensive  the query needed more than its time budget (400)
 
 An index that cannot be opened raises :class:`indexer.errors.IndexProblem` (503).
@@ -35,6 +36,8 @@ PARAMETER_RULES_ZH = {
 class BadParameter(SearchError, ValueError):
     """A request parameter that cannot be used; names the parameter and says why."""
 
+    code = "bad_parameter"
+
     def __init__(self, name: str, reason: str):
         super().__init__(f"{name}: {reason}")
         self.name = name
@@ -44,6 +47,20 @@ class BadParameter(SearchError, ValueError):
     def message_zh(self) -> str:
         """The same problem said in Chinese: what the parameter accepts."""
         return PARAMETER_RULES_ZH.get(self.name, f"参数 {self.name} 的取值无法使用")
+
+
+class ResultWindow(BadParameter):
+    """A page beyond the results any page may reach: no backend is asked to sort that many."""
+
+    code = "result_window"
+
+    def __init__(self, window: int):
+        super().__init__("page", f"page × size may not pass {window:,} results: narrow the search instead")
+        self.window = window
+
+    @property
+    def message_zh(self) -> str:
+        return f"结果只能翻到前 {self.window:,} 条，请加筛选条件或换用更具体的词缩小范围"
 
 
 class QueryTooExpensive(SearchError):

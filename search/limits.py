@@ -8,6 +8,7 @@ MAX_QUERY_CHARS = 500  # characters of `q`, on every route that takes one
 MAX_TERMS = 24  # terms of a query used; the rest are dropped with a note
 MAX_SYNONYMS = 4  # synonyms an unquoted term also finds (from indexer/data/synonyms.txt)
 MAX_PAGE_SIZE = 100  # hits a page
+MAX_RESULT_WINDOW = 10_000  # results a page may reach (page × size), as Elasticsearch's max_result_window
 MAX_FACET_VALUES = 20  # values of one repeatable filter parameter (duplicates removed first)
 MAX_VALUE_CHARS = 100  # characters of one filter value
 MAX_EXPORT_ROWS = 100_000  # rows one CSV export gives; a larger result set is cut, with a note

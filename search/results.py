@@ -13,10 +13,18 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.items import Item
-from search.errors import BadParameter
+from search.errors import BadParameter, ResultWindow
 from search.facet_values import FILTERS, UNKNOWN_YEAR, FacetValue
 from search.highlight import label, snippet
-from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_VALUE_CHARS, SCOPES, SORTS
+from search.limits import (
+    MAX_FACET_VALUES,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_CHARS,
+    MAX_RESULT_WINDOW,
+    MAX_VALUE_CHARS,
+    SCOPES,
+    SORTS,
+)
 
 
 def item_path(item_id: str) -> str:
@@ -58,6 +66,8 @@ class SearchQuery:
             raise BadParameter("size", f"must be between 1 and {MAX_PAGE_SIZE}")
         if self.page < 1:
             raise BadParameter("page", "must be 1 or more")
+        if self.page * self.size > MAX_RESULT_WINDOW:
+            raise ResultWindow(MAX_RESULT_WINDOW)
         for name, values in self.filters.items():
             if len(values) > MAX_FACET_VALUES:
                 raise BadParameter(name, f"at most {MAX_FACET_VALUES} different values")
@@ -179,8 +189,8 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        """How many pages the results fill."""
-        return max(1, -(-self.total // self.query.size))
+        """How many pages the results fill, up to the last page within the result window."""
+        return max(1, min(-(-self.total // self.query.size), MAX_RESULT_WINDOW // self.query.size))
 
     def to_dict(self) -> dict[str, Any]:
         """The result as ``/api/search`` returns it."""

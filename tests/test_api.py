@@ -207,3 +207,12 @@ def test_markup_in_api_html_fields_is_escaped(hostile_client):
     hit = hostile_client.get("/api/search?q=script").get_json()["hits"][0]
     assert hit["title_html"].startswith("标题&lt;<mark>script</mark>&gt;alert(")
     assert "<img" not in hit["snippet_html"] and "<script" not in hit["snippet_html"]
+
+
+def test_a_page_past_the_result_window_is_a_400_naming_it(client):
+    response = client.get("/api/search?q=&page=99999999")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "result_window" and "10,000" in error["message"] and "10,000" in error["message_zh"]
+    page = client.get("/search?q=&page=99999999")
+    assert page.status_code == 400 and "结果只能翻到前" in page.get_data(as_text=True)

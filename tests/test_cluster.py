@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+import pymysql
 import pytest
 
 from bench.known_items import generate
@@ -447,3 +448,21 @@ def test_every_shard_names_its_generation_and_answers_are_kept_only_when_all_nam
     assert generation_of([(writing,), (writing,)]) is None
     assert generation_of([(done,), ("7.c3",)]) is None  # shards naming different runs, even of one stamp
     assert generation_of([]) is None  # a cluster written before generations were
+
+
+def test_a_connection_lost_during_a_query_is_tried_once_more_then_refused(url, monkeypatch):
+    """A query that took searchd down is not sent again and again (each one a crash): once more on a new
+    connection, then ClusterUnavailable."""
+    searcher = cluster_searcher(url)
+    searcher.search(SearchQuery(q="国务院"))  # connected, schema checked
+    sent: list[list[str]] = []
+
+    def dropped(conn, statements):
+        sent.append(statements)
+        raise pymysql.OperationalError(2013, "Lost connection to MySQL server during query")
+
+    monkeypatch.setattr("cluster.searcher.run_batch", dropped)
+    monkeypatch.setattr(SphinxQLSearcher, "_connect", lambda self: object())
+    with pytest.raises(ClusterUnavailable, match="not tried again"):
+        searcher.search(SearchQuery(q="国务院 常务会议"))
+    assert len(sent) == 2

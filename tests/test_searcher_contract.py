@@ -19,7 +19,8 @@ from indexer.items import Item
 from indexer.normalize import search_form
 from search import BadParameter, Searcher, SearchQuery, item_path
 from search.access import EVERYTHING, may_see, viewer_of
-from search.limits import MAX_PAGE_SIZE, MAX_SIMILAR
+from search.errors import ResultWindow
+from search.limits import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, MAX_SIMILAR
 from tests.conftest import CORPUS, build_index, open_index, write_jsonl
 from tests.test_cluster import cluster_searcher, running_cluster
 from tests.test_facets import brute_force, from_result
@@ -254,3 +255,12 @@ def test_every_access_shape_alone_in_an_index_hides_what_it_must(shaped, who):
     assert searcher.health(viewer=viewer)["items"] == len(seen)
     for item_id in hidden:
         assert searcher.item_page(item_id, viewer=viewer) is None
+
+
+@pytest.mark.parametrize("page, size", [(99_999_999, 10), (101, 100), (10_001, 1)])
+def test_a_page_past_the_result_window_is_refused_before_any_backend_is_asked(searcher, page, size):
+    with pytest.raises(ResultWindow) as raised:
+        searcher.search(SearchQuery(page=page, size=size))
+    assert raised.value.name == "page" and raised.value.code == "result_window"
+    last = searcher.search(SearchQuery(q="区", page=MAX_RESULT_WINDOW // MAX_PAGE_SIZE, size=MAX_PAGE_SIZE))
+    assert last.hits == [] and last.pages == 1  # the last page of the window is answered (here empty)

@@ -3,7 +3,7 @@
 Every error under ``/api/`` is ``{"error": {"code": "…", "message": "…"}}`` with a
 4xx/5xx status, never an HTML page. Hierarchy of what is mapped::
 
-    BadParameter (search.errors)        400 bad_parameter    names the parameter
+    BadParameter (search.errors)        400 bad_parameter    names the parameter (result_window: a page too far)
     QueryTooExpensive (search.errors)   400 query_too_expensive
     NotFound (werkzeug)                 404 not_found
     MethodNotAllowed (werkzeug)         405 method_not_allowed
@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(BadParameter)
     def bad_parameter(e: BadParameter) -> Response:
-        return error_response(400, "bad_parameter", str(e), e.message_zh)
+        return error_response(400, e.code, str(e), e.message_zh)
 
     @app.errorhandler(QueryTooExpensive)
     def too_expensive(e: QueryTooExpensive) -> Response:

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.limits import MAX_FACET_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_SIMILAR, MAX_VALUE_CHARS, SCOPES, SORTS
+from search.limits import (
+    MAX_FACET_VALUES,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_CHARS,
+    MAX_RESULT_WINDOW,
+    MAX_SIMILAR,
+    MAX_VALUE_CHARS,
+    SCOPES,
+    SORTS,
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -53,7 +62,8 @@ _SEARCH_PARAMS = [
     _param("date_to", "Inclusive upper date bound", {"type": "string", "format": "date"}),
     _param("scope", "Where words are looked for", {"type": "string", "enum": list(SCOPES), "default": "all"}),
     _param("sort", "Result order", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
-    _param("page", "1-based page", {"type": "integer", "minimum": 1, "default": 1}),
+    _param("page", f"1-based page; page × size may not pass {MAX_RESULT_WINDOW} (400 result_window)",
+           {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1}),
     _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 10}),
 ]
 
