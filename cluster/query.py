@@ -80,7 +80,7 @@ def match(parsed: ParsedQuery, verified: Verified) -> str:
 def seen_by(viewer: Viewer) -> list[str]:
     """The condition admitting only the items the viewer may see (none for an administrator)."""
     groups = index_groups(viewer)
-    return [] if groups is None else [f"access_keys IN ({_ids(access_key(g) for g in sorted(groups))})"]
+    return [] if groups is None else [f"access_keys IN ({id_list(access_key(g) for g in sorted(groups))})"]
 
 
 def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, viewer: Viewer,
@@ -94,7 +94,7 @@ def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, view
         out += [f"first_day >= {max(low, 1)}", f"last_day <= {high}"]
     issues = query.filters.get("issue", [])
     if issues:
-        out.append(f"issue_hash IN ({_ids(issue_hash(k) for k in issues)})")
+        out.append(f"issue_hash IN ({id_list(issue_hash(k) for k in issues)})")
     if facet_filters:
         out += [f"{attr} IN ({ids})" for attr, ids in _facet_filters(query).values()]
     return " AND ".join(out)
@@ -125,11 +125,11 @@ def _facet_filters(query: SearchQuery) -> dict[str, tuple[str, str]]:
     """The query's facet filters: facet -> (attribute, the values' ids), for the facets it filters."""
     out = {}
     if departments := query.filters["department"]:
-        out["department"] = ("departments", _ids(value_id("department", d) for d in departments))
+        out["department"] = ("departments", id_list(value_id("department", d) for d in departments))
     if topics := query.filters["topic"]:
-        out["topic"] = ("topic_keys", _ids(value_id("topic" if SEPARATOR in t else TOPIC_TOP, t) for t in topics))
+        out["topic"] = ("topic_keys", id_list(value_id("topic" if SEPARATOR in t else TOPIC_TOP, t) for t in topics))
     if years := query.filters["year"]:
-        out["year"] = ("years", _ids(0 if y == UNKNOWN_YEAR else int(y) for y in years))
+        out["year"] = ("years", id_list(0 if y == UNKNOWN_YEAR else int(y) for y in years))
     return out
 
 
@@ -155,5 +155,6 @@ def order(query: SearchQuery, parsed: ParsedQuery) -> tuple[str, str]:
     return "", "WEIGHT() DESC, first_day DESC, id ASC"
 
 
-def _ids(values) -> str:
+def id_list(values) -> str:
+    """Integers as the inside of a SphinxQL list: ``1, 2, 3``."""
     return ", ".join(str(int(v)) for v in values)

@@ -35,6 +35,7 @@ from cluster.query import (
     beyond_plain,
     conditions,
     facet_counts,
+    id_list,
     order,
     parsed_query,
     ranking,
@@ -60,7 +61,7 @@ from cluster.schema import (
 from indexer.analysis import jieba_tokenizer
 from indexer.items import Item, date_number, searchable_parts
 from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps
-from search.access import PUBLIC_ONLY, Viewer
+from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.errors import QueryTooExpensive
 from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, one_year, topic_values, year_values
 from search.limits import MAX_ISSUE_ITEMS, MAX_SIMILAR, MAX_SUGGESTIONS
@@ -114,6 +115,7 @@ class SphinxQLSearcher(Searcher):
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
         self._memo = Memo()  # facet counts and joining-mark checks, while the cluster's content is unchanged
         self._lengths_read: tuple[str | None, tuple[float, float]] | None = None  # (generation, average lengths)
+        self._restricted_read: tuple[str | None, bool] | None = None  # (generation, holds items some may not see)
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
     # Sending statements
@@ -213,7 +215,8 @@ class SphinxQLSearcher(Searcher):
             (page, meta), counts, _ = self._answer(query, parsed, viewer, None, worked_out)
         self._memo.keep(known, worked_out)
         words = [t.text for t in parsed.positive_terms]
-        hits = [hit_of(Item.from_dict(json.loads(row[0])), words) for row in page.rows]
+        items = self._shown([Item.from_dict(json.loads(row[0])) for row in page.rows], viewer)
+        hits = [hit_of(item, words) for item in items]
         facets = self._facets(query, counts["departments"], counts["topic_keys"], counts["years"])
         result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
                               (time.perf_counter() - started) * 1000, parsed.notes,
@@ -282,15 +285,48 @@ class SphinxQLSearcher(Searcher):
         wanted = max(min(limit, total), 1)
         ids = self._batch([f"SELECT id{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranker}"])[0]
-        return Export(total, self._items_in_order([row[0] for row in ids.rows][:limit]))
+        return Export(total, self._items_in_order([row[0] for row in ids.rows][:limit], viewer))
 
-    def _items_in_order(self, ids: list[int]) -> Iterator[Item]:
+    def _items_in_order(self, ids: list[int], viewer: Viewer) -> Iterator[Item]:
         for start in range(0, len(ids), EXPORT_CHUNK):
             chunk = ids[start:start + EXPORT_CHUNK]
             rows = self._batch([f"SELECT id, data FROM {ITEMS} WHERE id IN ({', '.join(map(str, chunk))}) "
                                 f"LIMIT 0, {len(chunk)}"])[0].rows
             by_id = {row[0]: row[1] for row in rows}
-            yield from (Item.from_dict(json.loads(by_id[i])) for i in chunk if i in by_id)
+            yield from self._shown([Item.from_dict(json.loads(by_id[i])) for i in chunk if i in by_id], viewer)
+
+    def _shown(self, items: list[Item], viewer: Viewer) -> list[Item]:
+        """The items with their positions counted among the items of their issues the viewer may see (only a
+        cluster holding items some may not see needs the count: one statement over the items' issues)."""
+        if not items or index_groups(viewer) is None or not self._restricted():
+            return items
+        hashes = sorted({issue_hash(i.issue_key) for i in items})
+        wanted = len(hashes) * MAX_ISSUE_ITEMS
+        rows = self._batch([f"SELECT id, issue_hash FROM {ITEMS} "
+                            f"{_where([f'issue_hash IN ({id_list(hashes)})', *seen_by(viewer)])} "
+                            f"ORDER BY issue_hash ASC, position ASC, id ASC LIMIT 0, {wanted} "
+                            f"OPTION max_matches={wanted}, ranker=none"])[0].rows
+        rank: dict[int, int] = {}
+        previous, n = None, 0
+        for doc, issue in rows:
+            n = n + 1 if issue == previous else 1
+            rank[int(doc)], previous = n, issue
+        for item in items:
+            item.position = rank.get(doc_id(item.id), item.position)
+        return items
+
+    def _restricted(self) -> bool:
+        """Whether the cluster holds items not everyone may see (read again when a new generation is known)."""
+        known = self._memo.generation
+        read = self._restricted_read
+        if read is None or (known is not None and read[0] != known):
+            everything, public = self._batch([
+                f"SELECT id FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none", "SHOW META",
+                f"SELECT id FROM {ITEMS} {_where(seen_by(PUBLIC_ONLY))} LIMIT 0, 1 OPTION ranker=none", "SHOW META",
+            ])[1::2]
+            restricted = _meta(everything.rows)["total_found"] > _meta(public.rows)["total_found"]
+            read = self._restricted_read = (known, restricted)
+        return read[1]
 
     def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
         where = _where([f"id = {doc_id(item_id)}", *seen_by(viewer)])
@@ -299,7 +335,9 @@ class SphinxQLSearcher(Searcher):
         item = next((i for i in items if i.id == item_id), None)
         if item is None:
             return None
-        return ItemPage(item, self._issue_items(item.issue_key, viewer), self._similar(item, viewer))
+        neighbours = self._issue_items(item.issue_key, viewer)
+        item.position = next((i.position for i in neighbours if i.id == item.id), item.position)
+        return ItemPage(item, neighbours, self._similar(item, viewer))
 
     def _similar(self, item: Item, viewer: Viewer) -> list[Similar]:
         """Other items holding the item's rare words (chosen as the local engine chooses them), best first."""
@@ -336,7 +374,10 @@ class SphinxQLSearcher(Searcher):
         where = _where([f"issue_hash = {issue_hash(key)}", *seen_by(viewer)])
         rows = self._batch([f"SELECT data FROM {ITEMS} {where} ORDER BY position ASC, "
                             f"id ASC LIMIT 0, {MAX_ISSUE_ITEMS} OPTION ranker=none"])[0].rows
-        return [i for i in (Item.from_dict(json.loads(r[0])) for r in rows) if i.issue_key == key]
+        items = [i for i in (Item.from_dict(json.loads(r[0])) for r in rows) if i.issue_key == key]
+        for n, item in enumerate(items, 1):  # counted among the items the viewer may see
+            item.position = n
+        return items
 
     def suggest(self, q: str, limit: int = MAX_SUGGESTIONS, viewer: Viewer = PUBLIC_ONLY) -> list[dict[str, Any]]:
         form = search_form(q)

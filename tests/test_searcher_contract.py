@@ -264,3 +264,21 @@ def test_a_page_past_the_result_window_is_refused_before_any_backend_is_asked(se
     assert raised.value.name == "page" and raised.value.code == "result_window"
     last = searcher.search(SearchQuery(q="区", page=MAX_RESULT_WINDOW // MAX_PAGE_SIZE, size=MAX_PAGE_SIZE))
     assert last.hits == [] and last.pages == 1  # the last page of the window is answered (here empty)
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_positions_count_only_the_items_of_an_issue_a_viewer_may_see(mixed, who):
+    searcher, items = mixed
+    viewer = VIEWERS[who]
+    seen = sorted((i for i in items if i.issue == "内部" and may_see(viewer, i.access)), key=lambda i: i.position)
+    expected = {item.id: n for n, item in enumerate(seen, 1)}
+    hits = searcher.search(SearchQuery(q="", filters={"issue": [seen[0].issue_key]}, size=MAX_PAGE_SIZE), viewer=viewer)
+    assert {h.id: h.position for h in hits.hits} == expected
+    exported = searcher.export(SearchQuery(q="", filters={"issue": [seen[0].issue_key]}), limit=100, viewer=viewer)
+    assert {i.id: i.position for i in exported.items} == expected
+    for item_id, position in expected.items():
+        page = searcher.item_page(item_id, viewer=viewer)
+        assert page.item.position == position
+        assert [(i.id, i.position) for i in page.issue_items] == list(expected.items())
+    assert [(i.id, i.position) for i in searcher.issue(seen[0].issue_key, viewer=viewer).items] == \
+        list(expected.items())

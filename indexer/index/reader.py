@@ -242,11 +242,22 @@ class IndexSnapshot:
         raise IndexError(doc)
 
     def item(self, doc: int) -> Item:
-        """The stored item of a document."""
+        """The stored item of a document, its ``position`` counted among the live items of its issue."""
+        return self.stored_item(doc, self.shown_positions)
+
+    def stored_item(self, doc: int, positions: np.ndarray) -> Item:
+        """The stored item of a document, its position taken from ``positions`` (when it has one there)."""
         seg, local = self.locate(doc)
         with self.lock:
             stored = seg.reader.stored_fields(local)
-        return Item.from_dict(stored["item"])
+        item = Item.from_dict(stored["item"])
+        item.position = int(positions[doc]) or item.position
+        return item
+
+    @cached_property
+    def shown_positions(self) -> np.ndarray:
+        """Each live document's position among the live documents of its issue (1, 2, …), 0 for the others."""
+        return positions_among(self.issue, self.position, self.live)
 
     def find_id(self, item_id: str) -> int | None:
         """The live document with this id, if any."""
@@ -288,6 +299,14 @@ class SnapshotView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.snapshot, name)
 
+    @cached_property
+    def shown_positions(self) -> np.ndarray:
+        """Positions among the items of each issue this viewer may see: none it may not see is counted."""
+        return positions_among(self.snapshot.issue, self.snapshot.position, self.live)
+
+    def item(self, doc: int) -> Item:
+        return self.snapshot.stored_item(doc, self.shown_positions)
+
 
 class MappedFile(StructFile):
     """A read-only index file mapped into memory: random reads are slices, not seek-and-read,
@@ -314,6 +333,19 @@ def _with_access(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     count = len(arrays["year"])
     return {"acc_ptr": np.arange(count + 1), "acc_val": np.zeros(count, dtype=np.int32),
             "acc_names": np.asarray([PUBLIC])}
+
+
+def positions_among(issue: np.ndarray, position: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """For each live document, its rank (from 1) by position among the live documents of its issue; 0 elsewhere."""
+    docs = np.flatnonzero(live)
+    ordered = docs[np.lexsort((docs, position[docs], issue[docs]))]
+    issues = issue[ordered]
+    first = np.r_[True, issues[1:] != issues[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(ordered)) - np.repeat(starts, np.diff(np.r_[starts, len(ordered)])) + 1
+    out = np.zeros(len(live), dtype=np.int32)
+    out[ordered] = rank
+    return out
 
 
 def _any_restricted(access: Facet, live: np.ndarray) -> bool:
