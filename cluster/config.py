@@ -1,8 +1,9 @@
 """``searchd`` configurations for a cluster: shard nodes (with replicas) and the distributed aggregator.
 
 A cluster is N shards, each served by R replica nodes (mirrors), and one aggregator
-whose distributed index ``jianbao`` sends every query to one replica of each shard
-and merges the answers. Every node listens for SphinxQL on its port P and for agents
+whose distributed indexes (``jianbao``: every item; ``jianbao_public``: the public items; the facet
+values) send every query to one replica of each shard and merge the answers. Every node listens for
+SphinxQL on its port P and for agents
 (Sphinx's own protocol, which the aggregator speaks) on P + 1: the writer finds the
 shards from the aggregator's agent list and reaches each one's SphinxQL port this way.
 
@@ -15,7 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cluster.schema import ITEM_ATTRS, ITEM_FIELDS, ITEMS, VALUE_ATTRS, VALUE_FIELDS, VALUES, shard_index, values_index
+from cluster.schema import (
+    ITEM_ATTRS,
+    ITEM_FIELDS,
+    ITEMS,
+    PUBLIC_ITEMS,
+    VALUE_ATTRS,
+    VALUE_FIELDS,
+    VALUES,
+    item_indexes,
+    shard_index,
+    values_index,
+)
 
 AGENT_PORT_OFFSET = 1  # a node's agent port, after its SphinxQL port
 AGGREGATOR = "aggregator"
@@ -98,11 +110,12 @@ def _searchd(node: Node, data_dir: Path, listen_host: str, extra: list[str] | No
 
 
 def shard_config(node: Node, shard: int, data_dir: Path, listen_host: str | None = None) -> str:
-    """The config of a replica of ``shard``: its items and values RT indexes."""
+    """The config of a replica of ``shard``: its RT indexes of public items, restricted items and facet values."""
     return "\n".join([
         f"# Jianbao shard {shard}, node {node.name}",
         # Phrases read the lists of their character pairs, not the long ones of their characters.
-        _index(shard_index(shard), "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS, ("bigram_index = all",)),
+        *(_index(name, "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS, ("bigram_index = all",))
+          for name in item_indexes(shard)),
         _index(values_index(shard), "rt", data_dir, VALUE_FIELDS, VALUE_ATTRS),
         _searchd(node, data_dir, listen_host or node.host),
     ])
@@ -120,7 +133,8 @@ def aggregator_config(topology: Topology, data_dir: Path, listen_host: str | Non
     """The config of the aggregator: distributed indexes over one replica of every shard."""
     node = topology.aggregator
     parts = [f"# Jianbao aggregator: {len(topology.shards)} shards"]
-    for name, index_of in ((ITEMS, shard_index), (VALUES, values_index)):
+    for name, index_of in ((ITEMS, lambda s: ",".join(item_indexes(s))), (PUBLIC_ITEMS, shard_index),
+                           (VALUES, values_index)):
         parts.append("\n".join([
             f"index {name}", "{", "    type = distributed", *_agents(topology, index_of),
             "    agent_connect_timeout = 300",

@@ -13,10 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from cluster.schema import EVERYTHING, TOPIC_TOP, access_key, doc_token, issue_hash, phrase, value_id
+from cluster.schema import (
+    EVERYTHING,
+    ITEMS,
+    PUBLIC_ITEMS,
+    TOPIC_TOP,
+    access_key,
+    doc_token,
+    issue_hash,
+    phrase,
+    value_id,
+)
 from indexer.items import SEPARATOR, date_number
 from indexer.normalize import term_gaps
-from search.access import Viewer, index_groups
+from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.facet_values import UNKNOWN_YEAR
 from search.query import ParsedQuery, Term, parse, titles_only
 from search.ranking import BODY_B, TITLE_B
@@ -75,6 +85,12 @@ def match(parsed: ParsedQuery, verified: Verified) -> str:
         parts = [f"(@mark {EVERYTHING})"]
     parts += ["-" + term_match(t, verified) for t in parsed.excluded]
     return " ".join(parts)
+
+
+def items_of(viewer: Viewer) -> str:
+    """The distributed index a viewer's searches read: the public items' alone for a viewer who may see only those
+    (every statistic a search is ranked with is then theirs, as if no other item existed), else every item's."""
+    return PUBLIC_ITEMS if index_groups(viewer) == PUBLIC_ONLY else ITEMS
 
 
 def seen_by(viewer: Viewer) -> list[str]:

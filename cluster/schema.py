@@ -18,6 +18,11 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
   searcher and named by their document token (``mark`` field) in the query.
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
   number of shards, so an item always goes to the same shard.
+* **Public and restricted items apart.** Each shard keeps its public items in one items index and the items
+  restricted to groups (or to administrators) in another; the aggregator's ``jianbao`` reads both and
+  ``jianbao_public`` the public ones only. A search of someone who may see only public items reads
+  ``jianbao_public``, so every statistic its ranking uses (term frequencies, average lengths) is that of the
+  public items, exactly as if no other item existed.
 * **Runs.** Every row, of either index, records the run that wrote it (``stamp``): a build
   deletes the rows of earlier runs once every item is written.
 * **Schema.** A cluster configured by an earlier version lacks columns these rows need: the
@@ -38,10 +43,11 @@ import json
 from typing import Any
 
 from indexer.errors import IndexStale
-from indexer.items import NO_DATE, SEPARATOR, Item, date_number, searchable_parts
+from indexer.items import NO_DATE, PUBLIC, SEPARATOR, Item, date_number, searchable_parts
 from indexer.normalize import JOINING_MARKS, search_form
 
-ITEMS = "jianbao"  # the distributed index of items on the aggregator
+ITEMS = "jianbao"  # the distributed index of every item on the aggregator
+PUBLIC_ITEMS = "jianbao_public"  # the distributed index of the public items
 VALUES = "jianbao_values"  # the distributed index of facet values
 EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
 PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
@@ -79,8 +85,23 @@ VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"), ("rt_attr
 
 
 def shard_index(shard: int) -> str:
-    """The name of shard ``shard``'s items index (the same on each of its replicas)."""
+    """The name of shard ``shard``'s index of public items (the same on each of its replicas)."""
     return f"{ITEMS}_s{shard}"
+
+
+def restricted_index(shard: int) -> str:
+    """The name of shard ``shard``'s index of the items not everyone may see."""
+    return f"{ITEMS}_r{shard}"
+
+
+def item_indexes(shard: int) -> tuple[str, str]:
+    """Shard ``shard``'s two items indexes: public, restricted."""
+    return shard_index(shard), restricted_index(shard)
+
+
+def index_of(item: Item, shard: int) -> str:
+    """The items index of ``shard`` that holds ``item``: the public one only when everyone may see it."""
+    return shard_index(shard) if item.access == [PUBLIC] else restricted_index(shard)
 
 
 def values_index(shard: int) -> str:

@@ -36,6 +36,7 @@ from cluster.query import (
     conditions,
     facet_counts,
     id_list,
+    items_of,
     order,
     parsed_query,
     ranking,
@@ -48,6 +49,7 @@ from cluster.schema import (
     GENERATION,
     ITEM_ATTRS,
     ITEMS,
+    PUBLIC_ITEMS,
     TOPIC_TOP,
     VALUES,
     doc_id,
@@ -114,7 +116,7 @@ class SphinxQLSearcher(Searcher):
         self._group_limits_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
         self._memo = Memo()  # facet counts and joining-mark checks, while the cluster's content is unchanged
-        self._lengths_read: tuple[str | None, tuple[float, float]] | None = None  # (generation, average lengths)
+        self._lengths_read: dict[str, tuple[str | None, tuple[float, float]]] = {}  # index -> (generation, lengths)
         self._restricted_read: tuple[str | None, bool] | None = None  # (generation, holds items some may not see)
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
 
@@ -156,14 +158,15 @@ class SphinxQLSearcher(Searcher):
             problem = _warning(results) or "a shard did not answer"
         raise ClusterDegraded(f"cluster degraded, no complete answer: {problem}")
 
-    def _grouped(self, attr: str, where: str, columns: str = "GROUPBY() AS k, COUNT(*) AS c") -> str:
-        """Matches counted by the values of ``attr``, keeping as many values as such counts were seen to need."""
+    def _grouped(self, attr: str, where: str, index: str, columns: str = "GROUPBY() AS k, COUNT(*) AS c") -> str:
+        """Matches in ``index`` counted by the values of ``attr``, keeping as many values as such counts were seen
+        to need."""
         limit = self._group_limits.get(attr, FIRST_GROUPS)
-        return (f"SELECT {columns} FROM {ITEMS} WHERE {where} GROUP BY {attr} "
+        return (f"SELECT {columns} FROM {index} WHERE {where} GROUP BY {attr} "
                 f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
 
-    def _grouped_all(self, attrs: list[str], where: str, columns: str) -> list[str]:
-        return [self._grouped(attr, where, columns) for attr in attrs]
+    def _grouped_all(self, attrs: list[str], where: str, index: str, columns: str) -> list[str]:
+        return [self._grouped(attr, where, index, columns) for attr in attrs]
 
     def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
         """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
@@ -229,12 +232,13 @@ class SphinxQLSearcher(Searcher):
         """The page with ``SHOW META``, the grouped counts by attribute as (value, count) rows, and whether checks or
         counts kept under generation ``known`` were used while the generation read beside the page is another.
         The checks and counts asked are put in ``worked_out``."""
-        verified = self._verified(parsed.positive_terms + parsed.excluded, known, worked_out)
+        index = items_of(viewer)
+        verified = self._verified(parsed.positive_terms + parsed.excluded, viewer, known, worked_out)
         extra, order_by = order(query, parsed)
         offset = (query.page - 1) * query.size
-        ranker = ranking(parsed, order_by, self._lengths)
+        ranker = ranking(parsed, order_by, partial(self._lengths, index))
         where = conditions(query, parsed, verified, viewer)
-        page_statements = [f"SELECT data{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
+        page_statements = [f"SELECT data{extra} FROM {index} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
                            "SHOW META"]
         # The grouped counts, one a facet (and the months of one year's trend), are one batch sent beside the
@@ -244,11 +248,11 @@ class SphinxQLSearcher(Searcher):
         counted += [("months", "all")] if one_year(query.filters["year"]) else []
         columns, at = facet_counts(query)
         statements = partial(self._grouped_all, [attr for attr, _ in counted],
-                             conditions(query, parsed, verified, viewer, facet_filters=False), columns)
+                             conditions(query, parsed, verified, viewer, facet_filters=False), index, columns)
         key = _counts_key(statements())
         grouped = self._memo.get(key, known)
         pending = self._pool.submit(self._counted, statements) if grouped is None else None
-        used_kept = grouped is not None or any(_checked(t) not in worked_out for t in verified)
+        used_kept = grouped is not None or any(_checked(t, viewer) not in worked_out for t in verified)
         read = self._pool.submit(self._generation) if used_kept or known is None else None
         page = self._batch(page_statements)
         if pending is not None:
@@ -257,15 +261,15 @@ class SphinxQLSearcher(Searcher):
         generation = read.result() if read is not None else known
         return page, counts, used_kept and generation != known
 
-    def _lengths(self) -> tuple[float, float]:
-        """The average length of the items' titles and bodies (search form), which the ranking normalises by: read
-        again when a new generation is known (while a run writes, those read before it serve)."""
+    def _lengths(self, index: str) -> tuple[float, float]:
+        """The average length of the titles and bodies (search form) of the items of ``index``, which the ranking
+        normalises by: read again when a new generation is known (while a run writes, those read before it serve)."""
         known = self._memo.generation
-        read = self._lengths_read
+        read = self._lengths_read.get(index)
         if read is None or (known is not None and read[0] != known):
-            rows = self._batch([f"SELECT AVG(title_chars), AVG(body_chars) FROM {ITEMS}"])[0].rows
+            rows = self._batch([f"SELECT AVG(title_chars), AVG(body_chars) FROM {index}"])[0].rows
             title, body = rows[0] if rows else (0, 0)
-            read = self._lengths_read = (known, (float(title or 0), float(body or 0)))
+            read = self._lengths_read[index] = (known, (float(title or 0), float(body or 0)))
         return read[1]
 
     def _generation(self) -> str | None:
@@ -277,20 +281,21 @@ class SphinxQLSearcher(Searcher):
     def export(self, query: SearchQuery, limit: int, viewer: Viewer = PUBLIC_ONLY) -> Export:
         parsed = parsed_query(query)
         extra, order_by = order(query, parsed)
-        ranker = ranking(parsed, order_by, self._lengths)
-        where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded), viewer)
+        index = items_of(viewer)
+        ranker = ranking(parsed, order_by, partial(self._lengths, index))
+        where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded, viewer), viewer)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
-        total = _meta(self._batch([f"SELECT id FROM {ITEMS} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
+        total = _meta(self._batch([f"SELECT id FROM {index} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
                                    "SHOW META"])[1].rows)["total_found"]
         wanted = max(min(limit, total), 1)
-        ids = self._batch([f"SELECT id{extra} FROM {ITEMS} WHERE {where} ORDER BY {order_by} "
+        ids = self._batch([f"SELECT id{extra} FROM {index} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranker}"])[0]
         return Export(total, self._items_in_order([row[0] for row in ids.rows][:limit], viewer))
 
     def _items_in_order(self, ids: list[int], viewer: Viewer) -> Iterator[Item]:
         for start in range(0, len(ids), EXPORT_CHUNK):
             chunk = ids[start:start + EXPORT_CHUNK]
-            rows = self._batch([f"SELECT id, data FROM {ITEMS} WHERE id IN ({', '.join(map(str, chunk))}) "
+            rows = self._batch([f"SELECT id, data FROM {items_of(viewer)} WHERE id IN ({', '.join(map(str, chunk))}) "
                                 f"LIMIT 0, {len(chunk)}"])[0].rows
             by_id = {row[0]: row[1] for row in rows}
             yield from self._shown([Item.from_dict(json.loads(by_id[i])) for i in chunk if i in by_id], viewer)
@@ -302,7 +307,7 @@ class SphinxQLSearcher(Searcher):
             return items
         hashes = sorted({issue_hash(i.issue_key) for i in items})
         wanted = len(hashes) * MAX_ISSUE_ITEMS
-        rows = self._batch([f"SELECT id, issue_hash FROM {ITEMS} "
+        rows = self._batch([f"SELECT id, issue_hash FROM {items_of(viewer)} "
                             f"{_where([f'issue_hash IN ({id_list(hashes)})', *seen_by(viewer)])} "
                             f"ORDER BY issue_hash ASC, position ASC, id ASC LIMIT 0, {wanted} "
                             f"OPTION max_matches={wanted}, ranker=none"])[0].rows
@@ -322,7 +327,7 @@ class SphinxQLSearcher(Searcher):
         if read is None or (known is not None and read[0] != known):
             everything, public = self._batch([
                 f"SELECT id FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none", "SHOW META",
-                f"SELECT id FROM {ITEMS} {_where(seen_by(PUBLIC_ONLY))} LIMIT 0, 1 OPTION ranker=none", "SHOW META",
+                f"SELECT id FROM {PUBLIC_ITEMS} LIMIT 0, 1 OPTION ranker=none", "SHOW META",
             ])[1::2]
             restricted = _meta(everything.rows)["total_found"] > _meta(public.rows)["total_found"]
             read = self._restricted_read = (known, restricted)
@@ -330,7 +335,7 @@ class SphinxQLSearcher(Searcher):
 
     def item_page(self, item_id: str, viewer: Viewer = PUBLIC_ONLY) -> ItemPage | None:
         where = _where([f"id = {doc_id(item_id)}", *seen_by(viewer)])
-        rows = self._batch([f"SELECT data FROM {ITEMS} {where}"])[0].rows
+        rows = self._batch([f"SELECT data FROM {items_of(viewer)} {where}"])[0].rows
         items = [Item.from_dict(json.loads(r[0])) for r in rows]
         item = next((i for i in items if i.id == item_id), None)
         if item is None:
@@ -341,12 +346,13 @@ class SphinxQLSearcher(Searcher):
 
     def _similar(self, item: Item, viewer: Viewer) -> list[Similar]:
         """Other items holding the item's rare words (chosen as the local engine chooses them), best first."""
-        words = [w for w, _ in _key_words_with_frequencies(self, item)]
+        words = [w for w, _ in _key_words_with_frequencies(self, item, viewer)]
         if not words:
             return []
         expr = " | ".join(f"(@(title,body) {phrase(search_form(w))})" for w in words)
         rows = self._batch([
-            f"SELECT data FROM {ITEMS} {_where([_match(expr), f'id != {doc_id(item.id)}', *seen_by(viewer)])} "
+            f"SELECT data FROM {items_of(viewer)} "
+            f"{_where([_match(expr), f'id != {doc_id(item.id)}', *seen_by(viewer)])} "
             f"ORDER BY WEIGHT() DESC, first_day DESC, id ASC LIMIT 0, {MAX_SIMILAR} "
             f"OPTION ranker=bm25, field_weights=(title={SIMILAR_TITLE_WEIGHT}, body=1)"])[0].rows
         found = [Item.from_dict(json.loads(r[0])) for r in rows]
@@ -355,7 +361,8 @@ class SphinxQLSearcher(Searcher):
 
     def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
         rows = self._batch([
-            f"SELECT data, COUNT(*) AS n, MAX(day) AS d, MAX(year) AS y FROM {ITEMS} {_where(seen_by(viewer))} "
+            f"SELECT data, COUNT(*) AS n, MAX(day) AS d, MAX(year) AS y FROM {items_of(viewer)} "
+            f"{_where(seen_by(viewer))} "
             "GROUP BY issue_hash "
             f"WITHIN GROUP ORDER BY position ASC, id ASC LIMIT 0, {GROUPS * 10} "
             f"OPTION max_matches={GROUPS * 10}, ranker=none"])[0].rows
@@ -372,7 +379,7 @@ class SphinxQLSearcher(Searcher):
 
     def _issue_items(self, key: str, viewer: Viewer) -> list[Item]:
         where = _where([f"issue_hash = {issue_hash(key)}", *seen_by(viewer)])
-        rows = self._batch([f"SELECT data FROM {ITEMS} {where} ORDER BY position ASC, "
+        rows = self._batch([f"SELECT data FROM {items_of(viewer)} {where} ORDER BY position ASC, "
                             f"id ASC LIMIT 0, {MAX_ISSUE_ITEMS} OPTION ranker=none"])[0].rows
         items = [i for i in (Item.from_dict(json.loads(r[0])) for r in rows) if i.issue_key == key]
         for n, item in enumerate(items, 1):  # counted among the items the viewer may see
@@ -385,10 +392,11 @@ class SphinxQLSearcher(Searcher):
             return []
         everything = " AND ".join([_match(f"@mark {EVERYTHING}"), *seen_by(viewer)])
         in_title = Term(form, q, title_only=True)
-        titled = _where([_match(term_match(in_title, self._verified([in_title]))), *seen_by(viewer)])
+        titled = _where([_match(term_match(in_title, self._verified([in_title], viewer))), *seen_by(viewer)])
+        index = items_of(viewer)
         departments, topics, titles = self._counted(lambda: [
-            self._grouped("departments", everything), self._grouped("topic_keys", everything),
-            f"SELECT data FROM {ITEMS} {titled} "
+            self._grouped("departments", everything, index), self._grouped("topic_keys", everything, index),
+            f"SELECT data FROM {index} {titled} "
             "ORDER BY first_day DESC, id ASC "
             f"LIMIT 0, {limit} OPTION ranker=none"])
         out: list[dict[str, Any]] = []
@@ -407,7 +415,7 @@ class SphinxQLSearcher(Searcher):
     def health(self, viewer: Viewer = PUBLIC_ONLY) -> dict[str, Any]:
         try:
             where = _where(seen_by(viewer))
-            rows = self._batch([f"SELECT COUNT(*) AS n, MAX(stamp) AS s FROM {ITEMS} {where}"])[0].rows
+            rows = self._batch([f"SELECT COUNT(*) AS n, MAX(stamp) AS s FROM {items_of(viewer)} {where}"])[0].rows
         except ClusterDegraded as e:
             return {"status": "degraded", "items": None, "index_version": None, "problem": str(e)}
         count, stamp = rows[0] if rows else (0, 0)
@@ -417,14 +425,15 @@ class SphinxQLSearcher(Searcher):
         self._pool.shutdown()
         self._drop()
 
-    def _verified(self, terms: list[Term], known: str | None = None,
+    def _verified(self, terms: list[Term], viewer: Viewer, known: str | None = None,
                   worked_out: dict[Hashable, Any] | None = None) -> dict[Term, list[int]]:
-        """For each term that may span joining marks: the documents holding it only that way, checked one by one
-        (or kept under generation ``known``; those checked are put in ``worked_out``)."""
+        """For each term that may span joining marks: the documents the viewer may see holding it only that way,
+        checked one by one (or kept under generation ``known``; those checked are put in ``worked_out``)."""
         out: dict[Term, list[int]] = {}
         spanning = []
+        seen = seen_by(viewer)
         for term in dict.fromkeys(t for t in terms if spans_marks(t)):
-            kept = self._memo.get(_checked(term), known)
+            kept = self._memo.get(_checked(term, viewer), known)
             if kept is None:
                 spanning.append(term)
             else:
@@ -433,7 +442,8 @@ class SphinxQLSearcher(Searcher):
             chunk = spanning[start:start + MAX_BATCH // 2]
             statements = []
             for term in chunk:
-                statements += [f"SELECT id, data FROM {ITEMS} WHERE {beyond_plain(term)} LIMIT 0, {MAX_CHECKED} "
+                where = " AND ".join([beyond_plain(term), *seen])
+                statements += [f"SELECT id, data FROM {items_of(viewer)} WHERE {where} LIMIT 0, {MAX_CHECKED} "
                                f"OPTION max_matches={MAX_CHECKED}, ranker=none", "SHOW META"]
             results = self._batch(statements)
             for i, term in enumerate(chunk):
@@ -442,7 +452,7 @@ class SphinxQLSearcher(Searcher):
                                             "joining marks inside it; quote it or use a longer term")
                 out[term] = [doc for doc, data in results[2 * i].rows if _holds(term, json.loads(data))]
                 if worked_out is not None:
-                    worked_out[_checked(term)] = out[term]
+                    worked_out[_checked(term, viewer)] = out[term]
         return out
 
     # Facets
@@ -506,18 +516,21 @@ class _Frequencies:
         return self.known.get((field, word), 0)
 
 
-def _key_words_with_frequencies(searcher: SphinxQLSearcher, item: Item) -> list[tuple[str, float]]:
+def _key_words_with_frequencies(searcher: SphinxQLSearcher, item: Item, viewer: Viewer) -> list[tuple[str, float]]:
+    """The item's key words, counted among the items the viewer may see."""
     freq = _Frequencies(searcher)
     key_words(freq, item)
     asked = sorted(freq.asked)
-    rows = searcher._batch([f"SELECT COUNT(*) FROM {ITEMS}"])[0].rows
+    index, seen = items_of(viewer), seen_by(viewer)
+    rows = searcher._batch([f"SELECT COUNT(*) FROM {index} {_where(seen)}"])[0].rows
     freq.live_count = int(rows[0][0]) if rows else 0
     freq.known = {}
     for start in range(0, len(asked), MAX_BATCH // 2):
         chunk = asked[start:start + MAX_BATCH // 2]
         statements = []
         for field, word in chunk:
-            statements += [f"SELECT id FROM {ITEMS} WHERE MATCH('@{field} {phrase(search_form(word))}') LIMIT 0, 1 "
+            match = _match(f"@{field} {phrase(search_form(word))}")
+            statements += [f"SELECT id FROM {index} {_where([match, *seen])} LIMIT 0, 1 "
                            "OPTION ranker=none", "SHOW META"]
         results = searcher._batch(statements)
         freq.known.update((pair, _meta(results[2 * i + 1].rows)["total_found"]) for i, pair in enumerate(chunk))
@@ -536,9 +549,9 @@ def _counts_key(statements: list[str]) -> tuple[str, bytes]:
     return ("counts", hashlib.blake2b("\n".join(statements).encode("utf-8"), digest_size=16).digest())
 
 
-def _checked(term: Term) -> tuple[str, Term]:
-    """The memo's key for the documents checked to hold a term across joining marks."""
-    return ("checked", term)
+def _checked(term: Term, viewer: Viewer) -> tuple[str, Term, frozenset[str] | None]:
+    """The memo's key for the documents a viewer may see checked to hold a term across joining marks."""
+    return ("checked", term, index_groups(viewer))
 
 
 def _match(expr: str) -> str:

@@ -37,9 +37,10 @@ from cluster.schema import (
     doc_id,
     generation_row,
     hash63,
+    index_of,
     issue_hash,
+    item_indexes,
     item_row,
-    shard_index,
     shard_of,
     value_rows,
     values_index,
@@ -71,10 +72,11 @@ def shards_of(url: str) -> list[Shard]:
     finally:
         conn.close()
     replicas: dict[int, list[tuple[str, int]]] = {}
-    for agent, _kind in rows:  # "host:port:jianbao_s0", one row a mirror
-        address, _, index = agent.rpartition(":")
+    for agent, _kind in rows:  # "host:port:jianbao_s0,jianbao_r0", one row a mirror
+        address, _, indexes = agent.rpartition(":")
         host, _, port = address.rpartition(":")
-        replicas.setdefault(int(index.rsplit("_s", 1)[1]), []).append((host, int(port) - AGENT_PORT_OFFSET))
+        number = int(indexes.split(",")[0].rsplit("_s", 1)[1])
+        replicas.setdefault(number, []).append((host, int(port) - AGENT_PORT_OFFSET))
     shards = [Shard(number, tuple(found)) for number, found in replicas.items()]
     shards.sort(key=lambda s: s.number)
     if [s.number for s in shards] != list(range(len(shards))):
@@ -97,7 +99,7 @@ class ClusterWriter:
                 self._conns[address] = connect(*address)
         try:
             for shard in self.shards:
-                indexes = [shard_index(shard.number), values_index(shard.number)]
+                indexes = [*item_indexes(shard.number), values_index(shard.number)]
                 for replica in self._each_replica(shard, [f"DESCRIBE {index}" for index in indexes]):
                     for index, described in zip(indexes, replica):
                         check_columns(index, described.rows)
@@ -127,8 +129,8 @@ class ClusterWriter:
         stops at a CRC mismatch (seen in the tests), losing the rows after it.
         """
         for shard in self.shards:
-            self._each_replica(shard, [f"FLUSH RTINDEX {shard_index(shard.number)}",
-                                       f"FLUSH RTINDEX {values_index(shard.number)}"])
+            self._each_replica(shard, [f"FLUSH RTINDEX {index}"
+                                       for index in (*item_indexes(shard.number), values_index(shard.number))])
 
     @contextlib.contextmanager
     def changing(self, stamp: int) -> Iterator[None]:
@@ -158,8 +160,9 @@ class ClusterWriter:
         """The number of a new run: the time, or one more than any run's before it."""
         latest = 0
         for shard in self.shards:
-            for replica in self._each_replica(shard, [f"SELECT MAX(stamp) AS s FROM {shard_index(shard.number)}"]):
-                latest = max([latest, *(int(row[0] or 0) for row in replica[0].rows)])
+            statements = [f"SELECT MAX(stamp) AS s FROM {index}" for index in item_indexes(shard.number)]
+            for replica in self._each_replica(shard, statements):
+                latest = max([latest, *(int(row[0] or 0) for answer in replica for row in answer.rows)])
         return max(int(time.time()), latest + 1)
 
     def write(self, items: Iterable[Item], stamp: int) -> int:
@@ -179,10 +182,18 @@ class ClusterWriter:
         return count
 
     def _flush(self, number: int, items: list[Item], stamp: int) -> None:
+        """Write the items into the public or the restricted index of their shard, and take them out of the other
+        (an item whose access changed moves)."""
         shard = self.shards[number]
-        rows = [item_row(i, stamp) for i in items]
+        statements = []
+        for index in item_indexes(number):
+            kept = [i for i in items if index_of(i, number) == index]
+            others = [doc_id(i.id) for i in items if index_of(i, number) != index]
+            if kept:
+                statements.append(_replace(index, [item_row(i, stamp) for i in kept]))
+            if others:
+                statements.append(f"DELETE FROM {index} WHERE id IN ({', '.join(map(str, others))})")
         values = list({r["id"]: r for i in items for r in value_rows(i, stamp)}.values())
-        statements = [_replace(shard_index(number), rows)]
         if values:
             statements.append(_replace(values_index(number), values))
         self._each_replica(shard, statements)
@@ -191,7 +202,7 @@ class ClusterWriter:
         """Delete every item and facet value written by a run before ``stamp``; returns how many items."""
         deleted = 0
         for shard in self.shards:
-            deleted += self._sweep(shard, shard_index(shard.number), stamp)
+            deleted += sum(self._sweep(shard, index, stamp) for index in item_indexes(shard.number))
             self._sweep(shard, values_index(shard.number), stamp)
         return deleted
 
@@ -213,11 +224,11 @@ class ClusterWriter:
         found: dict[int, str] = {}
         for shard in self.shards:
             for key in issue_keys:
-                rows = self._each_replica(shard, [f"SELECT id, data FROM {shard_index(shard.number)} "
-                                                  f"WHERE issue_hash = {issue_hash(key)} "
-                                                  "LIMIT 0, 100000 OPTION max_matches = 100000"])
-                found.update((r[0], removal_label(json.loads(r[1]))) for replica in rows for r in replica[0].rows
-                             if r[0] not in kept)
+                rows = self._each_replica(shard, [f"SELECT id, data FROM {index} WHERE issue_hash = {issue_hash(key)} "
+                                                  "LIMIT 0, 100000 OPTION max_matches = 100000"
+                                                  for index in item_indexes(shard.number)])
+                found.update((r[0], removal_label(json.loads(r[1]))) for replica in rows for answer in replica
+                             for r in answer.rows if r[0] not in kept)
         return found
 
     def delete(self, docs: Iterable[int]) -> int:
@@ -226,7 +237,8 @@ class ClusterWriter:
         for doc in docs:
             by_shard.setdefault(shard_of(doc, len(self.shards)), []).append(doc)
         for number, gone in by_shard.items():
-            self._delete(self.shards[number], sorted(gone), shard_index(number))
+            for index in item_indexes(number):
+                self._delete(self.shards[number], sorted(gone), index)
         return sum(map(len, by_shard.values()))
 
     def _delete(self, shard: Shard, docs: list[int], index: str) -> None:

@@ -36,6 +36,7 @@ from indexer.errors import IndexStale, Report
 from indexer.ingest.files import read_items
 from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps, traditional_forms
 from search import Searcher, SearchQuery, SearchResult
+from search.access import viewer_of
 from search.query import parse
 from tests.conftest import CORPUS, EVAL, build_index, open_index, write_jsonl
 from webapp import create_app
@@ -430,7 +431,7 @@ def test_a_grouped_count_keeps_at_most_groups_values(monkeypatch):
         return [ResultSet([(k, 1) for k in range(int(_GROUPED.search(st)["limit"]))], 0) for st in statements]
 
     monkeypatch.setattr(searcher, "_batch", always_full)
-    searcher._counted(lambda: [searcher._grouped("departments", "id > 0")])
+    searcher._counted(lambda: [searcher._grouped("departments", "id > 0", "jianbao")])
     assert searcher._group_limits == {"departments": GROUPS}
     searcher.close()
 
@@ -466,3 +467,14 @@ def test_a_connection_lost_during_a_query_is_tried_once_more_then_refused(url, m
     with pytest.raises(ClusterUnavailable, match="not tried again"):
         searcher.search(SearchQuery(q="国务院 常务会议"))
     assert len(sent) == 2
+
+
+def test_an_item_whose_access_changes_moves_between_the_public_and_the_restricted_indexes(remote, url, tmp_path):
+    record = {"id": "cluster-access-1", "title": "访问范围变更测试", "body": "只在这里出现的文字：琥珀色灯塔。"}
+    anonymous, group = viewer_of(), viewer_of(["A"])
+    for access, seen_by_anyone in ((["A"], False), (None, True), (["A"], False)):
+        written = {**record, **({"access": access} if access else {})}
+        update_cluster([write_jsonl(tmp_path / "moving.jsonl", [written])], url, Report(stream=None))
+        assert remote.search(SearchQuery(q="琥珀色灯塔"), viewer=group).total == 1  # never in both indexes
+        assert remote.search(SearchQuery(q="琥珀色灯塔"), viewer=anonymous).total == int(seen_by_anyone)
+        assert (remote.item_page(record["id"], viewer=anonymous) is not None) == seen_by_anyone

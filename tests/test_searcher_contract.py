@@ -282,3 +282,46 @@ def test_positions_count_only_the_items_of_an_issue_a_viewer_may_see(mixed, who)
         assert [(i.id, i.position) for i in page.issue_items] == list(expected.items())
     assert [(i.id, i.position) for i in searcher.issue(seen[0].issue_key, viewer=viewer).items] == \
         list(expected.items())
+
+
+# Ranking from what one may see: the same public archive, alone and beside items restricted to group A that hold
+# 金条 often (so, counted, they would make 金条 common and every length longer).
+PUBLIC_METALS = [
+    {"id": f"p{n}", "title": title, "body": body, "issue": f"公开{n // 3}"}
+    for n, (title, body) in enumerate([
+        ("金条回收市场调查", "本市金条回收价格平稳。（区商务局）"),
+        ("银条收藏热度上升", "银条和银币受到收藏者关注，银条交易活跃。（区商务局）"),
+        ("金融知识进社区", "讲解防范非法集资，提示不要轻信金条投资高回报。（区金融办）"),
+        ("贵金属市场简讯", "银条价格小幅上涨，金条价格持平。（区市场监管局）"),
+        ("银条纪念品发布", "博物馆发布纪念银条。（区文旅局）"),
+        ("打击假冒金条专项行动", "查获假冒金条一批，涉案金条均已封存。（区市场监管局）"),
+    ])]
+RESTRICTED_METALS = [{"id": f"r{n}", "title": f"金条储备情况第{n}号", "body": "金条" * (n + 3) + "内部统计，不对外公开。" * 20,
+                      "issue": "内部统计", "access": ["A"]} for n in range(12)]
+
+
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
+def metals(request, tmp_path_factory) -> Iterator[tuple[Searcher, Searcher]]:
+    """Searchers over the public archive alone and over it beside the restricted items."""
+    alone = tmp_path_factory.mktemp("metals-alone")
+    beside = tmp_path_factory.mktemp("metals-beside")
+    write_jsonl(alone / "public.jsonl", PUBLIC_METALS)
+    write_jsonl(beside / "public.jsonl", PUBLIC_METALS)
+    write_jsonl(beside / "restricted.jsonl", RESTRICTED_METALS)
+    opened = [BACKENDS[request.param](folder, tmp_path_factory.mktemp(request.param + "-metals"))
+              for folder in (alone, beside)]
+    yield next(opened[0]), next(opened[1])
+    for generator in opened:
+        next(generator, None)
+
+
+@pytest.mark.parametrize("q", ["金条 OR 银条", "金条 银条", "市场 金条", "银条", "价格"])
+def test_what_anonymous_users_get_is_ranked_as_if_restricted_items_did_not_exist(metals, q):
+    alone, beside = metals
+    for viewer in (viewer_of(), viewer_of(["B"])):
+        got = beside.search(SearchQuery(q=q, size=MAX_PAGE_SIZE), viewer=viewer)
+        expected = alone.search(SearchQuery(q=q, size=MAX_PAGE_SIZE), viewer=viewer)
+        assert [h.id for h in got.hits] == [h.id for h in expected.hits] and got.total == expected.total
+    for record in PUBLIC_METALS:
+        got, expected = beside.item_page(record["id"]), alone.item_page(record["id"])
+        assert [s.id for s in got.similar] == [s.id for s in expected.similar]

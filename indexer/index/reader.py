@@ -307,6 +307,11 @@ class SnapshotView:
     def item(self, doc: int) -> Item:
         return self.snapshot.stored_item(doc, self.shown_positions)
 
+    def doc_frequency(self, field: str, term: str) -> int:
+        """How many documents this viewer may see hold the term: statistics from the others would tell of them."""
+        docs = self.snapshot.postings(field, term)[0]
+        return int(self.live[docs].sum()) if len(docs) else 0
+
 
 class MappedFile(StructFile):
     """A read-only index file mapped into memory: random reads are slices, not seek-and-read,

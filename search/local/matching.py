@@ -54,7 +54,13 @@ class Deadline:
 
 
 class Matcher:
-    """Term matching and scoring over one index snapshot, with a small cache of term matches."""
+    """Term matching and scoring over one index snapshot as one viewer sees it (the snapshot itself, or a
+    :class:`~indexer.index.reader.SnapshotView`), with a small cache of term matches.
+
+    Everything a viewer's results are found and ranked with comes from the documents it may see: candidates
+    are checked only among them, and lengths, document counts and frequencies are theirs, so a viewer's
+    answers (and, but for reading posting lists, their time) are those of an index without the others.
+    """
 
     CACHE_TERMS = 512
 
@@ -102,6 +108,8 @@ class Matcher:
                 break
             if deadline:
                 deadline.check()
+        if candidates is not None and len(candidates):
+            candidates = candidates[snap.live[candidates]]  # only what the viewer may see is checked
         if candidates is None or not len(candidates):
             return np.zeros(0, dtype=np.int64)
         # Documents where the term is an indexed word surely contain it: only the others are checked.

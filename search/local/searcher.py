@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, Searc
 from search.searcher import Export, Searcher
 
 RECHECK_SECONDS = 1.0  # how often to look whether the index on disk changed
+VIEW_MATCHERS = 16  # matchers of viewers with groups kept (each holds its lengths and term matches)
 
 
 class LocalSearcher(Searcher):
@@ -36,6 +38,7 @@ class LocalSearcher(Searcher):
         self._current: tuple[IndexSnapshot, Matcher] | None = None
         self._checked = 0.0
         self._issues: tuple[tuple, list[IssueSummary]] | None = None  # the issue list of one version and viewer
+        self._matchers: OrderedDict[tuple[str, frozenset[str]], Matcher] = OrderedDict()  # of views, newest last
 
     def current(self) -> tuple[IndexSnapshot, Matcher]:
         """The snapshot in use and its matcher; reopened when the index on disk has changed."""
@@ -53,9 +56,25 @@ class LocalSearcher(Searcher):
         return current
 
     def seen_by(self, viewer: Viewer) -> tuple[IndexSnapshot, Matcher]:
-        """The current snapshot as the viewer sees it (:meth:`IndexSnapshot.view`), and its matcher."""
+        """The current snapshot as the viewer sees it (:meth:`IndexSnapshot.view`), and the matcher of that view:
+        the snapshot's own when the viewer sees every document, else one of the view's (kept for the last few)."""
         snapshot, matcher = self.current()
-        return snapshot.view(index_groups(viewer)), matcher
+        groups = index_groups(viewer)
+        view = snapshot.view(groups)
+        if view is snapshot:
+            return snapshot, matcher
+        key = (snapshot.version, groups)
+        with self._lock:
+            found = self._matchers.get(key)
+            if found is not None:
+                self._matchers.move_to_end(key)
+                return view, found
+        found = Matcher(view)
+        with self._lock:
+            self._matchers[key] = found
+            while len(self._matchers) > VIEW_MATCHERS:
+                self._matchers.popitem(last=False)
+        return view, found
 
     def search(self, query: SearchQuery, viewer: Viewer = PUBLIC_ONLY) -> SearchResult:
         snapshot, matcher = self.seen_by(viewer)
