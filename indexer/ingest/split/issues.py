@@ -13,6 +13,7 @@ year guessed from the text, marked inferred.
 from __future__ import annotations
 
 from indexer.ingest.enrich import dates, topics, units
+from indexer.ingest.enrich.dates import find_date
 from indexer.ingest.read.meta import IssueMeta
 from indexer.ingest.split.document import read_document, stated_date
 from indexer.ingest.split.split import ParsedIssue, split_issue
@@ -30,15 +31,15 @@ def issue_items(key: str, text: str, meta: IssueMeta, labels: dict[str, str] | N
     """
     parsed = split_issue(text)
     if parsed.is_bulletin:
-        return _bulletin_items(key, parsed, text, meta)
+        return _bulletin_items(key, parsed, text, meta, stated_date(labels or {}) or (labels or {}).get("PubDate"))
     return [_document_item(key, text, meta, labels or {}, title, unit)]
 
 
-def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta) -> list[Item]:
+def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta, page_date: str | None) -> list[Item]:
     header = parsed.header
     issue = meta.issue or meta.title or header.name or key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    dating = dates.stated(meta.date, header.date)
-    dating = dating if dating.date else dates.from_text(text)
+    dating = dates.stated(meta.date, header.date, page_date)
+    dating = dating if dating.date else dates.from_text(text, bulletin=True)
     extra = {k: v for k, v in (("issue_number", header.number), ("issue_total", header.total),
                                ("journal", header.journal), ("editor", header.editor)) if v}
     items = []
@@ -57,9 +58,11 @@ def _document_item(key: str, text: str, meta: IssueMeta, labels: dict[str, str],
     unit_text = unit_text or units.labelled_unit(text) or unit
     found = units.read_attribution(unit_text) if unit_text else None
     item_units = found.units if found else [unit_text] if unit_text else []
-    dating = dates.stated(meta.date, doc.date, stated_date(doc.labels))
-    dating = dating if dating.date else dates.from_text(text)
-    item = _item(key, 1, doc.title, doc.body, meta.issue or doc.title, meta, dating)
+    # printed dates first (落款, a cover's date line, the page's 成文日期 …, a full date in the title), then the
+    # time the page was made (its PubDate meta tag)
+    dating = dates.stated(meta.date, doc.date, stated_date(doc.labels), find_date(doc.title), doc.labels.get("PubDate"))
+    dating = dating if dating.year else dates.Dating(None, doc.year) if doc.year else dates.from_text(text)
+    item = _item(key, 1, doc.title, doc.body, meta.issue, meta, dating)
     item.attribution, item.doc_number = unit_text, doc.doc_number
     stated = _meta_topics(meta) or topics.stated_topics(doc.labels.get("主题分类", ""))
     return enrich(item, item_units, stated)
