@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from indexer.ingest.enrich.dates import date_line, find_date, month_line
 from indexer.ingest.enrich.units import is_unit_name, issuer_by_code, read_attribution
 from indexer.ingest.split import gongwen
-from indexer.ingest.split.split import mend_paragraph
+from indexer.ingest.split.split import closing_attribution, mend_paragraph
 
 # Labels of stated facts, as web pages and exports print them (spaces inside a label are ignored).
-LABELS = ("索引号", "主题分类", "发文机关", "发布机构", "来源", "信息来源", "文章来源", "成文日期", "发布日期",
-          "发布时间", "印发日期", "标题", "发文字号", "文号", "主题词", "作者", "浏览次数", "访问量", "点击数",
-          "阅读次数", "字号", "发布人")
+LABELS = ("索引号", "主题分类", "发文机关", "发布机构", "来源", "信息来源", "文章来源", "成文日期", "发文日期",
+          "发布日期", "发布时间", "印发日期", "标题", "发文字号", "文号", "主题词", "作者", "浏览次数", "访问量",
+          "点击数", "阅读次数", "字号", "发布人")
 _LABEL = re.compile(r"({})\s*[：:]\s*".format("|".join(r"\s*".join(label) for label in LABELS)))
 # Lines that are page furniture or an export's header, never text.
 _FURNITURE = re.compile(
@@ -111,7 +111,7 @@ def read_document(text: str, labels: dict[str, str] | None = None, title: str = 
     signed, doc.date = _signature(body)
     doc.date, doc.year = doc.date or head.date, head.year
     doc.units = [issuer_by_code(unit, doc.doc_number) for unit in _issuers(head.mark_units, signed)]
-    doc.units = doc.units or head.cover_units or _title_issuer(doc.title)
+    doc.units = doc.units or _closing_units(body) or head.cover_units or _title_issuer(doc.title)
     doc.body = "\n".join(line if is_unit_name(line) else mend_paragraph(line) for line in body)
     return doc
 
@@ -150,7 +150,7 @@ def _header(lines: list[str], title: str) -> _Head:
             head.cover_units, head.date = signed  # a masthead of unit and date: 区民政局　2024年5月20日
         elif run := _title_run(lines, i, key):
             joined = re.sub(r"\s+", "", "".join(lines[i:i + run]))
-            head.title = key or _printed_title(names, joined)
+            head.title, head.date = _report_title(key or _printed_title(names, joined))
             i += run
             break
         elif not key and is_unit_name(line):
@@ -166,8 +166,11 @@ def _header(lines: list[str], title: str) -> _Head:
     if not head.title:
         return head
     head.mark_units = head.mark_units or _units_of(names)
+    organs: list[str] = []  # unit names under the title: a cover's organs when a date line follows, else a list
     while i < len(lines):  # under the title: its copy, 文号, notes, a report's date line, a cover's organs and date
         line, bare = lines[i], re.sub(r"\s+", "", lines[i])
+        if organs and not (is_unit_name(line) or date_line(line) or month_line(line)):
+            break
         if bare == head.title:
             pass
         elif number := gongwen.doc_number(line):
@@ -175,24 +178,46 @@ def _header(lines: list[str], title: str) -> _Head:
         elif gongwen.NOTE.match(line) or _AFTER_TITLE.match(line) and _REPORT_LINE.search(line):
             head.date = head.date or (find_date(line) if _REPORT_LINE.search(line) else None)
         elif is_unit_name(line) and not _NOT_TITLE.search(line):
-            head.cover_units += _units_of([line])
+            organs.append(line)
+        elif m := _SPEAKER.match(line):
+            head.cover_units += _units_of([m.group(1)])  # a report's speaker: 国务院总理 李强 speaks for 国务院
         elif date := date_line(line):
-            head.date = head.date or date
+            head.date, head.cover_units = head.date or date, head.cover_units + _units_of(organs)
+            organs = []
         elif year := month_line(line):
-            head.year = head.year or year
+            head.year, head.cover_units = head.year or year, head.cover_units + _units_of(organs)
+            organs = []
         else:
             break
         i += 1
-    head.end = i
+    head.end = i - len(organs)  # organs no date line followed are the body's: a list of units
     return head
+
+
+def _closing_units(body: list[str]) -> list[str]:
+    """The units of an attribution closing the text (``…。（市统计局）``, or alone on the last line)."""
+    found = closing_attribution(body[-1]) if body else None
+    return found[1].units if found and not found[1].reporters else []
 
 
 def _units_of(lines: list[str]) -> list[str]:
     return [unit for line in lines if (found := read_attribution(line)) for unit in found.units]
 
 
+# A report's speaker: the organ, the office, the name (国务院总理 李强, 市人民政府市长 张三).
+_SPEAKER = re.compile(r"^([\u4e00-\u9fff]{2,20}?)(?:副?(?:总理|省长|市长|县长|区长|州长|主席|主任|局长|部长))\s*"
+                      r"[\u4e00-\u9fff·]{2,8}$")
 # A report's date and speaker line: ——2024年3月5日在第十四届全国人民代表大会第二次会议上, （2024年1月在…上）.
 _REPORT_LINE = re.compile(r"\d{4}\s*年.{0,12}在.{2,60}上")
+
+
+def _report_title(title: str) -> tuple[str, str | None]:
+    """A title without a report's date and speaker line run into it (``政府工作报告——2024年3月5日在…上``), and
+    that line's date."""
+    m = re.search(r"[—–－-]{1,2}(?=\d{4}\s*年)|[（(](?=\d{4}\s*年.{0,12}在)", title)
+    if m and m.start() >= 4 and _REPORT_LINE.search(title[m.end():]):
+        return title[:m.start()], find_date(title[m.end():])
+    return title, None
 
 
 def _printed_title(names: list[str], title: str) -> str:
@@ -236,6 +261,7 @@ def _title_run(lines: list[str], i: int, key: str) -> int:
 
 
 def _title_like(line: str) -> bool:
+    line = _report_title(line)[0]
     return (4 <= len(line) <= 60 and not _NOT_TITLE.search(line) and not gongwen.doc_number(line)
             and not gongwen.NOTE.match(line) and not date_line(line) and not is_unit_name(line)
             and not _AFTER_TITLE.search(line) and not gongwen.ATTACHMENT_LABEL.match(line))
@@ -269,8 +295,8 @@ def _signature(body: list[str]) -> tuple[list[str], str | None]:
 
 
 def stated_date(labels: dict[str, str]) -> str | None:
-    """The date a page's labels state for the document: 成文日期, else 印发日期, else 发布日期/发布时间."""
-    for key in ("成文日期", "印发日期", "发布日期", "发布时间"):
+    """The date a page's labels state for the document: 成文日期 or 发文日期, else 印发日期, else 发布日期/发布时间."""
+    for key in ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间"):
         if labels.get(key) and (date := find_date(labels[key])):
             return date
     return None
