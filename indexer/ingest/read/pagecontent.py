@@ -3,8 +3,8 @@
 Parts a browser does not show (``display:none``, ``hidden``) are dropped. The content is the CMS container
 (TRS, UCAP, ...) that holds text, else the block holding the most paragraph text: a text node counts for
 the element that holds it and its parent, half for its grandparent (the way readers of news pages find an
-article), text inside links not at all. The page's own heading is the last heading printed before that
-content; ``<title>`` counts only without its site part (``…_中国政府网``, ``…-某某县人民政府``).
+article), text inside links not at all. The page's own title is the heading nearest that content which
+its ``<title>`` repeats; ``<title>`` counts only without its site part (``…_中国政府网``, ``某某县人民政府-…``).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ HEADINGS_XPATH = ("//h1 | //h2 | //h3 | //*[contains(@class, 'title') or contain
                   " or contains(@id, 'title') or contains(@id, 'Title')]")
 # The <title> element.
 TITLE_XPATH = "(//title)[1]"
+# A site's name: …网, …网站, …门户, …人民政府 (a government's portal is named after it).
+_SITE_NAME = re.compile(r"(?:网|网站|门户|人民政府|政府)$")
 # Where a <title> joins the page's own title to its column's and site's names: 标题_栏目_网站, 标题 - 网站.
 _SITE_JOIN = re.compile(r"\s*(?:_|\s[-–—|｜]\s|[|｜]|--|-(?=[\u4e00-\u9fff][^-_]*$))\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -74,31 +76,44 @@ def _holders(el: lxml.etree._Element):
         el = el.getparent()
 
 
-def page_heading(root: lxml.etree._Element, content: lxml.etree._Element, text_of) -> str:
-    """The last title-like heading printed before the content, or first in it; '' when none.
+def page_title(root: lxml.etree._Element, content: lxml.etree._Element, text_of, site: str = "") -> str:
+    """The page's own title: the heading nearest the content that its ``<title>`` repeats, else the ``<title>``
+    without its site part, else the heading nearest the content; '' when none.
 
-    ``text_of`` gives an element's text; a heading that is or holds a link (a list of other pages) is not one.
+    ``text_of`` gives an element's text; ``site`` is the site's name (its ``SiteName`` meta tag), never a title.
     """
+    found = root.xpath(TITLE_XPATH)
+    titled = title_without_site(text_of(found[0]).replace("\n", ""), site) if found else ""
+    headings = _headings(root, content, text_of)
+    confirmed = [h for h in headings if titled and (h in titled or titled in h)]
+    return (confirmed or [titled] if titled else headings or [""])[-1]
+
+
+def _headings(root: lxml.etree._Element, content: lxml.etree._Element, text_of) -> list[str]:
+    """The title-like headings printed before the content or first in it, in order; a heading that is or holds a
+    link (a list of other pages) is none."""
     order = {el: n for n, el in enumerate(root.iter())}
     start = order.get(content, 0)
     first_text = next((order[el] for el in content.iter() if isinstance(el.tag, str) and _han(el.text or "")),
                       start)
-    found = ""
+    found = []
     for el in root.xpath(HEADINGS_XPATH):
         if order.get(el, start) > first_text or el in content.iterancestors() or el is content:
             continue
         if el.tag == "a" or el.xpath(".//a | ancestor::a"):
             continue
         text = text_of(el).replace("\n", "")
-        if _han(text) >= _HEADING_MIN and len(text) <= _HEADING_MAX and not re.search(r"[。；;：:]$", text):
-            found = text
+        if _han(text) >= _HEADING_MIN and len(text) <= _HEADING_MAX and not re.search(r"[。；;：:]", text):
+            found.append(text)
     return found
 
 
-def title_without_site(title: str) -> str:
-    """A ``<title>``'s own part: the first of the parts it joins with ``_`` or `` - `` (column, site name)."""
-    parts = [p for p in _SITE_JOIN.split(title.strip()) if p]
-    return parts[0].strip() if parts else ""
+def title_without_site(title: str, site: str = "") -> str:
+    """A ``<title>``'s own part: of the parts it joins with ``_`` or `` - `` (its column's and site's names), the
+    longest that is not the site's name (``中国政府网``, ``某某县人民政府``, ``site``)."""
+    parts = [p.strip() for p in _SITE_JOIN.split(title.strip()) if p.strip()]
+    own = [p for p in parts if p != site and not _SITE_NAME.search(p)] if len(parts) > 1 else parts
+    return max(own, key=len) if own else ""
 
 
 def _han(text: str) -> int:

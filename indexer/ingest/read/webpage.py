@@ -17,8 +17,8 @@ import lxml.html
 from indexer.errors import SourceError
 from indexer.ingest.read.encodings import detect_encoding
 from indexer.ingest.read.meta import IssueMeta
-from indexer.ingest.read.pagecontent import TITLE_XPATH, content_element, drop_hidden, page_heading, title_without_site
-from indexer.ingest.split.document import read_labels
+from indexer.ingest.read.pagecontent import content_element, drop_hidden, page_title
+from indexer.ingest.split.document import is_label_line, read_labels
 from indexer.ingest.split.issues import issue_items
 from indexer.items import Item
 from indexer.normalize import clean_display, close_spaces
@@ -36,6 +36,7 @@ _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "
                          "section", "article", "blockquote", "pre", "dd", "dt", "hr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_PREAMBLE_LEVELS = 3  # how far up from the content label lines are looked for
 _BLOCK_MARK = "\u2029"  # PARAGRAPH SEPARATOR: marks block boundaries while the text is pulled out
 
 
@@ -91,9 +92,9 @@ def parse_page(data: bytes, encoding: str) -> Page:
     drop_hidden(root)
     labels = _table_labels(root)
     content = content_element(root)
-    title = meta.get("articletitle", "") or page_heading(root, content, _lines_of)
-    if not title and (found := root.xpath(TITLE_XPATH)):
-        title = title_without_site(_lines_of(found[0]).replace("\n", ""))
+    title = meta.get("articletitle", "") or page_title(root, content, _lines_of, meta.get("sitename", ""))
+    for key, value in _preamble_labels(content).items():
+        labels.setdefault(key, value)
     text = _lines_of(content)
     if title and text.startswith(title):
         # A heading repeated at the top of the content is not body text.
@@ -115,6 +116,26 @@ def _table_labels(root: lxml.etree._Element) -> dict[str, str]:
     for table in tables:
         if table is not None and table.getparent() is not None and not table.xpath(".//*[@id='UCAP-CONTENT']"):
             table.drop_tree()
+    return labels
+
+
+def _preamble_labels(content: lxml.etree._Element) -> dict[str, str]:
+    """Facts printed in label lines just above the content (``来源：… 发布时间：…`` under its heading): in the
+    elements before it, its parent's and up to two levels higher."""
+    labels: dict[str, str] = {}
+    node = content
+    for _ in range(_PREAMBLE_LEVELS):
+        above = node.getparent()
+        if above is None:
+            break
+        for el in above:
+            if el is node:
+                break
+            for line in _lines_of(el).split("\n"):
+                if is_label_line(line):
+                    for key, value in read_labels(line).items():
+                        labels.setdefault(key, value)
+        node = above
     return labels
 
 

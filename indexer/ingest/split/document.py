@@ -36,8 +36,14 @@ _FURNITURE = re.compile(
 )
 # Where a title names its issuer: 国务院办公厅关于…, 国务院办公厅转发…, 国务院办公厅对…的答复.
 _TITLE_ISSUER = re.compile(r"^(.{2,40}?)(?:关于|转发|批转|印发|对)")
-# A transcript's organ: the one whose spokesman speaks (2004年7月13日外交部发言人章启月在例行记者会上答记者问).
-_SPOKESMAN = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日)?([\u4e00-\u9fff]{2,20}?)(?:新闻)?发言人")
+# A transcript's organ: the one whose spokesman speaks (2004年7月13日外交部发言人章启月在例行记者会上答记者问),
+# or that answers (外交部就…答问).
+_SPOKESMAN = re.compile(r"^(?:\d{4}年\d{1,2}月\d{1,2}日)?([\u4e00-\u9fff]{2,20}?)"
+                       r"(?:(?:新闻)?发言人|就.{2,60}答(?:记者)?问$)")
+# A law's promulgation note under its title: （2021年7月27日中华人民共和国国务院令第746号公布）; the decree's organ
+# without the state's name before it.
+_PROMULGATED = re.compile(r"^[（(]\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:中华人民共和国)?"
+                          r"([\u4e00-\u9fff]{2,20}?)令\s*第\s*\d+\s*号(?:公布|发布)")
 # The kind of document a 公文 title ends with: a title line ending so is the title's last (GB/T 9704).
 _GENRE_END = re.compile(r"(?:通知|通报|意见|决定|决议|批复|报告|请示|函|公告|通告|纪要|命令|议案|办法|规定|细则|方案|"
                         r"规划|条例|答复|复函)$")
@@ -150,7 +156,7 @@ def _header(lines: list[str], title: str) -> _Head:
             head.cover_units, head.date = signed  # a masthead of unit and date: 区民政局　2024年5月20日
         elif run := _title_run(lines, i, key):
             joined = re.sub(r"\s+", "", "".join(lines[i:i + run]))
-            head.title, head.date = _report_title(key or _printed_title(names, joined))
+            head.title, head.date = _report_title(key or _printed_title(names, joined.translate(_BOOK_MARKS)))
             i += run
             break
         elif not key and is_unit_name(line):
@@ -163,8 +169,8 @@ def _header(lines: list[str], title: str) -> _Head:
             break
         i += 1
     head.end = i
-    if not head.title:
-        return head
+    if not head.title and not key:
+        return head  # with a title stated outside the text, what stands under it may open the text
     head.mark_units = head.mark_units or _units_of(names)
     organs: list[str] = []  # unit names under the title: a cover's organs when a date line follows, else a list
     while i < len(lines):  # under the title: its copy, 文号, notes, a report's date line, a cover's organs and date
@@ -175,6 +181,8 @@ def _header(lines: list[str], title: str) -> _Head:
             pass
         elif number := gongwen.doc_number(line):
             head.doc_number = head.doc_number or number
+        elif m := _PROMULGATED.match(line):
+            head.date, head.cover_units = head.date or find_date(line), head.cover_units + _units_of([m.group(1)])
         elif gongwen.NOTE.match(line) or _AFTER_TITLE.match(line) and _REPORT_LINE.search(line):
             head.date = head.date or (find_date(line) if _REPORT_LINE.search(line) else None)
         elif is_unit_name(line) and not _NOT_TITLE.search(line):
@@ -209,6 +217,10 @@ _SPEAKER = re.compile(r"^([\u4e00-\u9fff]{2,20}?)(?:副?(?:总理|省长|市长|
                       r"[\u4e00-\u9fff·]{2,8}$")
 # A report's date and speaker line: ——2024年3月5日在第十四届全国人民代表大会第二次会议上, （2024年1月在…上）.
 _REPORT_LINE = re.compile(r"\d{4}\s*年.{0,12}在.{2,60}上")
+
+
+# Book-title marks a PDF font gives as guillemets: «安全生产治本攻坚三年行动方案».
+_BOOK_MARKS = str.maketrans("«»", "《》")
 
 
 def _report_title(title: str) -> tuple[str, str | None]:
@@ -254,10 +266,16 @@ def _title_run(lines: list[str], i: int, key: str) -> int:
     while i + count < len(lines) and count < 3 and _title_like(lines[i + count]):
         if count and lines[i + count] == "".join(lines[i:i + count]):
             break  # the title printed twice (law-database exports): the copy is skipped as header
-        if count and _GENRE_END.search(lines[i + count - 1]):
+        if count and _GENRE_END.search(lines[i + count - 1]) and _closed("".join(lines[i:i + count])):
             break  # the title ended with its kind (…的通知); the addressees follow
         count += 1
     return count if count and i + count < len(lines) else 0
+
+
+def _closed(text: str) -> bool:
+    """Are the book-title marks and parentheses of the text all closed (《…方案》 ends no title line before 》)?"""
+    pairs = (("《«", "》»"), ("（(", "）)"))
+    return all(sum(map(text.count, opening)) == sum(map(text.count, closing)) for opening, closing in pairs)
 
 
 def _title_like(line: str) -> bool:

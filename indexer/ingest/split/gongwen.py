@@ -28,6 +28,7 @@ DOC_NUMBER = re.compile(r"^[（(]?\s*([\u4e00-\u9fff]{1,16}\s*[〔［\[(（]\s*\
 SIGNER = re.compile(r"^签发人\s*[：:]")
 # 发文机关标志: names, then 文件 (or 文件 between joint names); a decree's 某某令 / 某某命令 (names read as units).
 _ISSUER_MARK = re.compile(r"^(.{2,60}?)\s*文件$|^(.{2,40}?)\s+文件\s+(.{2,40})$|^(.{2,40}?)\s*(命令|令)$")
+_LETTER_SPACED = re.compile(r"^(?:[\u4e00-\u9fff]\s+){3,}[\u4e00-\u9fff]$")
 # An attachment's label on its first line: 附件1, 附件：, 附件三, 附表2, 大纲4, 鲁安发〔2024〕1号附件1.
 ATTACHMENT_LABEL = re.compile(r"^(?:\S{1,16}[〔［\[]\d{4}[〕］\]]\d+号\s*)?(?:附件|附表|附录|附图|大纲|表)\s*"
                               r"[\d一二三四五六七八九十]{0,3}\s*[：:]?$")
@@ -47,6 +48,8 @@ def is_head_mark(line: str) -> bool:
 
 def issuer_mark(line: str) -> list[str] | None:
     """The issuers a 发文机关标志 names (``甲委员会 文件 乙委员会`` gives both), or None when it is not one."""
+    if _LETTER_SPACED.match(line):
+        line = re.sub(r"\s+", "", line)  # a red masthead is set letter-spaced: 国 务 院 文 件
     m = _ISSUER_MARK.match(line)
     if not m or "关于" in line or re.search(r"[。，,：:；;]", line):
         return None
