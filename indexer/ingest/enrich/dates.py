@@ -2,8 +2,8 @@
 
 Dates are read in every form offices write them: ``2017年2月8日``, ``二〇一七年二月八日``,
 ``2017-02-08``, ``2017.2.8``, ``2017/02/08``, full-width digits (``２０２４年１月２３日``) too.
-A year is inferred only from the text's own date expressions: the year of a 文号 (``〔2022〕``), an issue's
-number (``2022年第5期``), a line that is only a year and month (``二〇二二年十二月``); in a bulletin also
+A year is inferred only from the text's own date expressions: the year of its own 文号 (``〔2022〕``), a line
+that is only a year and month (``二〇二二年十二月``); in a bulletin also its issue number (``2022年第5期``) and
 the year and month its items date their events by (``2022年3月底前``), not a birth-year limit
 (``1980年1月及以后出生``), the end of a validity period or a target (``有效期至2028年``, ``到2025年``), nor a
 blank form's date (``2023年 月 日``). Never from any number followed by 年.
@@ -33,8 +33,9 @@ _TARGET_YEAR = re.compile(r"(?:到|(?<!截)至|力争|预计|计划|有效期)\s
 # An event's year and month, as a bulletin item dates what it reports: 2022年3月底前, 2022年1-3月.
 _EVENT_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*(?:[-—至~]\s*\d{1,2}\s*)?月(?!\s*日)"
                           r"(?!.{0,4}(?:以后|以前|之后|之前)?出生)")
-# A document's own year: a 文号's (〔2022〕), an issue number's (2022年第5期).
-_OWN_YEAR = re.compile(r"[〔［\[]\s*((?:19|20)\d{2})\s*[〕］\]]\s*\d+\s*号|((?:19|20)\d{2})\s*年\s*第\s*\d+\s*期")
+# The year of a 文号 (〔2022〕) and of an issue number (2022年第5期).
+_NUMBER_YEAR = re.compile(r"[〔［\[]\s*((?:19|20)\d{2})\s*[〕］\]]")
+_ISSUE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*\d+\s*期")
 # A line that is only a year and month (a cover's or a 落款's date without its day): 二〇二二年十二月, 2022年12月.
 _MONTH_ONLY = re.compile(rf"^[\s（(]*(?:([{_DIGIT}]{{4}})\s*年\s*{_CN_NUMBER}\s*月"
                          r"|((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月)[\s）)]*$")
@@ -126,16 +127,18 @@ def stated(*values: object) -> Dating:
     return Dating()
 
 
-def from_text(text: str, bulletin: bool = False, today: dt.date | None = None) -> Dating:
+def from_text(text: str, bulletin: bool = False, doc_number: str | None = None, today: dt.date | None = None) -> Dating:
     """The latest year of the text's own date expressions (see the module docstring), marked inferred.
 
-    Years after this year and targets (``到2025年``) are not taken.
+    ``doc_number`` is the document's own 文号 (those it cites are not its own). Years after this year and targets
+    (``到2025年``) are not taken.
     """
     this_year = (today or dt.date.today()).year
     text = text.translate(_FULL_WIDTH)
-    years = [int(m.group(1) or m.group(2)) for m in _OWN_YEAR.finditer(text)]
+    years = [int(m.group(1)) for m in _NUMBER_YEAR.finditer((doc_number or "").translate(_FULL_WIDTH))]
     years += [year for line in text.split("\n") if (year := month_line(line))]
     if bulletin:
+        years += [int(m.group(1)) for m in _ISSUE_YEAR.finditer(text)]
         years += [int(m.group(1)) for m in _EVENT_MONTH.finditer(text)
                   if 1 <= int(m.group(2)) <= 12 and not _TARGET_YEAR.search(text[max(0, m.start() - 4):m.start()])]
     years = [year for year in years if year <= this_year]

@@ -94,8 +94,8 @@ def _headings(root: lxml.etree._Element, content: lxml.etree._Element, text_of) 
     link (a list of other pages) is none."""
     order = {el: n for n, el in enumerate(root.iter())}
     start = order.get(content, 0)
-    first_text = next((order[el] for el in content.iter() if isinstance(el.tag, str) and _han(el.text or "")),
-                      start)
+    texts = (el for el in content.iter() if isinstance(el.tag, str) and _han(el.text or ""))
+    first_text = next((order.get(el, start) for el in texts), start)
     found = []
     for el in root.xpath(HEADINGS_XPATH):
         if order.get(el, start) > first_text or el in content.iterancestors() or el is content:

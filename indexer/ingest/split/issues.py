@@ -64,7 +64,8 @@ def _document_item(key: str, text: str, meta: IssueMeta, labels: dict[str, str],
     # printed dates first (落款, a cover's date line, the page's 成文日期 …, a full date in the title), then the
     # time the page was made (its PubDate meta tag)
     dating = dates.stated(meta.date, doc.date, stated_date(doc.labels), find_date(doc.title), doc.labels.get("PubDate"))
-    dating = dating if dating.year else dates.Dating(None, doc.year) if doc.year else dates.from_text(text)
+    dating = dating if dating.year else dates.Dating(None, doc.year) if doc.year else dates.from_text(
+        doc.body, doc_number=doc.doc_number)
     item = _item(key, 1, doc.title, doc.body, meta.issue, meta, dating)
     item.attribution, item.doc_number = unit_text, doc.doc_number
     stated = _meta_topics(meta) or topics.stated_topics(doc.labels.get("主题分类", ""))
