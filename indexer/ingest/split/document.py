@@ -32,7 +32,7 @@ _LABEL = re.compile(r"({})\s*[：:]\s*".format("|".join(r"\s*".join(label) for l
 _FURNITURE = re.compile(
     r"^(?:扫一扫在手机打开当前页|扫一扫|打印本页|关闭窗口|【?打印】?\s*【?关闭】?|【字体[：:].*|字体[：:]?\s*[大中小\s]+"
     r"|分享到[：:]?.*|当前位置[：:].*|您当前的位置[：:].*|首页\s*[>»›＞/].*|.*[>»›＞]\s*正文$|上一篇[：:].*|下一篇[：:].*"
-    r"|相关(?:链接|稿件|文章)[：:]?|【法宝引证码】.*|原文链接[：:].*|https?://\S+|保存本页|收藏|责任编辑[：:].*)$"
+    r"|相关(?:链接|稿件|文章)[：:]?|点击(?:查看|下载|阅读)\S{0,8}[：:].{0,60}|【法宝引证码】.*|原文链接[：:].*|https?://\S+|保存本页|收藏|责任编辑[：:].*)$"
 )
 # Where a title names its issuer: 国务院办公厅关于…, 国务院办公厅转发…, 国务院办公厅对…的答复.
 _TITLE_ISSUER = re.compile(r"^(.{2,40}?)(?:关于|转发|批转|印发|对)")
@@ -47,6 +47,9 @@ _PROMULGATED = re.compile(r"^[（(]\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s
 # The kind of document a 公文 title ends with: a title line ending so is the title's last (GB/T 9704).
 _GENRE_END = re.compile(r"(?:通知|通报|意见|决定|决议|批复|报告|请示|函|公告|通告|纪要|命令|议案|办法|规定|细则|方案|"
                         r"规划|条例|答复|复函)$")
+# How a title ends: its kind, or a note on its edition or standing (（2023年版）, （试行）).
+_TITLE_END = re.compile(rf"{_GENRE_END.pattern}"
+                        r"|[（(](?:\d{4}年(?:版|修订|修正)?|试行|暂行|修订|草案|征求意见稿)[）)]$")
 # Punctuation no title line holds.
 _NOT_TITLE = re.compile(r"[。；;！!？?，,：:]")
 # Lines that open what follows a title, never part of it: a first section heading (一、 （一） 1. 第一章 第一条),
@@ -159,10 +162,11 @@ def _header(lines: list[str], title: str) -> _Head:
             head.title, head.date = _report_title(key or _printed_title(names, joined.translate(_BOOK_MARKS)))
             i += run
             break
-        elif not key and is_unit_name(line):
+        elif is_unit_name(line):
             names.append(line)
         elif key and (printed := _title_run(lines, i, "")) and _prints_stated(lines[i:i + printed], key):
-            head.title = re.sub(r"\s+", "", "".join(lines[i:i + printed]))  # the page named what it issues
+            # the page named what the document issues: the title it prints wins
+            head.title = _printed_title(names, re.sub(r"\s+", "", "".join(lines[i:i + printed])))
             i += printed
             break
         else:
@@ -266,8 +270,8 @@ def _title_run(lines: list[str], i: int, key: str) -> int:
     while i + count < len(lines) and count < 3 and _title_like(lines[i + count]):
         if count and lines[i + count] == "".join(lines[i:i + count]):
             break  # the title printed twice (law-database exports): the copy is skipped as header
-        if count and _GENRE_END.search(lines[i + count - 1]) and _closed("".join(lines[i:i + count])):
-            break  # the title ended with its kind (…的通知); the addressees follow
+        if count and _TITLE_END.search(lines[i + count - 1]) and _closed("".join(lines[i:i + count])):
+            break  # the title ended with its kind (…的通知) or its edition note (（2023年版）); what follows is not it
         count += 1
     return count if count and i + count < len(lines) else 0
 
