@@ -40,6 +40,12 @@ _ISSUE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*\d+\s*期")
 _MONTH_ONLY = re.compile(rf"^[\s（(]*(?:([{_DIGIT}]{{4}})\s*年\s*{_CN_NUMBER}\s*月"
                          r"|((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月)[\s）)]*$")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_HAS_FULL_WIDTH = re.compile("[０-９]")
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width digits as ASCII ones (translated only where there are any: most text has none)."""
+    return text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 def find_date(text: str) -> str | None:
     """The first real date written in the text, in any of the forms offices use, as ``YYYY-MM-DD``."""
-    text = text.translate(_FULL_WIDTH)
+    text = _ascii_digits(text)
     found: list[tuple[int, str]] = []
     for m in _DIGIT_DATE.finditer(text):
         month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
@@ -101,12 +107,12 @@ def find_date(text: str) -> str | None:
 
 def date_line(line: str) -> str | None:
     """The date when the line is nothing but a date (a 落款 date, an issue's date line), else None."""
-    return find_date(line) if _DATE_ONLY.match(line.strip().translate(_FULL_WIDTH)) else None
+    return find_date(line) if _DATE_ONLY.match(_ascii_digits(line.strip())) else None
 
 
 def month_line(line: str) -> int | None:
     """The year of a line that is only a year and month (``二〇二二年十二月``, ``2022年12月``), else None."""
-    m = _MONTH_ONLY.match(line.strip().translate(_FULL_WIDTH))
+    m = _MONTH_ONLY.match(_ascii_digits(line.strip()))
     if not m:
         return None
     return int(m.group(2)) if m.group(2) else int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
@@ -134,8 +140,8 @@ def from_text(text: str, bulletin: bool = False, doc_number: str | None = None, 
     (``到2025年``) are not taken.
     """
     this_year = (today or dt.date.today()).year
-    text = text.translate(_FULL_WIDTH)
-    years = [int(m.group(1)) for m in _NUMBER_YEAR.finditer((doc_number or "").translate(_FULL_WIDTH))]
+    text = _ascii_digits(text)
+    years = [int(m.group(1)) for m in _NUMBER_YEAR.finditer(_ascii_digits(doc_number or ""))]
     years += [year for line in text.split("\n") if (year := month_line(line))]
     if bulletin:
         years += [int(m.group(1)) for m in _ISSUE_YEAR.finditer(text)]

@@ -1,10 +1,11 @@
 """Where a web page's content and title are, read from what the page prints.
 
 Parts a browser does not show (``display:none``, ``hidden``) are dropped. The content is the CMS container
-(TRS, UCAP, ...) that holds text, else the block holding the most paragraph text: a text node counts for
-the element that holds it and its parent, half for its grandparent (the way readers of news pages find an
-article), text inside links not at all. The page's own title is the heading nearest that content which
-its ``<title>`` repeats; ``<title>`` counts only without its site part (``…_中国政府网``, ``某某县人民政府-…``).
+(TRS, UCAP, ...) that holds text, else the block holding the most paragraph text: a text node's characters
+count for the element that holds it and its parent, half for its grandparent (the way readers of news pages
+find an article), text inside links not at all. The page's own title is the heading nearest that content
+which its ``<title>`` repeats; ``<title>`` counts only without its site part (``…_中国政府网``,
+``某某县人民政府-…``).
 """
 
 from __future__ import annotations
@@ -13,17 +14,16 @@ import re
 
 import lxml.etree
 
-# Content containers used by Chinese government CMSs (TRS, UCAP, ...), most specific first.
-CONTENT_XPATHS = (
-    "//*[@id='zoom']",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='content']",
-    "//article",
-)
-# Elements a browser does not show (a page's body hidden until its scripts have run is shown then: kept).
-HIDDEN_XPATH = "//body//*[contains(translate(@style, ' ', ''), 'display:none') or @hidden]"
+# Content containers used by Chinese government CMSs (TRS, UCAP, ...), found in one pass; ranked by _CONTAINERS.
+CONTENT_XPATH = ("//*[@id='zoom' or @id='UCAP-CONTENT' or @id='content' or contains(@class, 'TRS_Editor')"
+                 " or contains(@class, 'article-content')] | //article")
+# The containers, most specific first: an id, a class (one of its words), a tag.
+_CONTAINERS = (("id", "zoom"), ("id", "UCAP-CONTENT"), ("class", "TRS_Editor"), ("class", "article-content"),
+               ("id", "content"), ("tag", "article"))
+# Elements that may be hidden, below the body (a body hidden until its scripts have run is shown then: kept).
+HIDDEN_XPATH = "//body//*[contains(@style, 'none') or @hidden]"
+# Elements inside links: their text is a link's, not content.
+IN_LINK_XPATH = "//a//*"
 # Headings, and elements a CMS styles as the article's title.
 HEADINGS_XPATH = ("//h1 | //h2 | //h3 | //*[contains(@class, 'title') or contains(@class, 'Title')"
                   " or contains(@id, 'title') or contains(@id, 'Title')]")
@@ -34,33 +34,41 @@ _SITE_NAME = re.compile(r"(?:网|网站|门户|人民政府|政府)$")
 # Where a <title> joins the page's own title to its column's and site's names: 标题_栏目_网站, 标题 - 网站.
 _SITE_JOIN = re.compile(r"\s*(?:_|\s[-–—|｜]\s|[|｜]|--|-(?=[\u4e00-\u9fff][^-_]*$))\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_MIN_CONTAINER_TEXT = 20  # Han characters a CMS container holds when it holds the article, not a widget
+# Twenty Han characters: a CMS container holds that many when it holds the article, not a widget.
+_ENOUGH_TEXT = re.compile(r"[\u4e00-\u9fff](?:[^\u4e00-\u9fff]*[\u4e00-\u9fff]){19}")
 _HEADING_MIN, _HEADING_MAX = 4, 100
 
 
 def drop_hidden(root: lxml.etree._Element) -> None:
     """Remove what a browser would not show."""
     for el in root.xpath(HIDDEN_XPATH):
-        if el.getparent() is not None:
+        hidden = el.get("hidden") is not None or "display:none" in el.get("style", "").replace(" ", "").lower()
+        if hidden and el.getparent() is not None:
             el.drop_tree()
 
 
 def content_element(root: lxml.etree._Element) -> lxml.etree._Element:
     """The element holding the page's content: a CMS container with text, else the densest text block."""
-    for xpath in CONTENT_XPATHS:
-        for el in root.xpath(xpath):
-            if _han(el.text_content()) >= _MIN_CONTAINER_TEXT:
-                return el
-    return densest_block(root)
+    ranked = sorted((rank, n, el) for n, el in enumerate(root.xpath(CONTENT_XPATH))
+                    if (rank := _container_rank(el)) is not None)
+    found = next((el for _, _, el in ranked if _ENOUGH_TEXT.search(el.text_content())), None)
+    return found if found is not None else densest_block(root)
+
+
+def _container_rank(el: lxml.etree._Element) -> int | None:
+    """Where the element stands in :data:`_CONTAINERS` (None: its class only contains a container's name)."""
+    words = {"id": [el.get("id")], "class": (el.get("class") or "").split(), "tag": [el.tag]}
+    return next((rank for rank, (kind, name) in enumerate(_CONTAINERS) if name in words[kind]), None)
 
 
 def densest_block(root: lxml.etree._Element) -> lxml.etree._Element:
     """The element that holds the most paragraph text (see the module docstring); the root when none."""
     scores: dict[lxml.etree._Element, float] = {}
+    in_links = set(root.xpath(IN_LINK_XPATH))
     for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag == "a" or next(el.iterancestors("a"), None) is not None:
+        if not isinstance(el.tag, str) or el.tag == "a" or el in in_links:
             continue
-        own = _han(el.text or "") + sum(_han(child.tail or "") for child in el)
+        own = len((el.text or "").strip()) + sum(len((child.tail or "").strip()) for child in el)
         if not own:
             continue
         for share, holder in zip((1.0, 1.0, 0.5), _holders(el)):
@@ -92,19 +100,17 @@ def page_title(root: lxml.etree._Element, content: lxml.etree._Element, text_of,
 def _headings(root: lxml.etree._Element, content: lxml.etree._Element, text_of) -> list[str]:
     """The title-like headings printed before the content or first in it, in order; a heading that is or holds a
     link (a list of other pages) is none."""
-    order = {el: n for n, el in enumerate(root.iter())}
-    start = order.get(content, 0)
-    texts = (el for el in content.iter() if isinstance(el.tag, str) and _han(el.text or ""))
-    first_text = next((order.get(el, start) for el in texts), start)
+    headings = set(root.xpath(HEADINGS_XPATH))
+    first_text = next((el for el in content.iter() if isinstance(el.tag, str) and _han(el.text or "")), content)
+    around = {content, *content.iterancestors()}
     found = []
-    for el in root.xpath(HEADINGS_XPATH):
-        if order.get(el, start) > first_text or el in content.iterancestors() or el is content:
-            continue
-        if el.tag == "a" or el.xpath(".//a | ancestor::a"):
-            continue
-        text = text_of(el).replace("\n", "")
-        if _han(text) >= _HEADING_MIN and len(text) <= _HEADING_MAX and not re.search(r"[。；;：:]", text):
-            found.append(text)
+    for el in root.iter():
+        if el in headings and el not in around and el.tag != "a" and not el.xpath(".//a | ancestor::a"):
+            text = text_of(el).replace("\n", "")
+            if _han(text) >= _HEADING_MIN and len(text) <= _HEADING_MAX and not re.search(r"[。；;：:]", text):
+                found.append(text)
+        if el is first_text:
+            break
     return found
 
 
