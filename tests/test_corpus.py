@@ -79,7 +79,7 @@ def test_html_page_with_government_meta_tags(tmp_path):
     assert item.body == "2月15日，区人社局举办春风行动专场招聘会，共有86家企业提供岗位1200余个。\n现场达成就业意向326人。"
     assert item.date == "2023-02-15" and item.year == 2023 and not item.year_inferred
     assert item.departments == ["区人社局"]
-    assert item.issue == "工作动态"
+    assert item.issue == "" and item.extra["columnname"] == "工作动态"  # one page is no issue of a bulletin
     assert "劳动、人事、监察\\劳动就业" in item.topics
     assert item.extra["keywords"] == "招聘,就业"
 

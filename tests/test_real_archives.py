@@ -67,8 +67,11 @@ def test_a_metadata_date_wins_and_a_guessed_year_is_marked(tmp_path):
     (tmp_path / "notice.meta.json").write_text('{"date": "2016-01-20"}', encoding="utf-8")
     [item] = _read(tmp_path, "notice.txt", text)
     assert (item.date, item.date_inferred) == ("2016-01-20", False)
-    [guess] = _read(tmp_path, "undated.txt", "区民政局关于做好冬季救助工作的通知\n各街道办事处：\n2015年以来救助工作成效明显。\n")
-    assert (guess.date, guess.year, guess.date_inferred) == (None, 2015, True)
+    [guess] = _read(tmp_path, "undated.txt", "区民政局关于做好冬季救助工作的通知\n区民发〔2015〕3号\n各街道办事处：\n"
+                                             "2014年以来救助工作成效明显。\n")
+    assert (guess.date, guess.year, guess.date_inferred) == (None, 2015, True)  # the 文号's year, not 2014年以来
+    [undated] = _read(tmp_path, "undated.txt", "区民政局关于做好冬季救助工作的通知\n各街道办事处：\n2015年以来救助工作成效明显。\n")
+    assert (undated.date, undated.year) == (None, None)  # a number followed by 年 is not the document's date
 
 
 @pytest.mark.parametrize("attribution, units, reporters", [

@@ -1,7 +1,12 @@
-"""Dates and years: as stated (metadata, a date line, a 落款), else a year guessed from the text, marked inferred.
+"""Dates and years: as stated (metadata, a date line, a 落款), else a year read from the text, marked inferred.
 
 Dates are read in every form offices write them: ``2017年2月8日``, ``二〇一七年二月八日``,
-``2017-02-08``, ``2017.2.8``, ``2017/02/08``.
+``2017-02-08``, ``2017.2.8``, ``2017/02/08``, full-width digits (``２０２４年１月２３日``) too.
+A year is inferred only from the text's own date expressions: the year of its own 文号 (``〔2022〕``), a line
+that is only a year and month (``二〇二二年十二月``); in a bulletin also its issue number (``2022年第5期``) and
+the year and month its items date their events by (``2022年3月底前``), not a birth-year limit
+(``1980年1月及以后出生``), the end of a validity period or a target (``有效期至2028年``, ``到2025年``), nor a
+blank form's date (``2023年 月 日``). Never from any number followed by 年.
 """
 
 from __future__ import annotations
@@ -23,10 +28,24 @@ _DIGIT_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*
                          r"|[-/.](\d{1,2})[-/.](\d{1,2})(?!\d))")
 # A line that is nothing but a date (a 落款 or an issue's date line), brackets and spaces allowed.
 _DATE_ONLY = re.compile(rf"^[\s（(]*(?:{_CN_DATE.pattern}|{_DIGIT_DATE.pattern})[\s）)]*$")
-# A year written as a date's year: 2022年3月, 2022年度, 2022年底 …
-_YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-# Years that name a target, not the time of writing: 到2025年, 至2035年 …
-_TARGET_YEAR = re.compile(r"(?:到|(?<!截)至|力争|预计|计划)\s*$")
+# Years that name a target or a period's end, not the time of writing: 到2025年, 至2035年, 有效期至 …
+_TARGET_YEAR = re.compile(r"(?:到|(?<!截)至|力争|预计|计划|有效期)\s*$")
+# An event's year and month, as a bulletin item dates what it reports: 2022年3月底前, 2022年1-3月.
+_EVENT_MONTH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*(?:[-—至~]\s*\d{1,2}\s*)?月(?!\s*日)"
+                          r"(?!.{0,4}(?:以后|以前|之后|之前)?出生)")
+# The year of a 文号 (〔2022〕) and of an issue number (2022年第5期).
+_NUMBER_YEAR = re.compile(r"[〔［\[]\s*((?:19|20)\d{2})\s*[〕］\]]")
+_ISSUE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*\d+\s*期")
+# A line that is only a year and month (a cover's or a 落款's date without its day): 二〇二二年十二月, 2022年12月.
+_MONTH_ONLY = re.compile(rf"^[\s（(]*(?:([{_DIGIT}]{{4}})\s*年\s*{_CN_NUMBER}\s*月"
+                         r"|((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月)[\s）)]*$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_HAS_FULL_WIDTH = re.compile("[０-９]")
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width digits as ASCII ones (translated only where there are any: most text has none)."""
+    return text.translate(_FULL_WIDTH) if _HAS_FULL_WIDTH.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 def find_date(text: str) -> str | None:
     """The first real date written in the text, in any of the forms offices use, as ``YYYY-MM-DD``."""
+    text = _ascii_digits(text)
     found: list[tuple[int, str]] = []
     for m in _DIGIT_DATE.finditer(text):
         month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
@@ -87,7 +107,15 @@ def find_date(text: str) -> str | None:
 
 def date_line(line: str) -> str | None:
     """The date when the line is nothing but a date (a 落款 date, an issue's date line), else None."""
-    return find_date(line) if _DATE_ONLY.match(line.strip()) else None
+    return find_date(line) if _DATE_ONLY.match(_ascii_digits(line.strip())) else None
+
+
+def month_line(line: str) -> int | None:
+    """The year of a line that is only a year and month (``二〇二二年十二月``, ``2022年12月``), else None."""
+    m = _MONTH_ONLY.match(_ascii_digits(line.strip()))
+    if not m:
+        return None
+    return int(m.group(2)) if m.group(2) else int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
 
 
 def from_metadata(value: object) -> Dating:
@@ -105,15 +133,19 @@ def stated(*values: object) -> Dating:
     return Dating()
 
 
-def from_text(text: str, today: dt.date | None = None) -> Dating:
-    """The latest year the text mentions, marked inferred (a guess, not a stated date).
+def from_text(text: str, bulletin: bool = False, doc_number: str | None = None, today: dt.date | None = None) -> Dating:
+    """The latest year of the text's own date expressions (see the module docstring), marked inferred.
 
-    Years after this year and target years (``到2025年``) are not taken.
+    ``doc_number`` is the document's own 文号 (those it cites are not its own). Years after this year and targets
+    (``到2025年``) are not taken.
     """
     this_year = (today or dt.date.today()).year
-    years = [
-        int(m.group(1))
-        for m in _YEAR_MENTION.finditer(text)
-        if int(m.group(1)) <= this_year and not _TARGET_YEAR.search(text[max(0, m.start() - 4):m.start()])
-    ]
+    text = _ascii_digits(text)
+    years = [int(m.group(1)) for m in _NUMBER_YEAR.finditer(_ascii_digits(doc_number or ""))]
+    years += [year for line in text.split("\n") if (year := month_line(line))]
+    if bulletin:
+        years += [int(m.group(1)) for m in _ISSUE_YEAR.finditer(text)]
+        years += [int(m.group(1)) for m in _EVENT_MONTH.finditer(text)
+                  if 1 <= int(m.group(2)) <= 12 and not _TARGET_YEAR.search(text[max(0, m.start() - 4):m.start()])]
+    years = [year for year in years if year <= this_year]
     return Dating(None, max(years), True) if years else Dating()

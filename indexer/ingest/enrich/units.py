@@ -26,8 +26,10 @@ _UNIT_LAST = "局委办院部厅处科室所站队心道镇乡村区县市府会
 _UNIT_END = re.compile(rf"(?:[{_UNIT_LAST}]|政府|管委会|办事处|支部|党委|党组)$")
 # Words that mark a credit or a remark rather than a unit.
 _NOT_UNIT = re.compile(r"编辑|记者|摄影|摄像|通讯员|作者|来源|转载|责编|审核|撰稿|联播|完|详见|注")
-# Words that make a parenthesis a remark on the text, not its author: （试行）, （商务部负责）, （草案）.
-_REMARK = re.compile(r"试行|暂行|修订|草案|征求意见稿|负责|牵头|配合|参与|落实|按职责|分工|之一|以下简称|附件|年$")
+# Words that make a parenthesis a remark on the text, not its author: （试行）, （商务部负责）, （草案）, and a
+# fragment cut out of a sentence (受市政府委托).
+_REMARK = re.compile(r"试行|暂行|修订|草案|征求意见稿|负责|牵头|配合|参与|落实|按职责|分工|之一|以下简称|附件|年$"
+                     r"|^受|委托")
 # What may follow a unit's name inside the parentheses: 供稿, 报送, ...
 _CREDIT_SUFFIX = re.compile(r"(?:供稿|报送|提供|供)$")
 _SEPARATORS = re.compile(r"[\s、，,/／;；]+")

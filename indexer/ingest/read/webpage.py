@@ -17,7 +17,8 @@ import lxml.html
 from indexer.errors import SourceError
 from indexer.ingest.read.encodings import detect_encoding
 from indexer.ingest.read.meta import IssueMeta
-from indexer.ingest.split.document import read_labels
+from indexer.ingest.read.pagecontent import content_element, drop_hidden, page_title
+from indexer.ingest.split.document import is_label_line, read_labels
 from indexer.ingest.split.issues import issue_items
 from indexer.items import Item
 from indexer.normalize import clean_display, close_spaces
@@ -26,20 +27,6 @@ PAGE_SUFFIXES = (".html", ".htm")
 
 # <meta name="…" content="…"> tags, whatever the case of their name.
 META_XPATH = "//meta[@name and @content]"
-# The article heading when no ArticleTitle meta tag is present.
-HEADING_XPATH = "(//h1)[1]"
-# The <title> element, the last resort for a page title.
-TITLE_XPATH = "(//title)[1]"
-# Content containers used by Chinese government CMSs (TRS, UCAP, ...), most specific first.
-CONTENT_XPATHS = (
-    "//*[@id='zoom']",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='content']",
-    "//article",
-    "//body",
-)
 # Table rows: a label table states a page's facts in cells such as <td>发文机关：</td><td>国务院</td>.
 ROWS_XPATH = "//tr"
 # Elements whose text is never content.
@@ -49,6 +36,7 @@ _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "
                          "section", "article", "blockquote", "pre", "dd", "dt", "hr"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_PREAMBLE_LEVELS = 3  # how far up from the content label lines are looked for
 _BLOCK_MARK = "\u2029"  # PARAGRAPH SEPARATOR: marks block boundaries while the text is pulled out
 
 
@@ -61,9 +49,9 @@ def read_page(key: str, path: str, data: bytes, meta: IssueMeta) -> list[Item]:
         raise SourceError(path, f"cannot parse HTML: {e}") from None
     page_meta = IssueMeta(
         title=meta.title or page.title,
-        date=meta.date or page.meta.get("pubdate"),
-        issue=meta.issue or page.meta.get("columnname", ""),
-        source=meta.source,  # the item names its file; the site's name stays in extra["sitename"]
+        date=meta.date,  # PubDate is when the page was made: a printed date comes first (a label below)
+        issue=meta.issue,  # the column's name is no issue: it stays in extra["columnname"], like the site's name
+        source=meta.source,  # the item names its file
         extra={**{k: v for k, v in page.meta.items() if k in ("keywords", "sitename", "columnname",
                                                                "contentsource")}, **meta.extra},
     )
@@ -71,7 +59,7 @@ def read_page(key: str, path: str, data: bytes, meta: IssueMeta) -> list[Item]:
         raise SourceError(path, "no text found in the page (it may be nested deeper than the parser reads)")
     labels = dict(page.labels)
     if page.meta.get("pubdate"):
-        labels.setdefault("发布日期", page.meta["pubdate"])
+        labels["PubDate"] = page.meta["pubdate"]
     return issue_items(key, page.text, page_meta, labels, meta.title or labels.get("标题", "") or page.title,
                        page.meta.get("contentsource", ""))
 
@@ -101,14 +89,12 @@ def parse_page(data: bytes, encoding: str) -> Page:
         meta.setdefault(el.get("name").strip().lower(), el.get("content").strip())
     for el in root.xpath(SKIP_XPATH):
         el.drop_tree()
+    drop_hidden(root)
     labels = _table_labels(root)
-    title = meta.get("articletitle", "")
-    for xpath in (HEADING_XPATH, TITLE_XPATH):
-        if title:
-            break
-        found = root.xpath(xpath)
-        title = _lines_of(found[0]).replace("\n", "") if found else ""
-    content = next((found[0] for xp in CONTENT_XPATHS if (found := root.xpath(xp))), root)
+    content = content_element(root)
+    title = meta.get("articletitle", "") or page_title(root, content, _lines_of, meta.get("sitename", ""))
+    for key, value in _preamble_labels(content).items():
+        labels.setdefault(key, value)
     text = _lines_of(content)
     if title and text.startswith(title):
         # A heading repeated at the top of the content is not body text.
@@ -130,6 +116,26 @@ def _table_labels(root: lxml.etree._Element) -> dict[str, str]:
     for table in tables:
         if table is not None and table.getparent() is not None and not table.xpath(".//*[@id='UCAP-CONTENT']"):
             table.drop_tree()
+    return labels
+
+
+def _preamble_labels(content: lxml.etree._Element) -> dict[str, str]:
+    """Facts printed in label lines just above the content (``来源：… 发布时间：…`` under its heading): in the
+    elements before it, its parent's and up to two levels higher."""
+    labels: dict[str, str] = {}
+    node = content
+    for _ in range(_PREAMBLE_LEVELS):
+        above = node.getparent()
+        if above is None:
+            break
+        for el in above:
+            if el is node:
+                break
+            for line in _lines_of(el).split("\n"):
+                if is_label_line(line):
+                    for key, value in read_labels(line).items():
+                        labels.setdefault(key, value)
+        node = above
     return labels
 
 

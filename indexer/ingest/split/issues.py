@@ -13,6 +13,8 @@ year guessed from the text, marked inferred.
 from __future__ import annotations
 
 from indexer.ingest.enrich import dates, topics, units
+from indexer.ingest.enrich.dates import find_date
+from indexer.ingest.read.encodings import strip_bidi
 from indexer.ingest.read.meta import IssueMeta
 from indexer.ingest.split.document import read_document, stated_date
 from indexer.ingest.split.split import ParsedIssue, split_issue
@@ -29,16 +31,16 @@ def issue_items(key: str, text: str, meta: IssueMeta, labels: dict[str, str] | N
     ``labels`` and ``title`` are facts a page states outside its text; ``unit`` a source it names in its meta tags.
     """
     parsed = split_issue(text)
-    if parsed.is_bulletin:
-        return _bulletin_items(key, parsed, text, meta)
+    if parsed.is_bulletin and not (title and len(parsed.items) == 1):  # one attributed article is a document
+        return _bulletin_items(key, parsed, text, meta, stated_date(labels or {}) or (labels or {}).get("PubDate"))
     return [_document_item(key, text, meta, labels or {}, title, unit)]
 
 
-def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta) -> list[Item]:
+def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta, page_date: str | None) -> list[Item]:
     header = parsed.header
     issue = meta.issue or meta.title or header.name or key.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    dating = dates.stated(meta.date, header.date)
-    dating = dating if dating.date else dates.from_text(text)
+    dating = dates.stated(meta.date, header.date, page_date)
+    dating = dating if dating.date else dates.from_text(text, bulletin=True)
     extra = {k: v for k, v in (("issue_number", header.number), ("issue_total", header.total),
                                ("journal", header.journal), ("editor", header.editor)) if v}
     items = []
@@ -54,15 +56,27 @@ def _document_item(key: str, text: str, meta: IssueMeta, labels: dict[str, str],
     doc = read_document(text, labels, title or meta.title)
     unit_text = doc.labels.get("发文机关") or " ".join(doc.units)
     unit_text = unit_text or next((doc.labels[k] for k in _UNIT_LABELS if doc.labels.get(k)), "")
-    unit_text = unit_text or units.labelled_unit(text) or unit
+    unit_text = unit_text or units.labelled_unit(text) or _source_unit(unit, meta)
     found = units.read_attribution(unit_text) if unit_text else None
-    item_units = found.units if found else [unit_text] if unit_text else []
-    dating = dates.stated(meta.date, doc.date, stated_date(doc.labels))
-    dating = dating if dating.date else dates.from_text(text)
-    item = _item(key, 1, doc.title, doc.body, meta.issue or doc.title, meta, dating)
+    # a stated 发文机关 is taken as written; a 来源 that names no unit (a database, a website) is none
+    stated_issuer = unit_text and unit_text == doc.labels.get("发文机关")
+    item_units = found.units if found else [unit_text] if stated_issuer else []
+    # printed dates first (落款, a cover's date line, the page's 成文日期 …, a full date in the title), then the
+    # time the page was made (its PubDate meta tag)
+    dating = dates.stated(meta.date, doc.date, stated_date(doc.labels), find_date(doc.title), doc.labels.get("PubDate"))
+    dating = dating if dating.year else dates.Dating(None, doc.year) if doc.year else dates.from_text(
+        doc.body, doc_number=doc.doc_number)
+    item = _item(key, 1, doc.title, doc.body, meta.issue, meta, dating)
     item.attribution, item.doc_number = unit_text, doc.doc_number
     stated = _meta_topics(meta) or topics.stated_topics(doc.labels.get("主题分类", ""))
     return enrich(item, item_units, stated)
+
+
+def _source_unit(unit: str, meta: IssueMeta) -> str:
+    """A page's ContentSource as a unit (bidirectional controls removed), unless it is the site's own name (a
+    source, never a unit)."""
+    unit = strip_bidi(unit).strip()
+    return "" if unit and unit == meta.extra.get("sitename") else unit
 
 
 def enrich(item: Item, item_units: list[str], stated_topics: list[str] | None = None) -> Item:

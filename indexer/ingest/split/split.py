@@ -63,6 +63,9 @@ _MASTHEAD = re.compile(
     r"|(?:签发|审核|审签|核稿|主编|责任编辑|编辑|校对)人?\s*[：:].*|.{0,10}(?:内部|注意保存|秘密|机密|仅供参考).{0,10}"
     r"|[-—_＿=＝*★☆◆\s]{3,})$"
 )
+# A masthead line of the editing unit and the date: 区民政局　　　2024年5月20日.
+_UNIT_DATE = re.compile(r"^[^。，,；;：:]{2,40}\s+(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                        r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$")
 # Closing lines after the last item: 报：…, 送：…, 抄送：…, 签发/审核, 共印…份, …印发, rules.
 _FOOTER = re.compile(r"^(?:报|送|发|抄送|抄报|分送|签发|审核|审签|核稿|责任编辑|编辑|校对)人?\s*[：:]"
                      r"|^[（(]?共印\s*\d+\s*份|印发[）)]?$|^[-—_＿=＝*★☆\s]{3,}$")
@@ -157,8 +160,9 @@ def split_issue(text: str) -> ParsedIssue:
     lines = [line.strip() for line in clean_display(text).split("\n")]
     lines = [line for line in lines if line]
     masthead: list[str] = []
-    while lines and len(masthead) < 10 and (_MASTHEAD.match(lines[0]) or (not masthead and _JOURNAL.match(lines[0])
-                                                                         and _is_masthead_next(lines))):
+    while lines and len(masthead) < 10 and (
+            _MASTHEAD.match(lines[0]) or _UNIT_DATE.match(lines[0])
+            or (not masthead and _JOURNAL.match(lines[0]) and _is_masthead_next(lines))):
         masthead.append(lines.pop(0))
     footer: list[str] = []
     while lines and _FOOTER.search(lines[-1]):
