@@ -19,12 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.analysis import index_words
+from indexer.analysis import index_words, jieba_tokenizer
 from indexer.ingest.enrich.topic_rules import LearnedTerm, TopicRules, default_rules, title_parts
 from indexer.ingest.enrich.topic_taxonomy import SEPARATOR, stated_topics, top_of
 
 _CANDIDATE = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
-_PLACE = re.compile(r"[省市县]$")  # 唐山市 says where, not what about: an archive of one place would learn it
+# What kind of document it is and what is done with it (the 文种 of 党政机关公文处理工作条例 and the verbs of
+# issuing and approving), and its reach: every topic's documents use them, an archive's proportions are chance.
+FORM_WORDS = frozenset(
+    "决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 复函 议案 纪要 办法 规定 细则 条例 方案 规划 纲要 "
+    "要点 安排 计划 关于 同意 印发 转发 批转 发布 公布 实施 执行 贯彻 落实 进一步 加强 做好 开展 推进 加快 切实 "
+    "有关 问题 事项 工作 若干 全省 我省 全市 全国 省级 市级 县级 各地 试行 暂行".split())
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,13 @@ class Learning:
 
 
 def title_terms(title: str) -> set[str]:
-    """The candidate words of what a title is about (jieba words and the words inside them; no places)."""
-    return {w for w in index_words(title_parts(title)[1]) if _CANDIDATE.match(w) and not _PLACE.search(w)}
+    """The candidate words of what a title is about: dictionary words (those inside longer ones too) of
+    two or more characters, not :data:`FORM_WORDS`, not places (唐山市, or 承德 where 承德市 is a word:
+    an archive of one place would learn where its documents come from, not what they are about)."""
+    freq = jieba_tokenizer().FREQ
+    return {w for w in index_words(title_parts(title)[1])
+            if _CANDIDATE.match(w) and w not in FORM_WORDS and freq.get(w)
+            and not w.endswith(("省", "市", "县")) and not any(freq.get(w + s) for s in "省市县")}
 
 
 def learn(documents: Iterable[Stated], learning: Learning | None = None) -> dict[str, LearnedTerm]:
