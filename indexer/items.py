@@ -19,7 +19,8 @@ class Item:
     ``date_inferred`` is true when the date or year was guessed rather than stated;
     ``reporters`` are names from an attribution such as ``(市应急局:孙洪)``;
     ``duplicates`` are the other sources of the same item; ``access`` is
-    ``["public"]`` or the groups that may see the item.
+    ``["public"]`` or the groups that may see the item; ``topic_basis`` says why the
+    rules gave its topics (``依据：标题含“收费公路”``), empty when stated or none.
     """
 
     id: str
@@ -41,6 +42,7 @@ class Item:
     ocr: bool = False
     duplicates: list[str] = field(default_factory=list)
     access: list[str] = field(default_factory=lambda: ["public"])
+    topic_basis: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -49,9 +51,14 @@ class Item:
         return self.date_inferred
 
     def to_dict(self) -> dict[str, Any]:
-        """The item as a JSON-ready dict with the field names of API.md (``year_inferred`` kept as an alias)."""
+        """The item as a JSON-ready dict with the field names of API.md (``year_inferred`` kept as an alias).
+
+        ``topic_basis`` is left out while empty: the API's Item schema does not list it yet.
+        """
         data = asdict(self)
         data["year_inferred"] = self.date_inferred
+        if not self.topic_basis:
+            del data["topic_basis"]
         return data
 
     @classmethod

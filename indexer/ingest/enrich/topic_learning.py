@@ -26,10 +26,11 @@ from indexer.ingest.enrich.topic_taxonomy import SEPARATOR, stated_topics, top_o
 _CANDIDATE = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 # What kind of document it is and what is done with it (the 文种 of 党政机关公文处理工作条例 and the verbs of
 # issuing and approving), and its reach: every topic's documents use them, an archive's proportions are chance.
-FORM_WORDS = frozenset(
+_FORMS = (
     "决议 决定 命令 公报 公告 通告 意见 通知 通报 报告 请示 批复 复函 议案 纪要 办法 规定 细则 条例 方案 规划 纲要 "
     "要点 安排 计划 关于 同意 印发 转发 批转 发布 公布 实施 执行 贯彻 落实 进一步 加强 做好 开展 推进 加快 切实 "
-    "有关 问题 事项 工作 若干 全省 我省 全市 全国 省级 市级 县级 各地 试行 暂行".split())
+    "有关 问题 事项 工作 若干 全省 我省 全市 全国 省级 市级 县级 各地 试行 暂行")
+FORM_WORDS = frozenset(_FORMS.split())
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from indexer.errors import JianbaoError
 from indexer.ingest.enrich.topic_taxonomy import SEPARATOR, Taxonomy, taxonomy, top_of
+from indexer.items import Item
 from indexer.normalize import search_form
 from indexer.settings import TOPIC_RULES_FILE
 
@@ -310,3 +311,10 @@ def _trie_pattern(words: Iterable[str]) -> str:
 def default_rules() -> TopicRules:
     """The rules of ``data/topic_rules.tsv``, read once."""
     return TopicRules.load(TOPIC_RULES_FILE, taxonomy())
+
+
+def file_item(item: Item, units: list[str], rules: TopicRules | None = None) -> Item:
+    """File an item that states no topic: the rules' topics and their reason, or none (``units`` as written)."""
+    filing = (rules or default_rules()).file(item.title, item.body, units)
+    item.topics, item.topic_basis = filing.topics, filing.basis
+    return item

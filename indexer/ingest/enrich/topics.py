@@ -7,8 +7,8 @@ stated documents of an archive can teach the rules its own practice
 (:mod:`indexer.ingest.enrich.topic_learning`). This module names what the other stages use.
 """
 
-from indexer.ingest.enrich.topic_rules import Filing, LearnedTerm, Scoring, TopicRules, default_rules
+from indexer.ingest.enrich.topic_rules import Filing, LearnedTerm, Scoring, TopicRules, default_rules, file_item
 from indexer.ingest.enrich.topic_taxonomy import SEPARATOR, Taxonomy, stated_topics, taxonomy, top_of
 
-__all__ = ["SEPARATOR", "Filing", "LearnedTerm", "Scoring", "Taxonomy", "TopicRules", "default_rules",
+__all__ = ["SEPARATOR", "Filing", "LearnedTerm", "Scoring", "Taxonomy", "TopicRules", "default_rules", "file_item",
            "stated_topics", "taxonomy", "top_of"]
