@@ -14,8 +14,9 @@ scores every one):
 * ``govcn108`` (held out): 108 gov.cn 国务院 documents all filed under 国土资源、能源, taught by the
   realworld pages (the stated documents of the same site).
 
-For each document the top levels assigned are compared with the stated one: coverage (the
-stated top level is among them), precision (assigned top levels that are right), exact
+For each document the top levels assigned are compared with the stated one. Each line gives the
+documents given a topic (the share issue 28 calls coverage), those whose stated top level is
+among them (right, as a share of all), precision (assigned top levels that are right) and exact
 (the stated ``top\\child`` is assigned, where one is stated). ``--learn`` adds the terms the
 set's teachers separate (:mod:`indexer.ingest.enrich.topic_learning`); ``--mine`` lists them
 for review. The held-out sets are scored, never listed (``-v`` and ``--mine`` refuse them):
@@ -73,8 +74,9 @@ class Score:
 
     def line(self, label: str) -> str:
         """One readable line."""
-        return (f"{label}: {self.pages} documents, a topic for {self.given}, right top level {self.right} "
-                f"(coverage {self.right / max(self.pages, 1):.0%}), precision {self.right}/{self.assigned} "
+        share = max(self.pages, 1)
+        return (f"{label}: {self.pages} documents, a topic for {self.given} ({self.given / share:.0%}), "
+                f"right top level {self.right} ({self.right / share:.0%}), precision {self.right}/{self.assigned} "
                 f"({self.right / max(self.assigned, 1):.0%}), exact sub-topic {self.exact}")
 
 
