@@ -67,13 +67,12 @@ def test_a_long_body_naming_another_area_does_not_outweigh_the_title():
 
 
 def test_real_govcn_pages_with_their_stated_topic_blanked():
-    """The gov.cn pages: 95% of the topics given right; each half (alternate files) the right top level for 65%."""
+    """Each half of the gov.cn pages (alternate files): the right top level for 75%, 90% of those given right."""
     pages = labelled_pages(SHARED / "corpora" / "realworld" / "web_html")
     assert len(pages) >= 50
-    assert score(default_rules(), pages).right >= 0.95 * score(default_rules(), pages).assigned
     for half in (pages[0::2], pages[1::2]):
         got = score(default_rules(), half)
-        assert got.right >= 0.65 * got.pages and got.right >= 0.9 * got.assigned
+        assert got.right >= 0.75 * got.pages and got.right >= 0.9 * got.assigned
 
 
 # ---- error families, on real titles of the older 70% of the 河北 set (../shared/corpora/topics) ----
@@ -150,7 +149,7 @@ def test_a_title_read_as_who_issues_it_and_what_it_is_about(title, parts):
 
 
 def test_the_issuing_part_counts_as_a_unit_not_as_the_title():
-    assert default_rules().assign("区财政局关于做好学校安全工作的通知", "", []) == [EDU]
+    assert default_rules().assign("区财政局关于做好校园安全工作的通知", "", []) == [EDU]
 
 
 def test_a_topic_comes_with_its_reason_and_an_item_keeps_it():
@@ -189,13 +188,10 @@ def test_a_word_must_be_mostly_of_one_topic():
 
 
 def test_learned_terms_weigh_in_with_their_counts_as_the_reason():
-    """Like any ordinary keyword, one learned word alone is not enough; two are."""
     rules = default_rules().with_learned(learn(_stated("关于加强候鸟保护的通知", BIRDS, 4)))
-    assert default_rules().file("关于候鸟保护的意见", "", []) == Filing([])
-    assert rules.file("关于候鸟调查的通知", "", []) == Filing([])
-    filing = rules.file("关于候鸟保护的意见", "", [])
-    note = "（本库已标主题的4件中4件属此类）"
-    assert filing.topics == [BIRDS] and filing.basis == f"依据：标题含“保护”{note}“候鸟”{note}"
+    assert default_rules().file("关于候鸟栖息地调查的通知", "", []) == Filing([])
+    filing = rules.file("关于候鸟栖息地调查的通知", "", [])
+    assert filing.topics == [BIRDS] and filing.basis == "依据：标题含“候鸟”（本库已标主题的4件中4件属此类）"
 
 
 def test_a_learned_word_the_rules_already_give_its_topic_is_left_out():
@@ -210,4 +206,4 @@ def test_mined_terms_are_listed_as_rules_lines_to_accept(tmp_path):
     docs = stated_records([write_jsonl(tmp_path / "stated.jsonl", records)])
     lines = review_lines(learn(docs), default_rules())
     assert lines == [f"# {BIRDS}: 保护 4/4 候鸟 4/4", f"{BIRDS}\t保护 候鸟"]
-    assert _rules(tmp_path, lines[1] + "\n").assign("候鸟保护", "", []) == [BIRDS]
+    assert _rules(tmp_path, lines[1] + "\n").assign("候鸟", "", []) == [BIRDS]

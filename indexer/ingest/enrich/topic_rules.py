@@ -42,9 +42,8 @@ class Scoring:
     whichever of its sub-topics lists it), what the body adds at most ``body_top_cap`` (less
     than one name word in the title): a long text names many areas in passing, and the title
     says what it is about. A learned term found in the title adds ``title`` times its weight.
-    The best top level is given when it scores ``min_score`` or more (one ordinary keyword in the
-    title, 12, is not enough: a strong one, two, or the body naming the area too) and ``margin`` times
-    the runner-up; with ``max_topics`` 2 the runner-up is given too when it scores ``second``
+    The best top level is given when it scores ``min_score`` or more and ``margin`` times the
+    runner-up; with ``max_topics`` 2 the runner-up is given too when it scores ``second``
     of the best and ``margin`` times the third. Under a given top level, the sub-topic
     with the highest score is named when it leads the next one; otherwise the top level alone.
     """
@@ -54,7 +53,7 @@ class Scoring:
     body: float = 1.0
     body_cap: float = 2.0
     body_top_cap: float = 16.0
-    min_score: float = 16.0
+    min_score: float = 8.0
     margin: float = 1.5
     second: float = 0.8
     max_topics: int = 1
