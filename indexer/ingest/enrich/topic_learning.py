@@ -1,11 +1,12 @@
 """Learning from the archive itself: words that separate topics among its stated documents.
 
 Where some documents of an archive state their 主题分类 (gov.cn pages, records with ``topics``),
-the words of their titles that are filed under one top level again and again (``收费站``: 118
-of the 120 stated documents holding it are 工业、交通) weigh in for the other documents of the
-same archive (:meth:`TopicRules.with_learned`), and are listed for a person to accept into
-``topic_rules.tsv`` (``python -m indexer.ingest.enrich.topic_learning FILE...``). Deterministic:
-the same stated documents teach the same terms, and every one is counted in the reason given.
+the words of their titles that are filed under one top level again and again (``收费``: 108
+of the 109 older stated 河北 titles holding it are 工业、交通, where the rules say 物价) weigh in
+for the other documents of the same archive (:meth:`TopicRules.with_learned`), and are listed
+for a person to accept into ``topic_rules.tsv`` (``python -m indexer.ingest.enrich.topic_learning
+FILE...``). Deterministic: the same stated documents teach the same terms, and every one is
+counted in the reason given.
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def learn(documents: Iterable[Stated], learning: Learning | None = None) -> dict
     """The words that separate topics among the stated documents, each with its topic and counts.
 
     A word is kept when at least ``min_support`` documents holding it state one top level and
-    they make ``min_purity`` of those holding it, plus one (a word seen 3 times is not yet sure).
+    they are at least ``min_purity`` times one more than all those holding it (3 of 3 is not yet
+    sure: 3 < 0.8 × 4).
     Its path is the sub-topic those documents state when one is stated by as many, else the top.
     Documents filed 其他 teach nothing.
     """
