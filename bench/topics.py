@@ -18,10 +18,12 @@ For each document the top levels assigned are compared with the stated one. Each
 documents given a topic (the share issue 28 calls coverage), those whose stated top level is
 among them (right, as a share of all), precision (assigned top levels that are right) and exact
 (the stated ``top\\child`` is assigned, where one is stated). ``--learn`` adds the terms the
-set's teachers separate (:mod:`indexer.ingest.enrich.topic_learning`); ``--mine`` lists them
-for review. The held-out sets are scored, never listed (``-v`` and ``--mine`` refuse them):
-rules are written without reading them. ``--tune`` tunes the scoring numbers on one half of a
-set and scores the other; ``--rules FILE`` scores another rules file.
+set's teachers separate (:mod:`indexer.ingest.enrich.topic_learning`); ``--mine`` lists, for a
+person to accept into the rules, the terms the teachers separate (a set without teachers: its own
+stated documents) that the rules do not yet give their topic. The held-out sets are scored,
+never listed (``-v``, ``--mine`` and ``--tune`` refuse them): rules are written without reading
+them. ``--tune`` tunes the scoring numbers on one half of a set and scores the other;
+``--rules FILE`` scores another rules file.
 """
 
 from __future__ import annotations
@@ -193,13 +195,12 @@ def report(name: str, rules: TopicRules, args: argparse.Namespace) -> None:
     if name == "realworld":
         for half_name, half in zip("AB", (pages[0::2], pages[1::2])):
             print(score(rules, half).line(f"  half {half_name}"))
-    if (args.learn or args.mine) and chosen.teachers:
-        learned = learn(chosen.teachers)
-        taught = rules.with_learned(learned)
+    if args.learn and chosen.teachers:
+        taught = rules.with_learned(learn(chosen.teachers))
         print(score(taught, pages, args.verbose).line(
             f"{name} taught by {len(chosen.teachers)} older stated documents ({len(taught.learned)} terms)"))
-        if args.mine:
-            print("\n".join(review_lines(learned, rules)))
+    if args.mine:
+        print("\n".join(review_lines(learn(chosen.teachers or page_teachers(pages)), rules)))
     if args.tune:
         tuned_line(rules, pages)
 
@@ -223,7 +224,7 @@ def main() -> None:
     parser.add_argument("--set", action="append", choices=sorted(SETS), help="a set to score (repeatable)")
     parser.add_argument("--all", action="store_true", help="score every set, rules alone and taught")
     parser.add_argument("--learn", action="store_true", help="also score with the terms the set's teachers separate")
-    parser.add_argument("--mine", action="store_true", help="list the learned terms the rules lack, for review")
+    parser.add_argument("--mine", action="store_true", help="list the separating terms the rules lack, for review")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every document with its reason")
     parser.add_argument("--tune", action="store_true", help="tune the numbers on one half, score the other")
     parser.add_argument("--rules", type=Path, help="a rules file to score instead of data/topic_rules.tsv")
