@@ -198,7 +198,7 @@ def report(name: str, rules: TopicRules, args: argparse.Namespace) -> None:
     if args.learn and chosen.teachers:
         taught = rules.with_learned(learn(chosen.teachers))
         print(score(taught, pages, args.verbose).line(
-            f"{name} taught by {len(chosen.teachers)} older stated documents ({len(taught.learned)} terms)"))
+            f"{name} taught by {len(chosen.teachers)} stated documents ({len(taught.learned)} terms)"))
     if args.mine:
         print("\n".join(review_lines(learn(chosen.teachers or page_teachers(pages)), rules)))
     if args.tune:
