@@ -35,7 +35,8 @@ class Item:
     ``date_inferred`` is true when the date or year was guessed rather than stated;
     ``reporters`` are names from an attribution such as ``(市应急局:孙洪)``;
     ``duplicates`` are the other sources of the same item; ``access`` is
-    ``["public"]`` or the groups that may see the item.
+    ``["public"]`` or the groups that may see the item; ``topic_basis`` says why the
+    rules gave its topics (``依据：标题含“收费公路”``), empty when stated or none.
     """
 
     id: str
@@ -57,6 +58,7 @@ class Item:
     ocr: bool = False
     duplicates: list[str] = field(default_factory=list)
     access: list[str] = field(default_factory=lambda: [PUBLIC])
+    topic_basis: str = ""  # why the topic was given (依据：标题含“收费公路”), when no document stated it
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

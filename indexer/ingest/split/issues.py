@@ -85,7 +85,7 @@ def enrich(item: Item, item_units: list[str], stated_topics: list[str] | None = 
     if stated_topics:
         item.topics = stated_topics
     if not item.topics:
-        item.topics = topics.default_rules().assign(item.title, item.body, item_units)
+        topics.file_item(item, item_units)
     return item
 
 
