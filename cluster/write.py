@@ -48,7 +48,7 @@ from cluster.schema import (
 from indexer.errors import JianbaoError, Report
 from indexer.ingest.files import archive_root, read_items
 from indexer.items import Item
-from indexer.runs import Summary, read_update, removal_label, removals_refused
+from indexer.runs import OneItemAnId, Summary, read_update, removal_label, removals_refused
 
 BATCH_ROWS = 200  # rows a REPLACE statement carries
 SWEEP_ROWS = 10_000  # rows of earlier runs a build deletes a statement
@@ -165,21 +165,27 @@ class ClusterWriter:
                 latest = max([latest, *(int(row[0] or 0) for answer in replica for row in answer.rows)])
         return max(int(time.time()), latest + 1)
 
-    def write(self, items: Iterable[Item], stamp: int) -> int:
-        """Replace (by id) the given items, as written by run ``stamp``; returns how many were written."""
+    def write(self, items: Iterable[Item], stamp: int, ids: OneItemAnId) -> int:
+        """Replace (by id) the given items, as written by run ``stamp``, one item an id as ``ids`` decides;
+        returns how many were written."""
         pending: dict[int, list[Item]] = {s.number: [] for s in self.shards}
-        count = 0
+        kept: set[str] = set()
         for item in items:
+            admitted = ids.admit(item)
+            if admitted is False:
+                continue
+            kept.add(item.id)
             shard = shard_of(doc_id(item.id), len(self.shards))
+            if admitted is None:  # in place of an earlier item: not also in the same statement
+                pending[shard] = [i for i in pending[shard] if i.id != item.id]
             pending[shard].append(item)
-            count += 1
             if len(pending[shard]) >= BATCH_ROWS:
                 self._flush(shard, pending[shard], stamp)
                 pending[shard] = []
         for shard, batch in pending.items():
             if batch:
                 self._flush(shard, batch, stamp)
-        return count
+        return len(kept)
 
     def _flush(self, number: int, items: list[Item], stamp: int) -> None:
         """Write the items into the public or the restricted index of their shard, and take them out of the other
@@ -286,7 +292,7 @@ def build_cluster(sources: list[Path], url: str, report: Report) -> Summary:
     try:
         stamp = writer.next_stamp()
         with writer.changing(stamp):
-            count = writer.write(read_items(sources, report, root), stamp)
+            count = writer.write(read_items(sources, report, root), stamp, OneItemAnId(report))
             if not count:
                 raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the cluster is kept as it was")
             writer.set_archive_root(root, stamp)
@@ -314,7 +320,7 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
             raise removals_refused(sorted(removed.values()))
         stamp = writer.next_stamp()
         with writer.changing(stamp):
-            count = writer.write(batch.items, stamp)
+            count = writer.write(batch.items, stamp, OneItemAnId(report))
             replaced = writer.delete(removed)
             writer.flush()
     finally:

@@ -59,7 +59,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
         try:
             segments = Segments.create(folder)
             items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
-            written, count, duplicates = write_segments(items, folder, workers or os.cpu_count() or 1, memory)
+            written, count, duplicates = write_segments(items, folder, workers or os.cpu_count() or 1, report, memory)
             if not count:
                 raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
             segments.commit(written, generation=1)
@@ -97,7 +97,7 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
         try:
             replaced = segments.delete(batch.ids, batch.whole_files)
             written, count, duplicates = write_segments(iter(batch.items), folder, workers or os.cpu_count() or 1,
-                                                        memory)
+                                                        report, memory)
             segments.commit(segments.toc.segments + written)
             meta.updated = IndexMeta.fresh([], meta.archive_root).updated
             meta.sources = sorted(set(meta.sources) | {str(s) for s in sources})

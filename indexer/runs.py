@@ -3,7 +3,8 @@
 An update replaces items by id, and the items of a re-read issue file (a ``.txt``, a page, a document)
 all together: :func:`read_update` reads the sources once and says which issues were re-read whole.
 An update that would leave out items of such an issue is refused (:func:`removals_refused`) unless the
-caller allows removals; both backends apply this the same way.
+caller allows removals; both backends apply this the same way, and both keep one item an id as
+:class:`OneItemAnId` decides.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from indexer.errors import JianbaoError, Report
 from indexer.ingest.files import is_record_file, read_files
 from indexer.ingest.read.documents import DocumentReader
-from indexer.items import Item
+from indexer.items import PUBLIC, Item
 from indexer.progress import Progress
 
 LISTED_REMOVALS = 20  # items an update refused for removing items names (then "and N more")
@@ -78,3 +79,45 @@ def removals_refused(removed: list[str]) -> JianbaoError:
     return JianbaoError(f"the update would remove {len(removed)} items of issues already indexed "
                         f"({listed}{more}); nothing was changed. If the files are complete, run it "
                         "again with --allow-removals")
+
+
+def narrower(access: list[str], than: list[str]) -> bool:
+    """Whether fewer people may see an item of ``access`` than one of ``than``: administrators only is narrowest,
+    then groups (a strict subset of another item's groups is narrower), then public."""
+    breadth = {True: 2, False: 1}
+    a, b = (breadth[PUBLIC in x] if x else 0 for x in (access, than))
+    if a != b:
+        return a < b
+    return a == 1 and set(access) < set(than)
+
+
+class OneItemAnId:
+    """Decides, item by item in archive order, which of the items sharing an id a run keeps.
+
+    A later line of the same file replaces an earlier one (an export's correction). From another file, the item
+    read first is kept, unless the later one may be seen by fewer people: an id never lets an item of wider
+    access take the place of a narrower one. Every repeat across files is reported with both paths.
+    """
+
+    def __init__(self, report: Report):
+        self.report = report
+        self._kept: dict[str, tuple[str, list[str]]] = {}  # id -> (source, access) of the item kept
+
+    def admit(self, item: Item) -> bool | None:
+        """True: a new id, keep the item; None: keep it in place of the earlier item; False: leave it out."""
+        earlier = self._kept.get(item.id)
+        if earlier is None:
+            self._kept[item.id] = (item.source, item.access)
+            return True
+        source, access = earlier
+        if source == item.source:
+            self._kept[item.id] = (item.source, item.access)
+            return None
+        replace = narrower(item.access, access)
+        kept = item.source if replace else source
+        self.report.warn(item.source, f"item id {item.id!r} is also in {source}: the item of {kept} is kept "
+                                      "(the first read, unless the other may be seen by fewer people)")
+        if replace:
+            self._kept[item.id] = (item.source, item.access)
+            return None
+        return False

@@ -122,7 +122,7 @@ class UploadJobs:
 
     def run(self, upload_id: str) -> Upload:
         """Index one upload now, unless it has ended or another holds it (Busy)."""
-        with claimed(self.store.path(upload_id)):
+        with claimed(self.store.where(upload_id)):
             upload = self.store.load(upload_id)
             if upload.status not in UNFINISHED:
                 return upload
@@ -133,6 +133,7 @@ class UploadJobs:
                 upload.status = "done"
             except JianbaoError as e:
                 upload.status, upload.message = "failed", str(e)
+                self.store.set_aside(upload)  # its files must not enter the archive with the next build
             upload.finished = now()
             self.store.save(upload)
         self.finished(upload)
@@ -141,10 +142,11 @@ class UploadJobs:
     def retry(self, upload_id: str) -> Upload:
         """Queue a failed or interrupted upload again; Refused (409) when it is running or has ended well."""
         try:
-            with claimed(self.store.path(upload_id)):
+            with claimed(self.store.where(upload_id)):
                 upload = self.store.load(upload_id)
                 if upload.status not in ("failed", *UNFINISHED):
                     raise Refused(f"upload {upload_id} is {upload.status}", "该上传无需重试", 409)
+                self.store.restore(upload)
                 upload.status, upload.message = "queued", "queued again"
                 self.store.save(upload)
         except Busy as e:
@@ -212,7 +214,7 @@ def remove_items(index_dir: Path, ids: set[str], lock_wait: float) -> int:
 
 def withdraw_upload(store: UploadStore, index_dir: Path, upload_id: str, lock_wait: float) -> Upload:
     """Remove an upload's items from the index and move its folder aside (kept, never deleted)."""
-    with claimed(store.path(upload_id)):
+    with claimed(store.where(upload_id)):
         upload = store.load(upload_id)
         if upload.status == "withdrawn":
             raise JianbaoError(f"upload {upload_id} was withdrawn already")
@@ -242,7 +244,7 @@ def withdraw_item(store: UploadStore, index_dir: Path, item_id: str, lock_wait: 
 
 
 def _withdraw_from(store: UploadStore, upload: Upload, entry: dict, item_id: str) -> str:
-    with claimed(store.path(upload.id), wait=True):
+    with claimed(store.where(upload.id), wait=True):
         upload = store.load(upload.id)
         entry = next(e for e in upload.files if e["stored"] == entry["stored"])
         upload.withdrawn_items = sorted(set(upload.withdrawn_items) | {item_id})

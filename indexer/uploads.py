@@ -14,7 +14,8 @@ Each file is checked as it streams in: its name made safe, its size bounded, and
 type sniffed from its first bytes; the extension must agree with the content (a zip
 package named ``.docx`` must be a Word package that would not inflate past the
 reader's limits). A file that fails is refused with the reason and nothing of it kept.
-A withdrawn upload's folder moves to ``<uploads folder>/.withdrawn/`` (hidden: no build reads it).
+A withdrawn upload's folder moves to ``<uploads folder>/.withdrawn/``, a failed one's to ``.failed/`` until it is
+retried (both hidden: no build reads them).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from indexer.ingest.read.zippackage import MAX_RATIO, MAX_TOTAL_BYTES
 
 STATE = ".upload.json"
 WITHDRAWN = ".withdrawn"
+FAILED = ".failed"  # where a failed upload's files wait for a retry, out of every build's reach
 CHUNK = 1 << 20
 SNIFF_BYTES = 8192
 MAX_NAME_CHARS = 120
@@ -266,13 +268,19 @@ class UploadStore:
         return size
 
     def save(self, upload: Upload) -> None:
-        """Write the upload's state (atomically)."""
-        folder = self.path(upload.id) if upload.status != "withdrawn" else self.withdrawn_path(upload.id)
-        atomic_write(folder / STATE, json.dumps(upload.to_dict(), ensure_ascii=False, indent=1))
+        """Write the upload's state (atomically) in the folder its files are in."""
+        atomic_write(self.where(upload.id) / STATE, json.dumps(upload.to_dict(), ensure_ascii=False, indent=1))
+
+    def where(self, upload_id: str) -> Path:
+        """The folder an upload's files are in now: in the archive, set aside after a failure, or withdrawn."""
+        for folder in (self.path(upload_id), self.failed_path(upload_id), self.withdrawn_path(upload_id)):
+            if folder.is_dir():
+                return folder
+        raise KeyError(upload_id)
 
     def load(self, upload_id: str) -> Upload:
-        """The state of an upload (withdrawn ones too); KeyError when there is none."""
-        for folder in (self.path(upload_id), self.withdrawn_path(upload_id)):
+        """The state of an upload (failed and withdrawn ones too); KeyError when there is none."""
+        for folder in (self.path(upload_id), self.failed_path(upload_id), self.withdrawn_path(upload_id)):
             try:
                 data = json.loads((folder / STATE).read_text(encoding="utf-8"))
             except FileNotFoundError:
@@ -280,13 +288,27 @@ class UploadStore:
             return Upload(**{k: v for k, v in data.items() if k in Upload.__dataclass_fields__})
         raise KeyError(upload_id)
 
+    def failed_path(self, upload_id: str) -> Path:
+        """Where a failed upload's folder waits for a retry (hidden: no build reads it)."""
+        return self.folder / FAILED / self.path(upload_id).name
+
+    def set_aside(self, upload: Upload) -> None:
+        """Move a failed upload's folder out of the archive's reach, so no later build reads its files."""
+        self.failed_path(upload.id).parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self.path(upload.id), self.failed_path(upload.id))
+
+    def restore(self, upload: Upload) -> None:
+        """Move a failed upload's folder back into the archive, to be indexed again."""
+        if self.failed_path(upload.id).is_dir():
+            os.rename(self.failed_path(upload.id), self.path(upload.id))
+
     def withdrawn_path(self, upload_id: str) -> Path:
         """Where a withdrawn upload's folder is kept."""
         return self.folder / WITHDRAWN / self.path(upload_id).name
 
     def move_aside(self, upload: Upload) -> None:
         """Move a withdrawn upload's folder out of the archive's reach (never deleted, never replacing)."""
-        source, target = self.path(upload.id), self.withdrawn_path(upload.id)
+        source, target = self.where(upload.id), self.withdrawn_path(upload.id)
         target.mkdir(parents=True, exist_ok=True)  # files withdrawn one by one may be there already
         for path in sorted(source.iterdir()):
             if (target / path.name).exists():
@@ -302,9 +324,9 @@ class UploadStore:
         folder.rmdir()
 
     def ids(self) -> Iterator[str]:
-        """Every upload still in the archive, oldest first."""
-        if self.folder.is_dir():
-            yield from sorted(p.name for p in self.folder.iterdir() if ID_PATTERN.match(p.name))
+        """Every upload in the archive or set aside after a failure, oldest first."""
+        folders = [self.folder, self.folder / FAILED]
+        yield from sorted(p.name for f in folders if f.is_dir() for p in f.iterdir() if ID_PATTERN.match(p.name))
 
     def unfinished(self) -> list[str]:
         """Uploads whose indexing has not ended (queued, or cut short by a stop)."""

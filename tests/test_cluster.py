@@ -35,6 +35,7 @@ from cluster.write import ClusterWriter, build_cluster, update_cluster
 from indexer.errors import IndexStale, Report
 from indexer.ingest.files import read_items
 from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps, traditional_forms
+from indexer.runs import OneItemAnId
 from search import Searcher, SearchQuery, SearchResult
 from search.access import viewer_of
 from search.query import parse
@@ -260,7 +261,7 @@ def test_counts_and_checks_are_kept_until_a_run_writes(url, tmp_path, monkeypatc
     try:
         stamp = writer.next_stamp()
         with writer.changing(stamp):
-            writer.write(items, stamp)
+            writer.write(items, stamp, OneItemAnId(Report(stream=None)))
             during, asked = search()
             assert asked == (True, True) and during.total == first.total + 1
             assert _facets(during)["year"]["2031"][0] == 1

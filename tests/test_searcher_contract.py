@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build import build
 from indexer.errors import Report
 from indexer.ingest.files import read_items
 from indexer.items import Item
@@ -325,3 +326,36 @@ def test_what_anonymous_users_get_is_ranked_as_if_restricted_items_did_not_exist
     for record in PUBLIC_METALS:
         got, expected = beside.item_page(record["id"]), alone.item_page(record["id"])
         assert [s.id for s in got.similar] == [s.id for s in expected.similar]
+
+
+# One id in two files: the first read is kept, unless the other may be seen by fewer people.
+def _two_files(folder: Path, first: dict, second: dict) -> Path:
+    (folder / "a").mkdir(parents=True)
+    (folder / "b").mkdir()
+    write_jsonl(folder / "a" / "first.jsonl", [first])
+    write_jsonl(folder / "b" / "second.jsonl", [second])
+    return folder
+
+
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_one_id_in_two_files_keeps_the_first_unless_the_other_is_narrower(backend, tmp_path):
+    public = {"id": "same", "title": "公开版本", "body": "公开的正文。"}
+    secret = {"id": "same", "title": "内部版本", "body": "内部的正文。", "access": []}
+    for first, second, kept in ((public, {**public, "title": "后来的公开版本"}, "公开版本"), (public, secret, "内部版本"),
+                                (secret, public, "内部版本")):
+        archive = _two_files(tmp_path / f"{first['title']}-{second['title']}", first, second)
+        built = archive.parent / (archive.name + "-built")
+        built.mkdir()
+        for searcher in BACKENDS[backend](archive, built):
+            page = searcher.item_page("same", viewer=EVERYTHING)
+            assert page.item.title == kept
+            assert (searcher.item_page("same") is None) == (kept == "内部版本")  # never the public copy of it
+            assert searcher.health(viewer=EVERYTHING)["items"] == 1
+
+
+def test_a_build_reports_both_files_of_a_repeated_id(tmp_path):
+    archive = _two_files(tmp_path, {"id": "same", "title": "甲", "body": "甲。"}, {"id": "same", "title": "乙", "body": "乙。"})
+    report = Report(stream=None)
+    build([archive], tmp_path / "index", report, workers=1)
+    [problem] = [p for p in report.problems if "same" in p.reason]
+    assert problem.path.endswith("second.jsonl") and "first.jsonl" in problem.reason

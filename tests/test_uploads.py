@@ -333,6 +333,10 @@ def test_an_upload_may_not_replace_an_item_of_the_archive_and_fails_without_chan
     again = requests.post(f"{base}/upload/{upload['id']}/retry", headers=UPLOADER, timeout=10, allow_redirects=False,
                           data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
     assert again.status_code == 303 and finished(base, upload["id"])["status"] == "failed"
+    assert not (archive / "uploads" / upload["id"]).exists()  # set aside: no build reads a failed upload's files
+    assert (archive / "uploads" / ".failed" / upload["id"] / "冒名.jsonl").is_file()
+    rebuilt = open_index(build_index([archive], index.parent / "rebuilt"))
+    assert run(rebuilt, q="冒名顶替").total == 0 and rebuilt.item_page(existing["id"]).item.title == existing["title"]
 
 
 def test_an_uploads_folder_outside_the_archive_is_refused_with_its_reason(tmp_path, seed_index, caplog):

@@ -1,9 +1,9 @@
 """Items written as segments of one build folder: in this process, or dealt in batches to worker processes.
 
 Each worker segments (jieba), inverts and writes its own segments (:mod:`indexer.index.writer`) within its share
-of the build's memory (:func:`memory_plan`); small corpora are written in this process. When an id comes twice,
-the later item wins: the earlier document is marked deleted. Workers end with the process that started them
-(:mod:`indexer.processes`) and report a failure instead of dying silently.
+of the build's memory (:func:`memory_plan`); small corpora are written in this process. Of the items sharing an
+id, one is kept (:class:`indexer.runs.OneItemAnId`): the others' documents are marked deleted. Workers end with
+the process that started them (:mod:`indexer.processes`) and report a failure instead of dying silently.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
-from indexer.errors import JianbaoError
+from indexer.errors import JianbaoError, Report
 from indexer.index.layout import INDEX_NAME
 from indexer.index.schema import build_schema
 from indexer.index.writer import SegmentBuilder
 from indexer.items import Item
 from indexer.processes import die_with_parent
+from indexer.runs import OneItemAnId
 from indexer.settings import Settings
 
 SEGMENT_DOCS = 50_000  # documents a segment holds at most
@@ -38,18 +39,25 @@ IN_PROCESS_UP_TO = 2_000  # corpora this small are built without worker processe
 
 
 class _Ledger:
-    """Where each item went (worker, sequence number), and the earlier copies of repeated ids."""
+    """Where each item went (worker, sequence number), and the documents to delete: of the items sharing an id,
+    those :class:`~indexer.runs.OneItemAnId` leaves out."""
 
-    def __init__(self) -> None:
+    def __init__(self, ids: OneItemAnId) -> None:
+        self.ids = ids
         self.where: dict[str, tuple[int, int]] = {}
         self.sent: dict[int, int] = defaultdict(int)
         self.duplicates: list[tuple[int, int]] = []
 
     def place(self, item: Item, worker: int) -> None:
-        if item.id in self.where:
-            self.duplicates.append(self.where[item.id])
-        self.where[item.id] = (worker, self.sent[worker])
+        here = (worker, self.sent[worker])
         self.sent[worker] += 1
+        admitted = self.ids.admit(item)
+        if admitted is False:
+            self.duplicates.append(here)
+            return
+        if admitted is None:
+            self.duplicates.append(self.where[item.id])
+        self.where[item.id] = here
 
     def placed(self, items: Iterable[Item], worker: int) -> Iterator[Item]:
         for item in items:
@@ -72,17 +80,18 @@ def memory_plan(memory: int, workers: int) -> tuple[int, int]:
     return workers, max(1, (room // workers - WORKER_MB) // SORT_FACTOR) * 2**20
 
 
-def write_segments(items: Iterator[Item], folder: Path, workers: int,
-                    memory: int = DEFAULT_MEMORY) -> tuple[list, int, int]:
-    """Write the items as segments; return (segments, items written, earlier duplicates deleted).
+def write_segments(items: Iterator[Item], folder: Path, workers: int, report: Report,
+                   memory: int = DEFAULT_MEMORY) -> tuple[list, int, int]:
+    """Write the items as segments; return (segments, items written, documents deleted as repeats of an id).
 
-    When an id comes twice, the later item wins: the earlier document is marked deleted.
+    Of the items sharing an id, one is kept (:class:`~indexer.runs.OneItemAnId`, repeats across files reported):
+    the others' documents are marked deleted.
     """
     workers, postings = memory_plan(memory, workers)
     head = list(itertools.islice(items, IN_PROCESS_UP_TO))
     first = next(items, None)
     everything = itertools.chain(head, [first] if first is not None else [], items)
-    ledger = _Ledger()
+    ledger = _Ledger(OneItemAnId(report))
     if workers <= 1 or first is None:
         by_worker = [_segments_of(ledger.placed(everything, 0), folder, postings)]
     else:
