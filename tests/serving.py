@@ -41,7 +41,11 @@ def running_server(index_dir: Path, env: dict[str, str] | None = None, *args: st
             raise
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # its workers die with it (PR_SET_PDEATHSIG)
+                proc.kill()
+                proc.wait(timeout=30)
 
 
 def wait_answering(port: int, proc: subprocess.Popen | None = None, seconds: float = 60) -> None:

@@ -6,36 +6,20 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, build_index
+from tests.conftest import CORPUS, build_index
 from tests.serving import get, running_server
 from webapp import create_app
 
 
 @pytest.fixture(scope="module")
 def server(seed_index):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(seed_index), "--port", str(port),
-                             "--no-build"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_server(seed_index) as (port, _):
+        yield port
 
 
 def _request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None):

@@ -16,6 +16,8 @@ search mostly waits on the network: every request then goes to the threads.
 
 from __future__ import annotations
 
+import logging
+
 from waitress.task import ThreadedTaskDispatcher
 
 READING = frozenset({"GET", "HEAD"})
@@ -31,6 +33,7 @@ class Lanes:
         self.searching: ThreadedTaskDispatcher | None = None
         if searching_lane:
             self.searching = ThreadedTaskDispatcher()
+            self.searching.queue_logger = SEARCH_QUEUE_LOG
             self.searching.set_thread_count(1)
 
     def add_task(self, channel) -> None:
@@ -48,6 +51,12 @@ class Lanes:
         if self.searching is not None:
             done = self.searching.shutdown(cancel_pending, timeout) and done
         return done
+
+
+# Waitress warns of every request that waits for a thread ("Task queue depth is 1"); on the searching lane searches
+# wait their turn by design, and that warning a search flooded the log (hundreds of lines a second under load).
+SEARCH_QUEUE_LOG = logging.getLogger("waitress.queue.searching")
+SEARCH_QUEUE_LOG.setLevel(logging.ERROR)
 
 
 def is_search(request) -> bool:
