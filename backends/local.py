@@ -20,7 +20,7 @@ from indexer.ingest.files import archive_fingerprint
 from indexer.progress import Progress
 from indexer.runs import Summary
 from indexer.stats import index_stats
-from indexer.upload_jobs import UploadJobs
+from indexer.upload_jobs import JobLimits, UploadJobs
 from indexer.uploads import Limits, Upload, UploadStore
 from search.local.searcher import LocalSearcher
 from search.searcher import Searcher
@@ -84,4 +84,4 @@ class LocalBackend(Backend):
         s = self.settings
         root = Path(read_meta(current_build(self.index_dir)).archive_root or s.corpus_dir)
         store = UploadStore(root / (s.uploads_dir or "uploads"), root, Limits(s.upload_max_bytes, s.upload_max_files))
-        return UploadJobs(store, self.index_dir, s.lock_wait, finished)
+        return UploadJobs(store, self.index_dir, s.lock_wait, finished, JobLimits(s.upload_seconds, s.upload_memory))

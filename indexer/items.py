@@ -3,7 +3,8 @@
 * :class:`Item`: one searchable unit of a bulletin issue, as every stage sees it;
 * :data:`PUBLIC` (the access of an item everyone may see) and :data:`SEPARATOR` (between a topic's levels);
 * :func:`searchable_parts` and :func:`issue_facts`: the texts a term is looked for in;
-* :func:`date_number`: a date as an ordered integer, as both backends store it.
+* :func:`date_number`: a date as an ordered integer, as both backends store it;
+* :func:`bounded`: the limit of one item's text, the same for every reader (a longer text is cut and says so).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from indexer.normalize import PART_SEPARATOR
 
 PUBLIC = "public"  # the access of an item everyone may see
+MAX_ITEM_CHARS = 200_000  # characters of one item's body indexed and shown; the rest is left out, and said so
+MAX_TEXT_CHARS = 2_000_000  # characters of one file's text split into items (a bulletin issue is far shorter)
 SEPARATOR = "\\"  # between the levels of a topic path: 科技、教育\\教育
 NO_DATE = 0
 # The issue number: 第14期, 2023年第14期, (总第123期).
@@ -59,6 +62,7 @@ class Item:
     duplicates: list[str] = field(default_factory=list)
     access: list[str] = field(default_factory=lambda: [PUBLIC])
     topic_basis: str = ""  # why the topic was given (依据：标题含“收费公路”), when no document stated it
+    truncated: int = 0  # characters of the text left out beyond MAX_ITEM_CHARS (MAX_TEXT_CHARS for a whole file)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,3 +106,17 @@ def searchable_parts(item: Item) -> tuple[str, str, str, str]:
 def date_number(date: str | None) -> int:
     """``2022-03-31`` as the integer 20220331 (0 when unknown): ordered like the dates."""
     return int(date[:10].replace("-", "")) if date else NO_DATE
+
+
+def bounded(item: Item) -> Item:
+    """The item with its body cut at :data:`MAX_ITEM_CHARS`, the characters left out counted in ``truncated``."""
+    if len(item.body) > MAX_ITEM_CHARS:
+        item.truncated += len(item.body) - MAX_ITEM_CHARS
+        item.body = item.body[:MAX_ITEM_CHARS]
+    return item
+
+
+def truncation(item: Item) -> str:
+    """What a report says of an item whose text was cut."""
+    return (f"item {item.id}: {item.truncated:,} characters beyond the limit of {MAX_ITEM_CHARS:,} a text are "
+            "left out (the item says so)")

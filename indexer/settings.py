@@ -190,6 +190,13 @@ class Settings:
         "bytes all files of one upload may hold together (100 MB); a larger request is refused with 413 while it "
         "streams", _number(int, 1))
     upload_max_files: int = _setting("JIANBAO_UPLOAD_MAX_FILES", "100", "files one upload may hold", _number(int, 1))
+    upload_seconds: float = _setting(
+        "JIANBAO_UPLOAD_SECONDS", "300",
+        "seconds the indexing of one upload may take (in a process of its own, at a lower priority than searches); "
+        "a longer one is stopped and fails, nothing indexed", _number(float, 10))
+    upload_memory: int = _setting("JIANBAO_UPLOAD_MEMORY", "2048",
+                                  "megabytes of address space the process indexing an upload may take",
+                                  _number(int, 512))
     audit_log: Path | None = _setting("JIANBAO_AUDIT_LOG", "",
                                       "the audit log (JSON Lines); unset, `audit.jsonl` in the index folder",
                                       _optional_path)

@@ -1,7 +1,11 @@
 """Indexing uploads in the background, resuming those a stop cut short, and withdrawing items and uploads.
 
-Each upload is indexed by :func:`indexer.build.update` of its folder, in one background
-thread per process, one upload at a time. While it runs, the thread holds an ``flock`` on
+Each upload is indexed by :func:`indexer.build.update` of its folder, one upload at a time, in a child process
+(``python -m indexer.upload_jobs``) started by a background thread of the server process: a huge or hostile file
+costs the child's CPU, at a lower priority than the server's searches, and at most ``JIANBAO_UPLOAD_MEMORY``
+megabytes and ``JIANBAO_UPLOAD_SECONDS`` seconds (then it is stopped and the upload fails, nothing indexed). Uploads
+wait their turn fairly: the next is taken from the uploader who has waited longest, so one uploader's queue never
+holds the others' for more than an upload's time. While it runs, the thread holds an ``flock`` on
 the upload's ``.lock`` (the system drops it when the process dies), so an upload whose state
 says ``indexing`` but whose lock is free was cut short and is taken up again by
 :meth:`UploadJobs.resume`. An update either commits or leaves the index as it was, so a
@@ -15,15 +19,21 @@ item of another file, the upload fails and the index is not touched.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import errno
 import fcntl
 import logging
 import os
-import queue
+import resource
+import signal
+import subprocess
+import sys
 import threading
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.build import update
@@ -33,8 +43,9 @@ from indexer.index.segments import Segments
 from indexer.ingest.files import read_files
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
+from indexer.processes import die_with_parent
 from indexer.progress import Progress
-from indexer.uploads import UNFINISHED, Refused, Upload, UploadStore, now
+from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, now
 
 log = logging.getLogger("jianbao.uploads")
 LOCK = ".lock"
@@ -44,6 +55,39 @@ LISTED = 5  # problems or clashing ids named in an upload's message
 
 class Busy(JianbaoError):
     """The upload is being indexed by another thread or process."""
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """What indexing one upload may take: seconds, and megabytes of address space for its process."""
+
+    seconds: float = 300.0
+    memory_mb: int = 2048
+
+
+class FairQueue:
+    """Uploads waiting to be indexed, taken in turn by uploader: each uploader's oldest, uploaders round robin."""
+
+    def __init__(self) -> None:
+        self._waiting: OrderedDict[str, deque[str]] = OrderedDict()
+        self._ready = threading.Condition()
+
+    def put(self, user: str, upload_id: str) -> None:
+        with self._ready:
+            self._waiting.setdefault(user, deque()).append(upload_id)
+            self._ready.notify()
+
+    def get(self) -> str:
+        """The next upload (blocks until there is one)."""
+        with self._ready:
+            while not self._waiting:
+                self._ready.wait()
+            user, ids = next(iter(self._waiting.items()))
+            upload_id = ids.popleft()
+            del self._waiting[user]
+            if ids:  # the uploader's next waits behind every other uploader's
+                self._waiting[user] = ids
+            return upload_id
 
 
 @contextlib.contextmanager
@@ -88,10 +132,10 @@ class UploadJobs:
     """The background indexer of one process; ``finished`` is called with each upload that ends."""
 
     def __init__(self, store: UploadStore, index_dir: Path, lock_wait: float,
-                 finished: Callable[[Upload], None] | None = None):
-        self.store, self.index_dir, self.lock_wait = store, index_dir, lock_wait
+                 finished: Callable[[Upload], None] | None = None, limits: JobLimits = JobLimits()):
+        self.store, self.index_dir, self.lock_wait, self.limits = store, index_dir, lock_wait, limits
         self.finished = finished or (lambda upload: None)
-        self._queue: queue.Queue[str] = queue.Queue()
+        self._queue = FairQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -101,7 +145,11 @@ class UploadJobs:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="jianbao-uploads", daemon=True)
                 self._thread.start()
-        self._queue.put(upload_id)
+        try:
+            user = self.store.load(upload_id).user
+        except (KeyError, ValueError, TypeError):
+            user = ""
+        self._queue.put(user, upload_id)
 
     def resume(self) -> list[str]:
         """Submit every upload a stop left queued or half-indexed; return their ids."""
@@ -129,7 +177,7 @@ class UploadJobs:
             upload.status, upload.message = "indexing", "reading the files"
             self.store.save(upload)
             try:
-                self._index(upload)
+                upload = self._index_in_child(upload)
                 upload.status = "done"
             except JianbaoError as e:
                 upload.status, upload.message = "failed", str(e)
@@ -161,6 +209,29 @@ class UploadJobs:
     def withdraw_item(self, item_id: str) -> tuple[int, str]:
         """Remove one item from the index (see :func:`withdraw_item`)."""
         return withdraw_item(self.store, self.index_dir, item_id, self.lock_wait)
+
+    def _index_in_child(self, upload: Upload) -> Upload:
+        """Index the upload in a child process within the limits; the upload as the child left it.
+
+        JianbaoError saying why when the child fails, or is stopped for its time or memory."""
+        command = [sys.executable, "-m", "indexer.upload_jobs", str(self.store.folder), str(self.store.archive_root),
+                   str(self.index_dir), upload.id, str(self.lock_wait), str(os.getpid()), str(self.limits.memory_mb)]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        try:
+            _, err = child.communicate(timeout=self.limits.seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            raise JianbaoError(f"indexing took longer than {self.limits.seconds:.0f} s (JIANBAO_UPLOAD_SECONDS) "
+                               "and was stopped; nothing indexed") from None
+        if child.returncode != 0:
+            lines = [line for line in err.splitlines() if line.strip()]
+            if child.returncode < 0 or any("MemoryError" in line for line in lines):
+                raise JianbaoError(f"indexing was stopped (it needed more than {self.limits.memory_mb} MB, "
+                                   "JIANBAO_UPLOAD_MEMORY, or was killed); nothing indexed")
+            raise JianbaoError(lines[-1] if lines else f"indexing failed (exit status {child.returncode})")
+        return self.store.load(upload.id)
 
     def _index(self, upload: Upload) -> None:
         folder = self.store.path(upload.id)
@@ -261,3 +332,37 @@ def _withdraw_from(store: UploadStore, upload: Upload, entry: dict, item_id: str
             outcome = f"its file {entry['stored']} stays: it holds other items"
         store.save(upload)
     return outcome
+
+
+def _limit_self(memory_mb: int) -> None:
+    """A lower CPU priority than the server's searches, and at most ``memory_mb`` megabytes of address space."""
+    os.nice(10)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child process indexing one upload: its state saved as it goes, one line on stderr if it fails."""
+    p = argparse.ArgumentParser(prog="python -m indexer.upload_jobs", description="Index one upload (for the server).")
+    for name in ("uploads_dir", "archive_root", "index_dir"):
+        p.add_argument(name, type=Path)
+    p.add_argument("upload_id")
+    p.add_argument("lock_wait", type=float)
+    p.add_argument("parent", type=int)
+    p.add_argument("memory_mb", type=int)
+    args = p.parse_args(argv)
+    die_with_parent(args.parent)
+    _limit_self(args.memory_mb)
+    store = UploadStore(args.uploads_dir, args.archive_root, Limits(0, 0))
+    jobs = UploadJobs(store, args.index_dir, args.lock_wait)
+    upload = store.load(args.upload_id)
+    try:
+        jobs._index(upload)
+    except JianbaoError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    store.save(upload)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

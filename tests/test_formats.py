@@ -12,8 +12,10 @@ import time
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SHARED, build_index, ids, open_index
+from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from bench.formats import glyph_only_ofd
@@ -251,7 +253,7 @@ def test_a_huge_scanned_pdf_page_is_rendered_within_the_pixel_bound(tmp_path, mo
     import pypdfium2 as pdfium
 
     from indexer.errors import SourceError
-    from indexer.ingest.read import pdf
+    from indexer.ingest.read import ocr, pdf
     from indexer.ingest.read.ocr import MAX_PIXELS
 
     (tmp_path / "scan.jpg").write_bytes(zipfile.ZipFile(OFD / "zsbk.ofd").read("Doc_0/Res/image_7.jpg"))
@@ -265,7 +267,7 @@ def test_a_huge_scanned_pdf_page_is_rendered_within_the_pixel_bound(tmp_path, mo
     document.save(tmp_path / "huge.pdf")
     data = (tmp_path / "huge.pdf").read_bytes()
     sizes: list[tuple[int, int]] = []
-    monkeypatch.setattr(pdf, "ocr_image", lambda image, where: sizes.append(image.size) or "扫描页")
+    monkeypatch.setattr(ocr, "ocr_image", lambda image, where: sizes.append(image.size) or "扫描页")
     assert pdf.pdf_text(data, "huge.pdf").text.strip() == "扫描页"
     assert sizes[0][0] * sizes[0][1] <= MAX_PIXELS and sizes[0][0] > 7000
 
@@ -309,7 +311,9 @@ def test_an_ocr_timeout_is_not_remembered(tmp_path, monkeypatch):
     (corpus / "scan.pdf").write_bytes((SEEDS / f"{ISSUES[1]}_scanned.pdf").read_bytes())
     monkeypatch.setattr(ocr, "PAGE_TIMEOUT", 0.01)
     for _ in range(2):
-        assert _skipped(corpus, tmp_path / "cache") == ["scan.pdf page 1: OCR of a page took longer than 0.01 s"]
+        [skipped] = _skipped(corpus, tmp_path / "cache")
+        assert skipped.startswith("scan.pdf: page 1 left out: OCR of a page took longer than 0.01 s; page 2 left out")
+        assert "remembered" not in skipped
 
 
 def test_a_killed_converter_is_not_remembered(tmp_path, monkeypatch):
@@ -337,7 +341,8 @@ def test_a_killed_converter_is_not_remembered(tmp_path, monkeypatch):
         for _ in range(2):
             assert _skipped(corpus, tmp_path / "cache") == [
                 "a.rtf: LibreOffice ended abnormally (exit status -9) before writing it",
-                "scan.pdf page 1: Tesseract was stopped by signal 9"]
+                "scan.pdf: page 1 left out: Tesseract was stopped by signal 9; "
+                "page 2 left out: Tesseract was stopped by signal 9"]
     finally:
         monkeypatch.undo()
         forget_tesseract()
@@ -453,3 +458,21 @@ def test_progress_without_a_terminal_prints_plain_lines():
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("read 1/2 files, 9 items;")
     assert lines[-1].startswith("read 2/2 files, 14 items;")
+
+
+@pytest.mark.system
+def test_pages_of_noise_are_given_up_within_the_ocr_budget(tmp_path, monkeypatch):
+    """A scan of noise (Tesseract needs about a minute a page for it) costs at most PAGE_TIMEOUT a page (here 5 s),
+    and after GIVE_UP_AFTER such pages the rest are left out at once; the file is reported, and tried again."""
+    from indexer.ingest.read import ocr
+
+    monkeypatch.setattr(ocr, "PAGE_TIMEOUT", 5)
+    rng = np.random.default_rng(1)
+    pages = [Image.fromarray((rng.random((1100, 850)) * 255).astype("uint8"), "L") for _ in range(5)]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    pages[0].save(corpus / "noise.pdf", "PDF", resolution=100.0, save_all=True, append_images=pages[1:])
+    started = time.monotonic()
+    [skipped] = _skipped(corpus, tmp_path / "cache")
+    assert time.monotonic() - started < ocr.GIVE_UP_AFTER * ocr.PAGE_TIMEOUT + 30
+    assert "page 3 left out" in skipped and "page 5 left out" in skipped

@@ -10,6 +10,7 @@ import http.client
 import io
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -18,14 +19,18 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import requests
+from PIL import Image
 
 from indexer.index.layout import writer_lock
+from indexer.items import MAX_ITEM_CHARS
 from indexer.settings import Settings
+from indexer.upload_jobs import FairQueue
 from search.local.searcher import RECHECK_SECONDS
 from tests.conftest import CORPUS, build_index, open_index, run
-from tests.serving import running_server
+from tests.serving import running_server, timed_search
 from webapp import create_app
 
 UPLOADER = {"X-Remote-User": "wang", "X-Remote-Groups": "office,jianbao-uploader"}
@@ -350,3 +355,66 @@ def test_an_uploads_folder_outside_the_archive_is_refused_with_its_reason(tmp_pa
     assert api.get_json()["error"]["code"] == "uploads_unavailable"
     assert "is not inside the archive" in api.get_json()["error"]["message"]
     assert "is not inside the archive" in caplog.text  # the operator's log says why
+
+
+def _huge_docx(paragraphs: int) -> bytes:
+    """A Word package of ``paragraphs`` paragraphs of random common characters (as hard to compress as prose)."""
+    rng = random.Random(7)
+    common = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方"
+    body = "".join(f"<w:p><w:r><w:t>{''.join(rng.choices(common, k=30))}</w:t></w:r></w:p>" for _ in range(paragraphs))
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                   f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>')
+    return package.getvalue()
+
+
+def test_a_huge_upload_is_indexed_beside_the_searches_which_keep_their_time(tmp_path):
+    """A document of 100,000 paragraphs (3 million characters) is read to MAX_TEXT_CHARS and becomes an item cut at
+    MAX_ITEM_CHARS that says so, indexed by a process of its own while searches answer as fast as before."""
+    archive, index, env = make_site(tmp_path)
+    env["JIANBAO_UPLOAD_MAX_BYTES"] = str(40 * 2**20)
+    data = _huge_docx(100_000)
+    with running_server(index, env) as (port, _):
+        base = f"http://127.0.0.1:{port}"
+        before = sorted(timed_search(port) for _ in range(9))[4]
+        upload = post(base, [("长文.docx", data)]).json()
+        during = []
+        while requests.get(f"{base}/api/uploads/{upload['id']}", headers=UPLOADER, timeout=10).json()[
+                "status"] in ("queued", "indexing") or len(during) < 5:
+            during.append(timed_search(port))
+        state = finished(base, upload["id"], seconds=300)
+        assert state["status"] == "done", state
+        time.sleep(RECHECK_SECONDS + 0.1)  # each server process looks for a new index once a second
+        item = requests.get(f"{base}/api/items/{state['items'][0]}", timeout=10).json()["item"]
+    assert len(item["body"]) == MAX_ITEM_CHARS and item["truncated"] > 0
+    assert max(during) < max(1.0, 10 * before), (before, sorted(during)[-5:])
+
+
+def test_an_upload_past_its_time_is_stopped_and_fails_and_searches_go_on(tmp_path):
+    """Pages of noise, which OCR takes a minute each to give up on: the upload is stopped at JIANBAO_UPLOAD_SECONDS,
+    nothing is indexed, and its files are set aside."""
+    archive, index, env = make_site(tmp_path)
+    env["JIANBAO_UPLOAD_SECONDS"] = "10"
+    rng = np.random.default_rng(1)
+    pages = [Image.fromarray((rng.random((1100, 850)) * 255).astype("uint8"), "L") for _ in range(3)]
+    scan = io.BytesIO()
+    pages[0].save(scan, "PDF", resolution=100.0, save_all=True, append_images=pages[1:])
+    with running_server(index, env) as (port, _):
+        base = f"http://127.0.0.1:{port}"
+        started = time.monotonic()
+        upload = post(base, [("噪声.pdf", scan.getvalue())]).json()
+        state = finished(base, upload["id"], seconds=120)
+        assert state["status"] == "failed" and "longer than 10 s" in state["message"], state
+        assert time.monotonic() - started < 60
+        assert timed_search(port) < 2
+    assert (archive / "uploads" / ".failed" / upload["id"]).is_dir()
+
+
+def test_uploads_wait_their_turn_by_uploader():
+    queue = FairQueue()
+    for user, upload in (("甲", "a1"), ("甲", "a2"), ("甲", "a3"), ("乙", "b1"), ("丙", "c1"), ("乙", "b2")):
+        queue.put(user, upload)
+    assert [queue.get() for _ in range(6)] == ["a1", "b1", "c1", "a2", "b2", "a3"]

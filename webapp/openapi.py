@@ -131,7 +131,7 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "title", "body", "issue", "source", "position", "issue_key", "attribution",
                      "departments", "topics", "date", "year", "date_inferred", "year_inferred", "url", "doc_number",
-                     "reporters", "ocr", "duplicates", "access", "topic_basis", "extra", "page_url"],
+                     "reporters", "ocr", "duplicates", "access", "topic_basis", "truncated", "extra", "page_url"],
         "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"},
                        "issue": {"type": "string"}, "source": {"type": "string"}, "position": {"type": "integer"},
                        "issue_key": {"type": "string"}, "attribution": {"type": "string"},
@@ -141,6 +141,8 @@ _SCHEMAS: dict[str, Any] = {
                        "doc_number": {"type": ["string", "null"], "description": "文号, e.g. 国办发〔2018〕108号"},
                        "reporters": _STRINGS, "ocr": {"type": "boolean"}, "duplicates": _STRINGS,
                        "access": _STRINGS,
+                       "truncated": {"type": "integer", "minimum": 0,
+                                     "description": "characters of the text left out beyond the limit of an item"},
                        "topic_basis": {"type": "string", "description": "why the topic was given, when no document "
                                                                        "stated it (依据：标题含“收费公路”)"},
                        "url": {"type": ["string", "null"], "description": "the source record's own address"},

@@ -30,7 +30,7 @@ from indexer.ingest.read.meta import META_SUFFIX, IssueMeta, read_meta
 from indexer.ingest.read.records import RECORD_SUFFIXES, read_records
 from indexer.ingest.read.webpage import PAGE_SUFFIXES, read_page
 from indexer.ingest.split.issues import issue_items
-from indexer.items import Item
+from indexer.items import Item, truncation
 from indexer.progress import Progress
 
 TEXT_SUFFIXES = (".txt",)
@@ -181,6 +181,8 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
     access = nearest_access(read_meta(path, Report(stream=None)).access, inherited)  # an issue's items share it
     for item in items:
         item.access = list(access)
+        if item.truncated:
+            report.warn(str(path), truncation(item))
     yield from items
 
 

@@ -43,6 +43,7 @@ class Extracted:
     created: str | None = None  # the document's creation date property (YYYY-MM-DD), if any
     pages: int = 0
     warnings: list[str] = field(default_factory=list)  # parts left out (a page not drawn): reported, the rest read
+    interrupted: bool = False  # parts left out for want of time: not kept, so the next run reads them again
 
 
 class ConversionCache:

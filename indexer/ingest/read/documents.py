@@ -87,7 +87,7 @@ class DocumentReader:
             if self.cache and not isinstance(e, ConversionInterrupted):  # only a refusal is for good
                 self.cache.put_failure(key, converter, e.reason)
             raise
-        if self.cache:
+        if self.cache and not extracted.interrupted:
             self.cache.put(key, extracted)
         return extracted
 
@@ -103,5 +103,6 @@ class DocumentReader:
         else:
             extracted = _CONVERTERS[suffix](data, str(path))
         if not extracted.text.strip():
-            raise SourceError(str(path), "; ".join(extracted.warnings) or "no text in the document")
+            reason = "; ".join(extracted.warnings) or "no text in the document"
+            raise (ConversionInterrupted if extracted.interrupted else SourceError)(str(path), reason)
         return extracted

@@ -19,6 +19,8 @@ import os
 import re
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from functools import cache
 
 from PIL import Image
@@ -29,13 +31,16 @@ from indexer.ingest.read.ocr_model import MODEL_DIR
 
 LANGUAGE = "chi_sim"
 PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
-PAGE_TIMEOUT = 120  # seconds Tesseract may take over one page
+PAGE_TIMEOUT = 30  # seconds Tesseract may take over one page (a scanned page takes about 2.5 s, a page of noise 55)
+FILE_SECONDS = 180  # seconds of OCR one file may take in all; the pages after are left out, and said so
+GIVE_UP_AFTER = 2  # pages that gave no text (or took too long) before the rest of a file's scanned pages are left
 OCR_DPI = 240  # scanned pages are rendered for OCR at this resolution (docs/performance.md: 144 to 400 dpi measured)
 MAX_OCR_PAGES = 60  # scanned pages read from one file at most (OCR takes seconds a page)
 MAX_PIXELS = 60_000_000  # an OCR page image is at most this large: a huge PDF page is rendered smaller, OFD not
 # Page segmentation 6 (one uniform block of text) reads bulletin pages best; interword spaces as printed.
 OPTIONS = ("--psm", "6", "-c", "preserve_interword_spaces=1")
 _CJK = r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]"
+_CJK_TEXT = re.compile(r"[\u4e00-\u9fff]{2}")  # two Chinese characters in a row: OCR found some text
 _SPACE_IN_CJK = re.compile(rf"(?<={_CJK}) +(?={_CJK})")
 # Tesseract reads the full-width （ of an attribution as 〈 or 《 and its ） as ): a pair no print has.
 _MISREAD_PARENS = re.compile(r"[〈《]([^〈《〉》()（）\n]{1,40})[)）]")
@@ -60,7 +65,7 @@ def identity() -> str:
     """Which Tesseract and model read scans here, with which settings and limits (upgraded, installed or a limit
     changed: another identity, so a file remembered as failed is tried again)."""
     return (f"{_reader()} dpi={OCR_DPI} max_pages={MAX_OCR_PAGES} timeout={PAGE_TIMEOUT} "
-            f"max_pixels={MAX_PIXELS}")
+            f"file_seconds={FILE_SECONDS} give_up_after={GIVE_UP_AFTER} max_pixels={MAX_PIXELS}")
 
 
 @cache
@@ -108,6 +113,41 @@ def check_ocr(path: str, scanned: int) -> None:
         raise SourceError(path, why)
     if scanned > MAX_OCR_PAGES:
         raise SourceError(path, f"more than {MAX_OCR_PAGES} scanned pages: too many to OCR as one bulletin issue")
+
+
+class OcrBudget:
+    """The OCR of one file's scanned pages, within its budget: a page that takes longer than PAGE_TIMEOUT gives no
+    text; after GIVE_UP_AFTER pages without text, or FILE_SECONDS in all, the rest are left out. Each page left
+    out is named in ``warnings``; the pages read stay."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.spent = 0.0
+        self.failed = 0
+        self.warnings: list[str] = []
+        self.interrupted = False  # a page was left out for want of time (another run may read it)
+
+    def read(self, image: Callable[[], Image.Image], page: int) -> str:
+        """The text of scanned page ``page`` (1-based), drawn by ``image()``, or "" when it is left out."""
+        if self.failed >= GIVE_UP_AFTER or self.spent >= FILE_SECONDS:
+            why = (f"{GIVE_UP_AFTER} scanned pages gave no text" if self.failed >= GIVE_UP_AFTER
+                   else f"OCR of this file took {FILE_SECONDS} s already")
+            self.interrupted = self.interrupted or self.spent >= FILE_SECONDS
+            self.warnings.append(f"page {page} left out: {why}")
+            return ""
+        started = time.monotonic()
+        try:
+            text = ocr_image(image(), f"{self.path} page {page}")
+        except ConversionInterrupted as e:
+            self.failed += 1
+            self.interrupted = True
+            self.warnings.append(f"page {page} left out: {e.reason}")
+            return ""
+        finally:
+            self.spent += time.monotonic() - started
+        if not _CJK_TEXT.search(text):
+            self.failed += 1
+        return text
 
 
 def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: tuple[str, ...] = OPTIONS) -> str:

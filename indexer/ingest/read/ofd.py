@@ -26,7 +26,7 @@ from lxml import etree
 from indexer.errors import SourceError
 from indexer.ingest.read.conversions import Extracted
 from indexer.ingest.read.docx import PARSER
-from indexer.ingest.read.ocr import OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.read.ocr import OCR_DPI, OcrBudget, check_ocr
 from indexer.ingest.read.ofddraw import draw_page
 from indexer.ingest.read.ofdvalues import deltas, number, numbers
 from indexer.ingest.read.pagetext import join_pages
@@ -68,6 +68,7 @@ def ofd_text(data: bytes, path: str) -> Extracted:
     pages: list[list[str]] = []
     scanned = 0
     problems: list[str] = []
+    budget = OcrBudget(path)
     for root in roots:
         doc_path = _resolve("/", (root.text or "").strip())
         document = _xml(package, doc_path)
@@ -87,11 +88,12 @@ def ofd_text(data: bytes, path: str) -> Extracted:
                 check_ocr(path, scanned)
                 sizes = content.xpath(_PAGE_BOX) + doc_box
                 box = numbers(sizes[0].text, 4) if sizes else A4
-                lines = _ocr_page(package, len(pages) + 1, box, drawn, media, problems)
+                lines = _ocr_page(package, len(pages) + 1, box, drawn, media, problems, budget)
             else:
                 lines = _lines(runs)
             pages.append(lines)
-    return Extracted(join_pages(pages), ocr=scanned > 0, pages=len(pages), warnings=problems)
+    return Extracted(join_pages(pages), ocr=scanned > 0, pages=len(pages), warnings=problems + budget.warnings,
+                     interrupted=budget.interrupted)
 
 
 def _xml(package: Package, name: str) -> etree._Element:
@@ -180,7 +182,7 @@ def _overprint(before: _Run, run: _Run) -> bool:
 
 
 def _ocr_page(package: Package, page: int, box: list[float], drawn: list[etree._Element],
-              media: dict[str, str], problems: list[str]) -> list[str]:
+              media: dict[str, str], problems: list[str], budget: OcrBudget) -> list[str]:
     """OCR of page ``page``, drawn from its glyph-index text and images (a page with no text to read back).
 
     A page that cannot be drawn reads as no lines, the reason added to ``problems``: the file's other pages stay.
@@ -194,4 +196,4 @@ def _ocr_page(package: Package, page: int, box: list[float], drawn: list[etree._
     except Exception as e:  # hostile sizes, numbers or images fail in many ways: this page is left out, not the file
         problems.append(f"page {page} cannot be drawn for OCR, left out: {e}")
         return []
-    return ocr_image(image, f"{package.path} page {page}").splitlines()
+    return budget.read(lambda: image, page).splitlines()

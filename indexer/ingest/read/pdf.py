@@ -16,7 +16,7 @@ from PIL import Image
 
 from indexer.errors import SourceError
 from indexer.ingest.read.conversions import Extracted
-from indexer.ingest.read.ocr import MAX_PIXELS, OCR_DPI, check_ocr, ocr_image
+from indexer.ingest.read.ocr import MAX_PIXELS, OCR_DPI, OcrBudget, check_ocr
 from indexer.ingest.read.pagetext import join_pages
 
 PDF_SUFFIXES = (".pdf",)
@@ -37,7 +37,7 @@ def pdf_text(data: bytes, path: str) -> Extracted:
         if count > MAX_PAGES:
             raise SourceError(path, f"{count} pages is too many for one bulletin issue (limit {MAX_PAGES}); "
                                     f"split it into issues")
-        pages, scanned = [], 0
+        pages, scanned, budget = [], 0, OcrBudget(path)
         for number in range(count):
             page = doc[number]
             try:
@@ -45,14 +45,15 @@ def pdf_text(data: bytes, path: str) -> Extracted:
                 if len("".join(text.split())) < _MIN_TEXT and _has_image(page):
                     scanned += 1
                     check_ocr(path, scanned)
-                    text = ocr_image(_render(page, path, number), f"{path} page {number + 1}")
+                    text = budget.read(lambda page=page, number=number: _render(page, path, number), number + 1)
             finally:
                 page.close()
             pages.append(text.splitlines())
         title = (doc.get_metadata_dict(skip_empty=True).get("Title") or "").strip()
     finally:
         doc.close()
-    return Extracted(join_pages(pages), ocr=scanned > 0, title=title, pages=count)
+    return Extracted(join_pages(pages), ocr=scanned > 0, title=title, pages=count, warnings=budget.warnings,
+                     interrupted=budget.interrupted)
 
 
 def _render(page: pdfium.PdfPage, path: str, number: int) -> Image.Image:

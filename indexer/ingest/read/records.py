@@ -22,7 +22,7 @@ from indexer.ingest.read.encodings import strip_bidi, valid_text
 from indexer.ingest.read.webpage import fragment_text
 from indexer.ingest.split.issues import enrich
 from indexer.ingest.split.split import attribution_of
-from indexer.items import PUBLIC, Item, stable_id
+from indexer.items import PUBLIC, Item, bounded, stable_id, truncation
 from indexer.normalize import clean_display
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -52,6 +52,8 @@ def read_records(path: Path, key: str, report: Report, access: list[str] | None 
         if item is None:
             report.warn(str(path), "record has neither title nor body; skipped", line=number)
             continue
+        if bounded(item).truncated:
+            report.warn(str(path), truncation(item), line=number)
         yield item
 
 

@@ -18,7 +18,7 @@ from indexer.ingest.read.encodings import strip_bidi
 from indexer.ingest.read.meta import IssueMeta
 from indexer.ingest.split.document import read_document, stated_date
 from indexer.ingest.split.split import ParsedIssue, split_issue
-from indexer.items import Item, stable_id
+from indexer.items import MAX_TEXT_CHARS, Item, bounded, stable_id
 
 # Labels naming a page's unit, most specific first (the 落款 comes after 发文机关).
 _UNIT_LABELS = ("发布机构", "来源", "信息来源", "文章来源")
@@ -29,11 +29,18 @@ def issue_items(key: str, text: str, meta: IssueMeta, labels: dict[str, str] | N
     """The items of one file's text: a bulletin's items, or the one item a document is.
 
     ``labels`` and ``title`` are facts a page states outside its text; ``unit`` a source it names in its meta tags.
+    A text longer than MAX_TEXT_CHARS is read to there, and each item's body to MAX_ITEM_CHARS (``truncated``
+    counts what is left out).
     """
+    cut = max(0, len(text) - MAX_TEXT_CHARS)
+    text = text[:MAX_TEXT_CHARS]
     parsed = split_issue(text)
     if parsed.is_bulletin and not (title and len(parsed.items) == 1):  # one attributed article is a document
-        return _bulletin_items(key, parsed, text, meta, stated_date(labels or {}) or (labels or {}).get("PubDate"))
-    return [_document_item(key, text, meta, labels or {}, title, unit)]
+        items = _bulletin_items(key, parsed, text, meta, stated_date(labels or {}) or (labels or {}).get("PubDate"))
+    else:
+        items = [_document_item(key, text, meta, labels or {}, title, unit)]
+    items[-1].truncated += cut
+    return [bounded(item) for item in items]
 
 
 def _bulletin_items(key: str, parsed: ParsedIssue, text: str, meta: IssueMeta, page_date: str | None) -> list[Item]:
