@@ -62,4 +62,4 @@ load: install
 	$(PY) -m bench.load --index-dir $(INDEX)
 
 clean:
-	rm -rf $(VENV) index_data/current index_data/builds index_data/.lock
+	rm -rf $(VENV) index_data/current index_data/builds index_data/archives index_data/.lock index_data/.serving

@@ -1,20 +1,22 @@
 """The local backend: the index folder ``JIANBAO_INDEX_DIR`` (:mod:`indexer.index`), searched in this process.
 
 Builds and updates are :mod:`indexer.build`'s; the Searcher is :class:`search.local.searcher.LocalSearcher`.
-Before a server starts, :meth:`LocalBackend.prepare` builds the index when there is none, when it was
-built by another version or from another folder, or when the archive's files changed since.
+Before a server starts, :meth:`LocalBackend.prepare` builds the index when there is none, when it was built by
+another version or from another archive than the one named, or when the archive's files changed since.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from backends import Backend
 from indexer.build import build, update
-from indexer.errors import IndexMissing, IndexStale, Report
-from indexer.index.layout import check_compatible, current_build, read_meta
+from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
+from indexer.index.layout import check_compatible, current_build, read_meta, serve_lock, served_by
 from indexer.index.reader import IndexSnapshot
 from indexer.ingest.files import archive_fingerprint
 from indexer.progress import Progress
@@ -58,26 +60,48 @@ class LocalBackend(Backend):
             snapshot.close()
 
     def prepare(self, log: Callable[[str], None]) -> None:
-        reason = self.rebuild_reason()
-        if reason is None:
-            return
-        corpus = self.settings.corpus_dir
-        log(f"{reason}: building it from {corpus} …")
-        log(self.build([corpus], Report(), Progress()).line("built"))
+        """Build the index when it must be (see :meth:`rebuild_reason`), then hold it as served by this server.
 
-    def rebuild_reason(self) -> str | None:
-        """Why the index must be built again from the archive folder before serving, or None."""
-        index_dir, corpus = self.index_dir, self.settings.corpus_dir
+        With an archive named (``JIANBAO_CORPUS_DIR``, ``make run CORPUS=…``) the index is of that archive; with
+        none, the server serves the index it is given, rebuilt (when its files changed or this version reads it no
+        more) from the archive the index records. An index another running server serves is never rebuilt from
+        another archive: that start is refused, saying what to do.
+        """
+        archive = self.archive()
+        reason = self.rebuild_reason(archive)
+        if reason is not None:
+            other = served_by(self.index_dir)
+            if other is not None and "built from" in reason:
+                raise JianbaoError(f"{reason}, and another server serves it ({other}): give this archive its own "
+                                   f"index folder (JIANBAO_INDEX_DIR or --index-dir), or stop that server first")
+            log(f"{reason}: building it from {archive} …")
+            log(self.build([archive], Report(), Progress()).line("built"))
+        self._serving = serve_lock(self.index_dir, f"pid {os.getpid()}, archive {archive}")
+
+    def archive(self) -> Path:
+        """The archive the index is (to be) built from: the one named, else the one the index records (when it is
+        still there), else the sample archive."""
+        if self.settings.named("JIANBAO_CORPUS_DIR"):
+            return self.settings.corpus_dir
+        with contextlib.suppress(IndexMissing, OSError, ValueError, TypeError):
+            recorded = Path(read_meta(current_build(self.index_dir)).archive_root or "")
+            if recorded.name and recorded.is_dir():
+                return recorded
+        return self.settings.corpus_dir
+
+    def rebuild_reason(self, archive: Path) -> str | None:
+        """Why the index must be built (again) from ``archive`` before serving, or None."""
+        index_dir = self.index_dir
         try:
             meta = check_compatible(current_build(index_dir))
         except IndexMissing:
             return f"there is no index in {index_dir} yet"
         except IndexStale:
             return f"the index in {index_dir} was built by another version of Jianbao"
-        if not meta.archive_root or not corpus.is_dir() or not Path(meta.archive_root).samefile(corpus):
+        if not meta.archive_root or not archive.is_dir() or not Path(meta.archive_root).samefile(archive):
             return f"the index in {index_dir} was built from {meta.archive_root or 'other files'}"
-        if meta.fingerprint != archive_fingerprint(corpus):
-            return f"files in {corpus} changed since the index was built"
+        if meta.fingerprint != archive_fingerprint(archive):
+            return f"files in {archive} changed since the index was built"
         return None
 
     def uploads(self, finished: Callable[[Upload], None]) -> UploadJobs:

@@ -9,6 +9,7 @@ command-line options override them. Nothing below the command lines reads ``os.e
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
@@ -201,15 +202,31 @@ class Settings:
                                       "the audit log (JSON Lines); unset, `audit.jsonl` in the index folder",
                                       _optional_path)
 
+    # the variables the environment set (not their defaults): the server builds from a named archive only
+    given: frozenset[str] = field(default=frozenset(), compare=False)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings in effect: each variable's value in ``environ`` (default ``os.environ``), else its default."""
         env = os.environ if environ is None else environ
-        values = {}
-        for f in fields(cls):
+        values: dict[str, Any] = {}
+        for f in _declared():
             setting: Setting = f.metadata["setting"]
             values[f.name] = f.metadata["parse"](env.get(setting.name, setting.default), setting.name)
-        return cls(**values)
+        return cls(**values, given=frozenset(s.name for s in SETTINGS if s.name in env))
+
+    def named(self, variable: str) -> bool:
+        """Whether the environment (or a command-line option standing for it) set ``variable``."""
+        return variable in self.given
+
+    def served_index_dir(self) -> Path:
+        """The index folder a server uses: the one named; else, for a named archive, its own folder under the default
+        one (``archives/NAME-HASH``: two servers of two archives never share an index); else the default."""
+        if self.named("JIANBAO_CORPUS_DIR") and not self.named("JIANBAO_INDEX_DIR"):
+            absolute = os.path.abspath(self.corpus_dir)
+            digest = hashlib.sha1(absolute.encode("utf-8")).hexdigest()[:8]
+            return self.index_dir / "archives" / f"{Path(absolute).name or 'archive'}-{digest}"
+        return self.index_dir
 
     @classmethod
     def defaults(cls) -> Settings:
@@ -217,7 +234,12 @@ class Settings:
         return cls()
 
 
-SETTINGS: tuple[Setting, ...] = tuple(f.metadata["setting"] for f in fields(Settings))
+def _declared() -> list:
+    """The fields of :class:`Settings` that are settings."""
+    return [f for f in fields(Settings) if "setting" in f.metadata]
+
+
+SETTINGS: tuple[Setting, ...] = tuple(f.metadata["setting"] for f in _declared())
 
 
 def settings_table() -> str:

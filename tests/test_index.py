@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ import pytest
 from indexer.errors import IndexStale
 from indexer.index import layout
 from indexer.index.layout import check_compatible, current_build
-from tests.conftest import CORPUS, ROOT, ids, open_index, run, write_jsonl
+from tests.conftest import CORPUS, ROOT, build_index, ids, open_index, run, write_jsonl
 
 
 def indexer(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -186,3 +187,42 @@ def test_the_server_rebuilds_only_when_the_archive_changed(tmp_path, capsys):
     ensure_index(index_dir, Settings.from_env({"JIANBAO_CORPUS_DIR": str(other), "JIANBAO_WORKERS": "1"}))
     assert f"was built from {archive}" in capsys.readouterr().err
     assert not ids(open_index(index_dir), "创新大赛")
+
+
+def test_a_server_given_an_index_and_no_archive_serves_it_and_rebuilds_it_from_its_own_archive(tmp_path, capsys):
+    from backends import backend_for
+    from indexer.settings import Settings
+
+    archive, index_dir = tmp_path / "archive", tmp_path / "index"
+    shutil.copytree(CORPUS, archive)
+    (archive / "own.txt").write_text("区统计局发布季度数据 本期专有词：梧桐叶。（区统计局）", encoding="utf-8")
+    build_index([archive], index_dir)
+    first = current_build(index_dir)
+    unnamed = Settings.from_env({"JIANBAO_WORKERS": "1"})  # no archive named: JIANBAO_CORPUS_DIR unset
+    backend_for(unnamed, index_dir=index_dir).prepare(lambda line: print(line, file=sys.stderr))
+    assert current_build(index_dir) == first and capsys.readouterr().err == ""  # served as given, not from corpus/
+    (archive / "more.txt").write_text("区统计局再发数据 又一专有词：银杏果。（区统计局）", encoding="utf-8")
+    backend_for(unnamed, index_dir=index_dir).prepare(lambda line: print(line, file=sys.stderr))
+    assert f"building it from {archive}" in capsys.readouterr().err
+    assert ids(open_index(index_dir), "梧桐叶") and ids(open_index(index_dir), "银杏果")
+
+
+def test_two_archives_get_two_index_folders_and_a_served_index_is_never_rebuilt_from_another(tmp_path):
+    from backends import backend_for
+    from indexer.errors import JianbaoError
+    from indexer.settings import Settings
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    shutil.copytree(CORPUS, first)
+    shutil.copytree(CORPUS, second)
+    named = [Settings.from_env({"JIANBAO_CORPUS_DIR": str(a), "JIANBAO_INDEX_DIR": str(tmp_path / "data"),
+                                "JIANBAO_WORKERS": "1"}) for a in (first, second)]
+    assert named[0].served_index_dir() == named[0].index_dir  # an index folder named is used as it is
+    own = [dataclasses.replace(s, given=s.given - {"JIANBAO_INDEX_DIR"}) for s in named]
+    assert own[0].served_index_dir() != own[1].served_index_dir()
+    assert own[0].served_index_dir().parent == own[0].index_dir / "archives"
+    serving = backend_for(named[0], index_dir=tmp_path / "shared")
+    serving.prepare(lambda line: None)  # a server of the first archive holds the folder
+    with pytest.raises(JianbaoError, match="another server serves it"):
+        backend_for(named[1], index_dir=tmp_path / "shared").prepare(lambda line: None)
+    assert ids(open_index(tmp_path / "shared"), "校园欺凌")  # still the first archive's index

@@ -31,14 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     p.add_argument("--index-dir", type=Path, default=None,
-                   help="index folder (default $JIANBAO_INDEX_DIR or index_data/)")
+                   help="index folder (default $JIANBAO_INDEX_DIR, else index_data/, or index_data/archives/NAME-HASH/ "
+                        "for an archive named by $JIANBAO_CORPUS_DIR)")
     p.add_argument("--threads", type=int, default=None,
                    help="threads in each process for exports and changes (default $JIANBAO_THREADS)")
     p.add_argument("--processes", type=int, default=None,
                    help="worker processes (default $JIANBAO_PROCESSES, or one per core)")
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
     args = p.parse_args(argv)
-    settings = dataclasses.replace(settings, index_dir=args.index_dir or settings.index_dir)
+    settings = dataclasses.replace(settings, index_dir=args.index_dir or settings.served_index_dir())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         backend = backend_for(settings)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
@@ -39,6 +40,7 @@ from indexer.errors import IndexLocked, IndexMissing, IndexStale
 CURRENT = "current"
 BUILDS = "builds"
 LOCK = ".lock"
+SERVING = ".serving"  # held (shared) by every server serving the folder
 META = "jianbao.json"
 INDEX_NAME = "MAIN"
 KEEP_BUILDS = 2  # the current build and the one before (readers may still hold it open)
@@ -184,3 +186,32 @@ def read_toc(storage: FileStorage, build: Path) -> TOC:
     except (ImportError, AttributeError, pickle.UnpicklingError) as e:
         raise IndexStale(f"the index in {build.parent.parent} was written by another version of Jianbao ({e}): "
                          "run `python -m indexer build` to rebuild it") from None
+
+
+def serve_lock(index_dir: Path, what: str) -> TextIO:
+    """Say that a server serves this folder (``what``: its archive and address) for as long as the returned file
+    stays open: a shared ``flock`` on ``.serving``, dropped by the system when the server ends."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    f = open(index_dir / SERVING, "a+")  # noqa: SIM115 - held open for the server's life
+    fcntl.flock(f, fcntl.LOCK_SH)
+    f.seek(0, os.SEEK_END)
+    f.write(f"{what}\n")
+    f.flush()
+    return f
+
+
+def served_by(index_dir: Path) -> str | None:
+    """What another running server said of itself when it took this folder (:func:`serve_lock`), or None."""
+    path = index_dir / SERVING
+    if not path.exists():
+        return None
+    with open(path, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            lines = f.read().strip().splitlines()
+            return lines[-1] if lines else "another server"
+        f.truncate(0)  # no server holds it: what was written is of servers gone
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return None
