@@ -46,6 +46,7 @@ from indexer.ingest.read.documents import DocumentReader
 from indexer.processes import die_with_parent
 from indexer.progress import Progress
 from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, now
+from indexer.withdrawals import Withdrawals
 
 log = logging.getLogger("jianbao.uploads")
 LOCK = ".lock"
@@ -206,9 +207,17 @@ class UploadJobs:
         """Remove an upload's items from the index and move its folder aside (see :func:`withdraw_upload`)."""
         return withdraw_upload(self.store, self.index_dir, upload_id, self.lock_wait)
 
-    def withdraw_item(self, item_id: str) -> tuple[int, str]:
-        """Remove one item from the index (see :func:`withdraw_item`)."""
-        return withdraw_item(self.store, self.index_dir, item_id, self.lock_wait)
+    def withdraw_item(self, item_id: str, user: str = "") -> int:
+        """Remove one item from the index and list it as withdrawn (see :func:`withdraw_item`)."""
+        return withdraw_item(self.store, self.index_dir, item_id, self.lock_wait, user)
+
+    def restore_item(self, item_id: str) -> str:
+        """Put a withdrawn item back (see :func:`restore_item`)."""
+        return restore_item(self.store, self.index_dir, item_id, self.lock_wait)
+
+    def withdrawals(self) -> dict[str, dict]:
+        """The archive's withdrawn items (id -> title, file, who, when)."""
+        return Withdrawals(self.store.archive_root).entries()
 
     def _index_in_child(self, upload: Upload) -> Upload:
         """Index the upload in a child process within the limits; the upload as the child left it.
@@ -298,40 +307,31 @@ def withdraw_upload(store: UploadStore, index_dir: Path, upload_id: str, lock_wa
     return upload
 
 
-def withdraw_item(store: UploadStore, index_dir: Path, item_id: str, lock_wait: float) -> tuple[int, str]:
-    """Remove one item from the index: (items removed, what became of its file).
-
-    An uploaded file whose every item is withdrawn moves aside to the ``.withdrawn`` folder; a file
-    still holding other items stays (a full rebuild would read the item again).
-    """
-    removed = remove_items(index_dir, {item_id}, lock_wait)
-    for upload_id in store.ids():
-        with contextlib.suppress(KeyError, ValueError):
-            upload = store.load(upload_id)
-            for entry in upload.files:
-                if item_id in entry.get("items", []):
-                    return removed, _withdraw_from(store, upload, entry, item_id)
-    return removed, "the file stays in the archive (a full rebuild reads the item again)"
+def withdraw_item(store: UploadStore, index_dir: Path, item_id: str, lock_wait: float, user: str = "") -> int:
+    """Remove one item from the index and list it among the archive's withdrawals (:mod:`indexer.withdrawals`),
+    so no later build or update reads it back; return how many documents were removed (0: no such item)."""
+    found = next(Segments.current(index_dir).stored_items("id", {item_id}), None)
+    if found is None:
+        return 0
+    Withdrawals(store.archive_root).add(item_id, title=found["title"] or found["body"][:30], source=found["source"],
+                                        user=user, time=now())
+    return remove_items(index_dir, {item_id}, lock_wait)
 
 
-def _withdraw_from(store: UploadStore, upload: Upload, entry: dict, item_id: str) -> str:
-    with claimed(store.where(upload.id), wait=True):
-        upload = store.load(upload.id)
-        entry = next(e for e in upload.files if e["stored"] == entry["stored"])
-        upload.withdrawn_items = sorted(set(upload.withdrawn_items) | {item_id})
-        if set(entry["items"]) <= set(upload.withdrawn_items):
-            source = store.archive_root / entry["stored"]
-            aside = store.withdrawn_path(upload.id)
-            aside.mkdir(parents=True, exist_ok=True)
-            for path in (source, source.with_name(source.name + ".meta.json")):
-                if path.exists() and not (aside / path.name).exists():
-                    os.rename(path, aside / path.name)
-            entry["withdrawn"] = True
-            outcome = f"its file {entry['stored']} was moved aside to {aside.relative_to(store.archive_root)}"
-        else:
-            outcome = f"its file {entry['stored']} stays: it holds other items"
-        store.save(upload)
-    return outcome
+def restore_item(store: UploadStore, index_dir: Path, item_id: str, lock_wait: float) -> str:
+    """Take a withdrawn item off the list and read its file again (an update): what became of it."""
+    entry = Withdrawals(store.archive_root).remove(item_id)
+    if entry is None:
+        raise Refused(f"item {item_id} is not withdrawn", "该条目未被撤回", 404)
+    source = store.archive_root / entry.get("source", "")
+    if not source.is_file():
+        return f"item {item_id} is no longer withdrawn; its file {entry.get('source')} is not in the archive"
+    while True:
+        try:
+            update([source], index_dir, Report(stream=None), workers=1, lock_wait=lock_wait)
+            return f"item {item_id} restored: {entry.get('source')} read again"
+        except IndexLocked:
+            continue
 
 
 def _limit_self(memory_mb: int) -> None:

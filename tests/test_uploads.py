@@ -240,9 +240,19 @@ def test_an_admin_withdraws_an_item_and_a_whole_upload_and_the_files_are_kept_as
     first = state["files"][0]["items"][0]
     answer = requests.post(base + "/api/withdrawals", data={"item": first}, timeout=30,
                            headers={**ADMIN, "X-CSRF-Token": admin_token})
-    assert answer.status_code == 200 and "moved aside" in answer.json()["message"]
+    assert answer.status_code == 200 and "until it is restored" in answer.json()["message"]
     assert total(base, "撤回专有词甲") == 0 and total(base, "撤回专有词乙") == 1
     assert requests.get(f"{base}/api/items/{first}", timeout=10).status_code == 404
+    rebuilt = open_index(build_index([archive], index.parent / "rebuilt-after-withdrawal"))
+    assert run(rebuilt, q="撤回专有词甲").total == 0 and run(rebuilt, q="撤回专有词乙").total == 1  # it lasts
+    assert first in requests.get(base + "/admin", headers=ADMIN, timeout=10).text  # listed, to restore
+    restored = requests.post(base + "/api/withdrawals/restore", data={"item": first}, timeout=30,
+                             headers={**ADMIN, "X-CSRF-Token": admin_token})
+    assert restored.status_code == 200 and total(base, "撤回专有词甲") == 1
+    assert run(open_index(build_index([archive], index.parent / "rebuilt-after-restore")), q="撤回专有词甲").total == 1
+    answer = requests.post(base + "/api/withdrawals", data={"item": first}, timeout=30,
+                           headers={**ADMIN, "X-CSRF-Token": admin_token})
+    assert answer.status_code == 200 and total(base, "撤回专有词甲") == 0
     whole = requests.post(base + "/admin/withdraw", data={"upload": upload["id"], "csrf_token": admin_token},
                           headers=ADMIN, timeout=30, allow_redirects=False)
     assert whole.status_code == 303

@@ -227,6 +227,12 @@ _UPLOAD_PATHS = {
             "type": "object", "properties": {"upload": {"type": "string"}, "item": {"type": "string"}}}}}},
         "responses": {"200": _json({"type": "object", "required": ["removed", "message"]}, "Withdrawn"),
                       **_UPLOAD_ERRORS}}},
+    "/api/withdrawals/restore": {"post": {
+        "operationId": "restore", "summary": "Restore a withdrawn item (administrators): its file is read again",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["item"], "properties": {"item": {"type": "string"}}}}}},
+        "responses": {"200": _json({"type": "object", "required": ["item", "message"]}, "Restored"),
+                      **_UPLOAD_ERRORS}}},
 }
 
 

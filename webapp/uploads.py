@@ -5,7 +5,8 @@
   (:mod:`indexer.uploads`) and indexed in the background (:mod:`indexer.upload_jobs`).
 * ``GET /api/uploads/<id>``: its status and progress (the uploader's own, or any for an administrator).
 * ``POST /api/uploads/<id>/retry``: index a failed or interrupted upload again.
-* ``POST /api/withdrawals`` (``upload`` or ``item``), administrators only.
+* ``POST /api/withdrawals`` (``upload`` or ``item``) and ``POST /api/withdrawals/restore`` (``item``),
+  administrators only: a withdrawn item stays out of every build until it is restored.
 * Pages: ``/upload`` (form, the user's uploads), ``/upload/<id>`` (progress, refreshed while it runs),
   ``/admin`` (uploads, withdrawal, the audit log).
 
@@ -240,10 +241,11 @@ def withdraw() -> dict:
             upload = service.withdraw_upload(upload_id)
             answer = {"upload": upload_id, "removed": len(upload.items), "message": upload.message}
         elif item_id:
-            removed, outcome = service.withdraw_item(item_id)
+            removed = service.withdraw_item(item_id, current_identity().user or "")
             if not removed:
                 raise Refused(f"no item {item_id!r} in the index", "索引中没有该条目", 404)
-            answer = {"item": item_id, "removed": removed, "message": f"item {item_id} withdrawn; {outcome}"}
+            answer = {"item": item_id, "removed": removed,
+                      "message": f"item {item_id} withdrawn: no build reads it back until it is restored"}
         else:
             raise Refused("name an `upload` or an `item`", "请指定要撤回的上传或条目")
     except KeyError:
@@ -269,6 +271,48 @@ def api_withdraw() -> Response:
     except Refused as e:
         return error_response(e.status, {404: "not_found", 409: "conflict"}.get(e.status, "bad_request"), str(e),
                               e.message_zh)
+
+
+def restore() -> dict:
+    """Restore the withdrawn item the form names (the caller has checked the admin role), audited."""
+    item_id = request.form.get("item", "").strip()
+    if not item_id:
+        raise Refused("name an `item`", "请指定要恢复的条目")
+    try:
+        message = jobs().restore_item(item_id)
+    except Refused:
+        raise
+    except JianbaoError as e:
+        record("restore", "failed", item=item_id, reason=str(e))
+        raise Refused(str(e), "暂时无法恢复，请稍后再试", 409) from None
+    record("restore", "done", item=item_id, message=message)
+    return {"item": item_id, "message": message}
+
+
+@routes.post("/api/withdrawals/restore")
+def api_restore() -> Response:
+    """Take a withdrawn item (``item``) off the withdrawals list and read its file again."""
+    refusal = guard("restore", "admin")
+    if refusal is not None:
+        return refusal
+    try:
+        return jsonify(restore())
+    except Refused as e:
+        return error_response(e.status, {404: "not_found", 409: "conflict"}.get(e.status, "bad_request"), str(e),
+                              e.message_zh)
+
+
+@routes.post("/admin/restore")
+def admin_restore() -> Response:
+    """The admin page's restore button: back to the page with what happened."""
+    refusal = guard("restore", "admin")
+    if refusal is not None:
+        return refusal
+    try:
+        message = restore()["message"]
+    except Refused as e:
+        message = f"{e.message_zh}（{e}）"
+    return redirect(url_for("uploads.admin_page", message=message), 303)
 
 
 @routes.get("/upload")
@@ -313,7 +357,7 @@ def admin_page() -> Response | str:
     found = jobs()
     listed = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u]
     return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=audit_log().newest(),
-                           message=request.args.get("message", ""))
+                           withdrawn=found.withdrawals(), message=request.args.get("message", ""))
 
 
 @routes.post("/admin/withdraw")

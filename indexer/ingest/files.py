@@ -20,7 +20,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from indexer.errors import Report, SourceError
+from indexer.errors import JianbaoError, Report, SourceError
 from indexer.ingest.enrich.access import ACCESS_FILE, folder_access, nearest_access
 from indexer.ingest.enrich.duplicates import Deduplicator
 from indexer.ingest.read.conversions import Extracted
@@ -32,6 +32,7 @@ from indexer.ingest.read.webpage import PAGE_SUFFIXES, read_page
 from indexer.ingest.split.issues import issue_items
 from indexer.items import Item, truncation
 from indexer.progress import Progress
+from indexer.withdrawals import Withdrawals
 
 TEXT_SUFFIXES = (".txt",)
 CORPUS_SUFFIXES = TEXT_SUFFIXES + PAGE_SUFFIXES + RECORD_SUFFIXES + DOCUMENT_SUFFIXES
@@ -132,9 +133,13 @@ def read_files(sources: list[Path], report: Report, root: Path | None = None,
     formats are converted in one run; ``documents`` converts document files
     (with its conversion cache; without one, nothing is cached). The items are a list,
     or with ``stream_records`` for a JSON Lines file, read as they are taken (take them all
-    before the next file).
+    before the next file). Items an administrator withdrew (:mod:`indexer.withdrawals`) are left out.
     """
     root = root or archive_root(sources)
+    try:
+        withdrawn = Withdrawals(root).ids()
+    except OSError as e:
+        raise JianbaoError(str(e)) from None
     documents = documents or DocumentReader()
     paths = list(iter_files(sources, report))
     progress = progress or Progress(stream=None)
@@ -142,9 +147,10 @@ def read_files(sources: list[Path], report: Report, root: Path | None = None,
     documents.prepare(paths)
     for path in paths:
         if stream_records and is_record_file(path):
-            yield path, _counted(read_file(path, report, root, documents), progress)
+            yield path, _counted((i for i in read_file(path, report, root, documents) if i.id not in withdrawn),
+                                 progress)
             continue
-        items = list(read_file(path, report, root, documents))
+        items = [i for i in read_file(path, report, root, documents) if i.id not in withdrawn]
         progress.advance(len(items))
         yield path, items
     progress.close()
