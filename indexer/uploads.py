@@ -37,6 +37,7 @@ from indexer.errors import JianbaoError
 from indexer.ingest.enrich.access import ACCESS_FILE, parse_access
 from indexer.ingest.files import CORPUS_SUFFIXES, MAX_ISSUE_BYTES, is_record_file
 from indexer.ingest.read.documents import MAX_DOCUMENT_BYTES
+from indexer.ingest.read.filetypes import SIGNATURES, SNIFF_BYTES, ZIP_KINDS, mismatch
 from indexer.ingest.read.meta import META_SUFFIX
 from indexer.ingest.read.zippackage import MAX_RATIO, MAX_TOTAL_BYTES
 
@@ -44,18 +45,10 @@ STATE = ".upload.json"
 WITHDRAWN = ".withdrawn"
 FAILED = ".failed"  # where a failed upload's files wait for a retry, out of every build's reach
 CHUNK = 1 << 20
-SNIFF_BYTES = 8192
 MAX_NAME_CHARS = 120
 UNFINISHED = ("queued", "indexing")
 ID_PATTERN = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u200b-\u200f\u202a-\u202e\u2066-\u2069]')
-_BINARY_MAGIC = {b"PK\x03\x04": "a zip package", b"%PDF-": "a PDF", b"\xd0\xcf\x11\xe0": "an old Office file",
-                 b"\x1f\x8b": "gzip data", b"\x7fELF": "a program", b"MZ": "a Windows program",
-                 b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"{\\rtf": "an RTF document"}
-_ZIP_KINDS = {".docx": ("word/document.xml", "Word (.docx)"), ".ofd": ("OFD.xml", "OFD"),
-              ".odt": ("content.xml", "OpenDocument (.odt)")}
-_SIGNATURES = {".pdf": (b"%PDF-",), ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-               ".wps": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",), ".rtf": (b"{\\rtf",), ".jsonl.gz": (b"\x1f\x8b",)}
 
 
 class Refused(JianbaoError):
@@ -129,36 +122,17 @@ def check_type(name: str, suffix: str, head: bytes) -> str:
     if not suffix:
         raise Refused(f"{name}: not a format the archive reads ({' '.join(CORPUS_SUFFIXES)})",
                       f"{name}：不支持的文件类型")
-    if suffix in _ZIP_KINDS:
-        if not head.startswith(b"PK\x03\x04"):
-            raise Refused(f"{name}: the content is not a {_ZIP_KINDS[suffix][1]} file ({_what(head)})",
-                          f"{name}：文件内容与扩展名不符")
-        return suffix
-    expected = _SIGNATURES.get(suffix)
-    if expected is not None:
-        if not head.startswith(expected):
-            raise Refused(f"{name}: the content is not what {suffix} says ({_what(head)})",
-                          f"{name}：文件内容与扩展名不符")
-        return suffix
-    magic = next((what for sig, what in _BINARY_MAGIC.items() if head.startswith(sig)), None)
-    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if magic or (b"\x00" in head and not utf16):
-        raise Refused(f"{name}: a {suffix} file must be text, this is {magic or 'binary data'}",
-                      f"{name}：文件内容与扩展名不符（应为文本）")
+    problem = mismatch(suffix, head)
+    if problem is not None:
+        text_wanted = suffix not in ZIP_KINDS and suffix not in SIGNATURES
+        raise Refused(f"{name}: {problem}", f"{name}：文件内容与扩展名不符" + ("（应为文本）" if text_wanted else ""))
     return suffix
-
-
-def _what(head: bytes) -> str:
-    magic = next((what for sig, what in _BINARY_MAGIC.items() if head.startswith(sig)), None)
-    if magic:
-        return f"it is {magic}"
-    return "it is text" if b"\x00" not in head else "it is unknown binary data"
 
 
 def check_package(path: Path, suffix: str, name: str) -> None:
     """Refused unless the stored zip package is the kind its name says and would not inflate past the reader's
     limits (a zip bomb named .docx)."""
-    part, kind = _ZIP_KINDS[suffix]
+    part, kind = ZIP_KINDS[suffix]
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -177,7 +151,7 @@ def check_package(path: Path, suffix: str, name: str) -> None:
 
 def file_limit(suffix: str) -> int:
     """The most bytes the reader takes from one file of this format (none for JSON Lines)."""
-    if suffix in _ZIP_KINDS or suffix in (".pdf", ".doc", ".wps", ".rtf"):
+    if suffix in ZIP_KINDS or suffix in (".pdf", ".doc", ".wps", ".rtf"):
         return MAX_DOCUMENT_BYTES
     return MAX_ISSUE_BYTES if suffix in (".txt", ".html", ".htm") else 1 << 62
 
@@ -255,7 +229,7 @@ class UploadStore:
                     chunk = stream.read(CHUNK)
             if size == 0:
                 raise Refused(f"{sent}: the file is empty", f"{sent}：文件为空")
-            if kind in _ZIP_KINDS:
+            if kind in ZIP_KINDS:
                 check_package(part, kind, sent)
             final = _link_new(part, folder, name)
         finally:

@@ -131,3 +131,35 @@ def test_good_items_around_the_bad_ones_are_indexed(hostile_build):
     assert ids(searcher, "区财政局完善预算管理") == {h.id for h in run(searcher, q="细化预算编制").hits}
     assert run(searcher, q="区统计局发布").total == 5
     assert {h.date for h in run(searcher, q='"区统计局发布第2期"').hits} == {None}
+
+
+@pytest.mark.parametrize("name", ["random.doc", "random.wps", "random.docx", "random.pdf", "random.ofd", "random.rtf",
+                                  "random.odt", "random.jsonl.gz"])
+def test_random_bytes_named_as_an_office_file_are_reported_never_items(tmp_path, name):
+    from indexer.errors import Report
+    from indexer.ingest.files import read_items
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    shutil.copy(SEED_000, archive / "good.txt")
+    (archive / name).write_bytes(random.Random(name).randbytes(30_000))
+    report = Report(stream=None)
+    items = list(read_items([archive], report))
+    assert {i.source for i in items} == {"good.txt"}
+    [problem] = report.problems
+    assert problem.skipped and problem.path.endswith(name) and "content" in problem.reason
+
+
+def test_a_text_that_reads_as_mojibake_is_reported_not_indexed(tmp_path):
+    from indexer.errors import Report
+    from indexer.ingest.files import read_items
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    rng = random.Random(3)
+    mojibake = "".join(chr(rng.randrange(0x4E00, 0xA000)) for _ in range(5000))  # every code point a hanzi
+    (archive / "mojibake.txt").write_text(mojibake, encoding="utf-8")  # valid UTF-8, but no text
+    shutil.copy(SEED_004, archive / "good.txt")
+    report = Report(stream=None)
+    assert {i.source for i in read_items([archive], report)} == {"good.txt"}
+    assert [p.path.endswith("mojibake.txt") and "mostly not text" in p.reason for p in report.problems] == [True]

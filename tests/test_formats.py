@@ -219,7 +219,7 @@ def test_a_failed_conversion_is_remembered(tmp_path, monkeypatch):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "empty.doc").write_bytes(b"")
+    (corpus / "empty.rtf").write_bytes(b"{\\rtf1}")  # an RTF document of no text
     (corpus / "a.docx").write_bytes((SEEDS / f"{ISSUES[1]}.docx").read_bytes())
     runs: list[list[str]] = []
     convert_all = office.convert_all
@@ -232,16 +232,16 @@ def test_a_failed_conversion_is_remembered(tmp_path, monkeypatch):
         assert len(items) == 5
         return [f"{Path(p.path).name}: {p.reason}" for p in report.problems if p.skipped]
 
-    assert skipped() == ["empty.doc: no text in the document"]
-    assert skipped() == ["empty.doc: no text in the document (remembered from an earlier run; "
+    assert skipped() == ["empty.rtf: no text in the document"]
+    assert skipped() == ["empty.rtf: no text in the document (remembered from an earlier run; "
                          "`python -m indexer clear-cache` tries again)"]
-    assert runs == [["empty.doc"]]
+    assert runs == [["empty.rtf"]]
     monkeypatch.setattr(office, "converter_identity", lambda timeout: "LibreOffice, another version")
-    assert skipped() == ["empty.doc: no text in the document"]
-    assert runs == [["empty.doc"]] * 2
+    assert skipped() == ["empty.rtf: no text in the document"]
+    assert runs == [["empty.rtf"]] * 2
     ConversionCache(tmp_path / "cache").clear()
     skipped()
-    assert runs == [["empty.doc"]] * 3
+    assert runs == [["empty.rtf"]] * 3
 
 
 @pytest.mark.system
@@ -399,7 +399,7 @@ def _hostile_archive(folder: Path) -> dict[str, str]:
             if "Page_1/" not in info.filename:
                 z.writestr(info, source.read(info))
     (folder / "missing_page.ofd").write_bytes(package.getvalue())
-    return {"encrypted.pdf": "password", "bomb.docx": "zip bomb", "not_a_zip.docx": "not a zip",
+    return {"encrypted.pdf": "password", "bomb.docx": "zip bomb", "not_a_zip.docx": "not a Word (.docx) file (it is text)",
             "long.pdf": "2000 pages", "missing_page.ofd": "Page_1/Content.xml is missing"}
 
 

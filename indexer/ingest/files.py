@@ -26,6 +26,7 @@ from indexer.ingest.enrich.duplicates import Deduplicator
 from indexer.ingest.read.conversions import Extracted
 from indexer.ingest.read.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
 from indexer.ingest.read.encodings import decode
+from indexer.ingest.read.filetypes import MIN_READABLE, SNIFF_BYTES, mismatch, readable_share
 from indexer.ingest.read.meta import META_SUFFIX, IssueMeta, read_meta
 from indexer.ingest.read.records import RECORD_SUFFIXES, read_records
 from indexer.ingest.read.webpage import PAGE_SUFFIXES, read_page
@@ -160,6 +161,9 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
     """The items of one file. A file that cannot be read at all is reported and yields nothing."""
     key = source_key(path, root)
     inherited = folder_access(path, root, report)
+    if problem := _kind_problem(path):
+        report.skip(str(path), problem)
+        return
     if is_record_file(path):
         yield from _records(path, key, report, inherited)
         return
@@ -169,6 +173,7 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
             extracted = (documents or DocumentReader()).extract(path, data)
             for reason in extracted.warnings:
                 report.warn(str(path), reason)
+            _check_text(str(path), extracted.text)
             items = _document_items(key, extracted, read_meta(path, report))
         else:
             data = _read_bytes(path)
@@ -177,6 +182,7 @@ def read_file(path: Path, report: Report, root: Path, documents: DocumentReader 
                 items = read_page(key, str(path), data, meta)
             else:
                 text = decode(data, str(path), lambda reason: report.warn(str(path), reason))
+                _check_text(str(path), text)
                 items = issue_items(key, text, meta)
         if not items:
             raise SourceError(str(path), "no items found")
@@ -228,6 +234,26 @@ def _document_items(key: str, extracted: Extracted, meta: IssueMeta) -> list[Ite
         if extracted.created and item.year is None:
             item.date, item.year, item.date_inferred = extracted.created, int(extracted.created[:4]), True
     return items
+
+
+def _kind_problem(path: Path) -> str | None:
+    """Why a file is not what its name says (random bytes named .doc), from its first bytes; None when it is."""
+    name = path.name.lower()
+    suffix = next((s for s in sorted(CORPUS_SUFFIXES, key=len, reverse=True) if name.endswith(s)), "")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError:
+        return None  # reported, with its reason, when it is read
+    return mismatch(suffix, head, nul_is_binary=False)
+
+
+def _check_text(path: str, text: str) -> None:
+    """SourceError when the text a file gave is mostly not text (what a damaged file or another format gives)."""
+    share = readable_share(text[:200_000])
+    if share < MIN_READABLE:
+        raise SourceError(path, f"what was read is mostly not text ({share:.0%} of its characters are those of a "
+                                "Chinese text): a damaged file, or another format")
 
 
 def _read_bytes(path: Path, limit: int = MAX_ISSUE_BYTES) -> bytes:
