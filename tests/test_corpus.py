@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from indexer.errors import Report
+from indexer.ingest.enrich.duplicates import Deduplicator
 from indexer.ingest.files import read_items
+from indexer.items import Item
 from tests.conftest import CORPUS, ROOT, XWLB, write_jsonl
 
 SEED = CORPUS / "000_481367547d7bb0e8.txt"
@@ -185,3 +187,21 @@ def test_written_records_round_trip(tmp_path, seed_items):
     items, report = _read(path)
     assert [(i.id, i.title, i.body, i.departments) for i in items] == [
         (i.id, i.title, i.body, i.departments) for i in seed_items]
+
+
+def _item(item_id: str, title: str, body: str, ocr: bool = False, access: list[str] | None = None) -> Item:
+    return Item(id=item_id, title=title, body=body, issue="", source=f"{item_id}.txt", position=1, ocr=ocr,
+                access=access or ["public"])
+
+
+def test_an_ocr_copy_is_one_item_with_its_text_layer_copy_but_never_another_document_or_access():
+    body = "全区共组织开展安全生产大检查十二次，排查整改隐患八十三处，约谈企业负责人九人，督促落实主体责任。（区应急局）"
+    misread = body.replace("隐患", "稳患").replace("督促", "督保")  # what OCR makes of a few characters
+    kept = Deduplicator()
+    kept.add([_item("scan", "区应急局开展安全生产大检查", misread, ocr=True),
+              _item("text", "区应急局开展安全生产大检查", body),
+              _item("secret", "区应急局开展安全生产大检查", misread, ocr=True, access=["内部"]),
+              _item("other", "区应急局开展安全生产大检查", body.replace("十二", "十五").replace("八十三", "六十一")
+                    .replace("九人", "四人"))])
+    got = {i.id: i.duplicates for i in kept.items()}
+    assert got == {"text": ["scan.txt"], "secret": [], "other": []}  # the text layer kept; the rest stay apart

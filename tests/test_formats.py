@@ -83,6 +83,11 @@ def test_ocr_text_is_mended_like_a_text_layer():
 
     assert mend("区 教育 局 完善 “三查“ 机制 , “四不两直”方式“近日\n“开门红“。〈区人社局)") == (
         "区教育局完善 “三查” 机制 , “四不两直”方式“近日\n“开门红”。（区人社局）")
+    # ASCII punctuation between Chinese characters is the full-width one print has; straight quotes are paired.
+    assert mend('今年以来,全区新增企业12家;其中"专精特新"企业3家:(区市场监管局)') == (
+        "今年以来，全区新增企业12家；其中“专精特新”企业3家：（区市场监管局）")
+    assert mend("Version 2.0, released (test)") == "Version 2.0, released (test)"
+    assert mend("一是深化改革,\n二是加强监管") == "一是深化改革，\n二是加强监管"  # lines stay lines
 
 
 def test_ofd_government_document(tmp_path):
@@ -476,3 +481,15 @@ def test_pages_of_noise_are_given_up_within_the_ocr_budget(tmp_path, monkeypatch
     [skipped] = _skipped(corpus, tmp_path / "cache")
     assert time.monotonic() - started < ocr.GIVE_UP_AFTER * ocr.PAGE_TIMEOUT + 30
     assert "page 3 left out" in skipped and "page 5 left out" in skipped
+
+
+@pytest.mark.system
+def test_every_copy_of_a_seed_issue_is_one_item_listing_its_files(seed_conversions):
+    """The scanned copies too (their OCR text differs by a few characters): 14 items, each listing its 7 other
+    files, and two issues."""
+    report = Report(stream=None)
+    items = list(read_items([SEEDS], report))
+    assert len(items) == 14 and {len(i.duplicates) for i in items} == {7}
+    assert all(any(d.endswith("_scanned.pdf") for d in i.duplicates) for i in items)
+    assert not any(i.ocr for i in items)  # the text layer's text is kept, not the scan's
+    assert len({i.issue_key for i in items}) == 2

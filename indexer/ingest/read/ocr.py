@@ -46,6 +46,10 @@ _SPACE_IN_CJK = re.compile(rf"(?<={_CJK}) +(?={_CJK})")
 _MISREAD_PARENS = re.compile(r"[〈《]([^〈《〉》()（）\n]{1,40})[)）]")
 # The standard model reads the closing ” of a quoted term as “: “三查“机制.
 _MISREAD_CLOSE = re.compile(r"(“[^“”\n]*)“")
+# Punctuation Tesseract gives in its ASCII form between Chinese characters, where print has the full-width one.
+_HALF_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_HALF_IN_CJK = re.compile(rf"(?<={_CJK})[ \t]*([,;:?!()]+)[ \t]*(?={_CJK})|(?<={_CJK})([,;:?!)]+)(?=[ \t]*$)", re.M)
+_STRAIGHT_QUOTE = re.compile(r'"')
 
 
 @cache
@@ -173,7 +177,17 @@ def ocr_image(image: Image.Image, path: str, language: str = LANGUAGE, options: 
 
 
 def mend(text: str) -> str:
-    """Tesseract's text as a text layer would have it: no spaces between Chinese characters, misread brackets and
-    closing quotes mended."""
+    """Tesseract's text as a text layer would have it: no spaces between Chinese characters, the full-width
+    punctuation of Chinese print, paired quotes, misread brackets and closing quotes mended."""
     text = _MISREAD_PARENS.sub(r"（\1）", _SPACE_IN_CJK.sub("", text))
+    text = _HALF_IN_CJK.sub(lambda m: "".join(_HALF_WIDTH[c] for c in m.group(1) or m.group(2)), text)
+    text = "\n".join(_paired_quotes(line) for line in text.split("\n"))
     return _MISREAD_CLOSE.sub(r"\1”", text)
+
+
+def _paired_quotes(line: str) -> str:
+    """Straight double quotes in a line of Chinese text as opening and closing quotes, in turn."""
+    if '"' not in line or not re.search(_CJK, line):
+        return line
+    marks = iter(("“", "”") * (line.count('"') // 2 + 1))
+    return _STRAIGHT_QUOTE.sub(lambda m: next(marks), line)
