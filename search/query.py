@@ -4,6 +4,8 @@
 * ``"…"`` is one exact string (its spaces are ignored, as in the indexed text);
 * ``A OR B`` needs one of them; ``-word`` excludes; ``title:word`` looks only in titles.
 
+Emoji and other symbols (Unicode's So and Sk categories, and the joiners and variation selectors of emoji)
+separate unquoted terms, as a space does: ``疫情🌊`` looks for 疫情.
 Every term is matched as a substring of the search form of the text (NFKC,
 lower case, simplified characters, no whitespace; joining marks such as ``、“”``
 may stand inside it), so a word is never missed for having been cut differently.
@@ -64,6 +66,9 @@ def parse(q: str) -> ParsedQuery:
     if text.count('"') % 2:
         text = text.replace('"', " ")
         parsed.notes.append("an unclosed quote was ignored")
+    pieces = text.split('"')
+    pieces[0::2] = ["".join(" " if _is_symbol(c) else c for c in piece) for piece in pieces[0::2]]  # outside quotes
+    text = '"'.join(pieces)
     units: list[tuple[bool, Term] | str] = []
     for m in _TOKEN.finditer(text):
         negated, scope, quoted, word = m.group(1) == "-", m.group(2), m.group(3), m.group(4)
@@ -85,6 +90,11 @@ def parse(q: str) -> ParsedQuery:
         _truncate(parsed)
     _add_synonyms(parsed)
     return parsed
+
+
+def _is_symbol(char: str) -> bool:
+    """Whether a character separates terms as a space does: an emoji or another symbol, or what joins emoji."""
+    return unicodedata.category(char) in ("So", "Sk") or char in "\u200d\ufe0e\ufe0f"
 
 
 def _add_synonyms(parsed: ParsedQuery) -> None:

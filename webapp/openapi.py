@@ -62,8 +62,9 @@ _SEARCH_PARAMS = [
     _param("date_to", "Inclusive upper date bound", {"type": "string", "format": "date"}),
     _param("scope", "Where words are looked for", {"type": "string", "enum": list(SCOPES), "default": "all"}),
     _param("sort", "Result order", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
-    _param("page", f"1-based page; page × size may not pass {MAX_RESULT_WINDOW} (400 result_window)",
-           {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW, "default": 1}),
+    _param("page", f"1-based page; page × size may not pass {MAX_RESULT_WINDOW} (400 result_window): the maximum "
+                   "here is what holds with any size", {"type": "integer", "minimum": 1,
+                                                        "maximum": MAX_RESULT_WINDOW // MAX_PAGE_SIZE, "default": 1}),
     _param("size", "Hits a page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 10}),
 ]
 
