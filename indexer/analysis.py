@@ -35,7 +35,7 @@ from indexer.settings import USER_DICT_FILE
 
 # Bump when the tokens produced for a given text, or the way their postings are stored, change:
 # indexes built before then must be rebuilt.
-ANALYZER_VERSION = "4"  # 4: an issue's number and date are searchable, its 刊名 no longer
+ANALYZER_VERSION = "5"  # 4: an issue's number and date are searchable, its 刊名 no longer; 5: 《》〈〉 join terms
 _WORDLIKE = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SHIFT = np.uint64(21)  # code points fit in 21 bits: a gram is (first << 21) | second

@@ -36,9 +36,10 @@ _WHITESPACE = re.compile(r"\s+")
 _HSPACE = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a\u202f\u205f]+")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _CHUNK = 64  # characters folded at a time when folding changes a text's length
-# Marks that join or quote the words of one phrase (after NFKC: full-width quotes become ASCII).
-# 《》 are not among them: a term reaching into a book title is not taken as the title's words.
-JOINING_MARKS = "、·・•“”‘’「」『』\"'"
+# Marks that join or quote the words of one phrase (after NFKC: full-width quotes become ASCII): the enumeration
+# comma, middle dots, and every pair of quotes and book-title marks, one rule for all (播发央视快评同舟共济 finds
+# 播发央视快评《同舟共济…》).
+JOINING_MARKS = "、·・•“”‘’「」『』《》〈〉\"'"
 MIN_SIDE = 2  # a mark is skipped only between two parts of a term of at least this many characters
 _MARKS_CLASS = "[" + re.escape(JOINING_MARKS) + "]"
 _JOINED = re.compile(f"([^{re.escape(JOINING_MARKS)}]){_MARKS_CLASS}+(?=([^{re.escape(JOINING_MARKS)}]))")

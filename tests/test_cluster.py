@@ -367,7 +367,7 @@ def test_an_update_that_shortens_an_issue_needs_allow_removals(tmp_path, capsys,
         assert "the update would remove" in refused and "run it again with --allow-removals" in refused
         assert searcher.search(SearchQuery(q="区残联")).total > 0  # nothing changed
 
-        def failing(self, items, stamp):  # a replica fails while the items are written
+        def failing(self, items, stamp, ids):  # a replica fails while the items are written
             raise ClusterUnavailable("shard 0 replica failed")
 
         with monkeypatch.context() as patched:

@@ -26,6 +26,7 @@ RECORDS = [
     {"id": "joined", "title": "落实“双随机、一公开”监管", "body": "坚定“四个自信”，推进工作。", "issue": "政务信息 2023年第114期"},
     {"id": "plain", "title": "推进双随机一公开", "body": "坚定四个自信。", "issue": "工作简报 2022年第14期"},
     {"id": "comma", "title": "双随机，一公开", "body": "各单位稳健施政、务实有为。", "issue": "工作简报 2022年第15期"},
+    {"id": "booktitle", "title": "新闻联播播发央视快评《同舟共济守望相助》", "body": "引发热烈反响。", "issue": "工作简报 2022年第17期"},
     {"id": "agency", "title": "区人力资源和社会保障局召开就业工作会", "body": "会议部署稳就业。", "issue": "工作简报 2022年第16期"},
     {"id": "short", "title": "区人社局开展招聘月活动", "body": "提供岗位。", "issue": "工作简报 2022年第16期"},
 ]
@@ -87,6 +88,12 @@ def test_folding_keeps_offsets_of_the_printed_text():
 @pytest.mark.parametrize("q", ["双随机一公开", "双随机、一公开", '"双随机一公开"', '"双随机、一公开"', '"雙隨機一公開"'])
 def test_joining_marks_do_not_stop_a_match_either_way(searcher, q):
     assert ids(searcher, q) == {"joined", "plain"}
+
+
+@pytest.mark.parametrize("q", ["播发央视快评同舟共济守望", '"央视快评同舟共济"', "快评《同舟共济", "\"《同舟共济守望相助》\"",
+                               "央视快评〈同舟共济"])
+def test_book_title_marks_join_a_term_as_quotes_do(searcher, q):
+    assert ids(searcher, q) == {"booktitle"}
 
 
 def test_quotes_around_part_of_a_term_do_not_stop_it(searcher):
