@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from cluster.schema import (
+    ALL_VARIANTS_UP_TO,
     EVERYTHING,
     ITEMS,
     PUBLIC_ITEMS,
@@ -21,6 +22,8 @@ from cluster.schema import (
     access_key,
     doc_token,
     issue_hash,
+    joined_phrase,
+    mark_variants,
     phrase,
     value_id,
 )
@@ -55,27 +58,39 @@ Verified = Mapping[Term, list[int]]  # for a term that may span joining marks: t
 
 
 def spans_marks(term: Term) -> bool:
-    """Whether the term may match across joining marks (then its matches beyond the plain phrase are checked)."""
-    return bool(term_gaps(term.text)[1])
+    """Whether the term's matches across joining marks are checked by the searcher (a term of more places for marks
+    than ALL_VARIANTS_UP_TO: the others are matched by the phrases of their variants)."""
+    return len(term_gaps(term.text)[1]) > ALL_VARIANTS_UP_TO
 
 
 def term_match(term: Term, verified: Verified) -> str:
-    """The full-text expression of one term: its plain phrase, or one of the documents checked to hold it."""
-    text, _ = term_gaps(term.text)
-    scope = "title" if term.title_only else "(title,body)"
+    """The full-text expression of one term: its plain phrase, or a phrase of it across marks in the free fields
+    (every variant, or for a long term the documents checked to hold one)."""
+    text, gaps = term_gaps(term.text)
+    scope, free = ("title", "title_free") if term.title_only else ("(title,body)", "(title_free,body_free)")
     expr = f"(@{scope} {phrase(text)})"
-    checked = verified.get(term)
-    if checked:  # their phrase without the marks is what ranks them, in the field that holds it
-        free = "title_free" if term.title_only else "(title_free,body_free)"
-        expr = f"({expr} | ((@{free} {phrase(text)}) (@mark {' | '.join(doc_token(d) for d in checked)})))"
+    if gaps and not spans_marks(term):
+        expr = f"({expr} | (@{free} {' | '.join(mark_variants(text, gaps))}))"
+    elif checked := verified.get(term):  # their pairs across marks are what rank them, in the field that holds them
+        expr = f"({expr} | ((@{free} {_pairs(text, gaps)}) (@mark {' | '.join(doc_token(d) for d in checked)})))"
     return expr
 
 
 def beyond_plain(term: Term) -> str:
-    """The MATCH of the candidates a term may match only across joining marks (checked by the searcher)."""
-    text, _ = term_gaps(term.text)
+    """The MATCH of the candidates a long term may match only across joining marks (checked by the searcher): every
+    pair of its characters, with a run of marks between them where the term allows one, and not its plain phrase."""
+    text, gaps = term_gaps(term.text)
     free, plain = ("title_free", "title") if term.title_only else ("(title_free,body_free)", "(title,body)")
-    return f"MATCH('(@{free} {phrase(text)}) -(@{plain} {phrase(text)})')"
+    return f"MATCH('(@{free} {_pairs(text, gaps)}) -(@{plain} {phrase(text)})')"
+
+
+def _pairs(text: str, gaps: frozenset[int]) -> str:
+    """Each pair of adjacent characters of ``text``, as a phrase, or across a run of marks where ``gaps`` allow."""
+    pairs = []
+    for i in range(len(text) - 1):
+        pair = phrase(text[i:i + 2])
+        pairs.append(f"({pair} | {joined_phrase(text[i:i + 2], [1])})" if i + 1 in gaps else pair)
+    return " ".join(pairs)
 
 
 def match(parsed: ParsedQuery, verified: Verified) -> str:

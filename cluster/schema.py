@@ -12,10 +12,14 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
   engine can change what matches. Every character is also indexed paired with the next token
   (the shards' ``bigram_index = all``), so a phrase reads the short lists of its pairs, not the long
   position lists of its characters.
-* **Joining marks** (``、“”`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
-  ``*_free`` fields hold the same tokens without the marks, so a phrase there finds every item the
-  term may match across marks; the few it finds that the plain fields do not are checked by the
-  searcher and named by their document token (``mark`` field) in the query.
+* **Joining marks** (``、“”《》`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
+  ``*_free`` fields hold the same tokens with each run of marks as one token (:data:`JOINED`), so a term is
+  found across marks by the phrases of its variants, one for each set of the places where marks may stand
+  (a term of up to :data:`ALL_VARIANTS_UP_TO` such places, 64 phrases at most); a longer term's candidates (all
+  its pairs, each with or without marks between) are checked by the searcher and named by their document
+  token (``mark`` field) in the query.
+* **Content version.** The values index's meta row records the :data:`CONTENT_VERSION` the items were written
+  in; a searcher refuses a cluster written in another one (build it again).
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
   number of shards, so an item always goes to the same shard.
 * **Public and restricted items apart.** Each shard keeps its public items in one items index and the items
@@ -40,6 +44,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Iterable
+from itertools import combinations
 from typing import Any
 
 from indexer.errors import IndexStale
@@ -51,10 +58,14 @@ PUBLIC_ITEMS = "jianbao_public"  # the distributed index of the public items
 VALUES = "jianbao_values"  # the distributed index of facet values
 EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
 PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
+JOINED = "zj"  # a run of joining marks, in the free fields
+ALL_VARIANTS_UP_TO = 6  # places for marks in a term up to which every variant is its own phrase
+CONTENT_VERSION = "2"  # 2: runs of joining marks as one token in the free fields (1: left out)
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
 
+_MARK_RUNS = re.compile("[" + re.escape(JOINING_MARKS) + "]+|[^" + re.escape(JOINING_MARKS) + "]+")
 ITEM_FIELDS = ("title", "body", "title_free", "body_free", "mark")
 # Attribute declarations of the items index: (kind, name).
 ITEM_ATTRS = (
@@ -113,6 +124,9 @@ def hash63(*parts: str) -> int:
     """A stable positive 63-bit integer of ``parts`` (never 0: Sphinx ids start at 1)."""
     digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).digest()
     return (int.from_bytes(digest[:8], "big") >> 1) or 1
+
+
+META_ID = hash63("meta")  # the values-index row holding the archive root and the content version
 
 
 def doc_id(item_id: str) -> int:
@@ -195,10 +209,26 @@ def encode(form: str) -> str:
 
 
 def encode_parts(forms: list[str], free: bool = False) -> str:
-    """Search forms of parts as one field: each encoded, parts apart; ``free``: joining marks left out."""
+    """Search forms of parts as one field: each encoded, parts apart; ``free``: each run of joining marks one token."""
     if free:
-        forms = ["".join(ch for ch in f if ch not in JOINING_MARKS) for f in forms]
+        return f" {PART_BREAK} ".join(" ".join(JOINED if run[0] in JOINING_MARKS else encode(run)
+                                               for run in _MARK_RUNS.findall(f)) for f in forms)
     return f" {PART_BREAK} ".join(encode(f) for f in forms)
+
+
+def joined_phrase(text: str, marks_at: Iterable[int]) -> str:
+    """The phrase of ``text`` (search form without marks) with a run of marks before each character of ``marks_at``,
+    as the free fields hold it."""
+    at = set(marks_at)
+    tokens = [token for i, ch in enumerate(text) for token in ((JOINED,) if i in at else ()) + (format(ord(ch), "x"),)]
+    return f'"{" ".join(tokens)}"'
+
+
+def mark_variants(text: str, gaps: frozenset[int]) -> list[str]:
+    """The free-field phrases of a term across marks: one for every non-empty set of its gaps (up to
+    ALL_VARIANTS_UP_TO gaps; a longer term's are checked instead)."""
+    places = sorted(gaps)
+    return [joined_phrase(text, combo) for n in range(1, len(places) + 1) for combo in combinations(places, n)]
 
 
 def doc_token(doc: int) -> str:
@@ -270,3 +300,13 @@ def value_rows(item: Item, stamp: int) -> list[dict[str, Any]]:
     pairs += [(TOPIC_TOP, topic_top(t)) for t in item.topics]
     return [{"id": value_id(kind, name), "name_text": EVERYTHING, "kind": kind, "name": name, "stamp": stamp}
             for kind, name in dict.fromkeys(pairs)]
+
+
+def content_problem(rows: list[tuple]) -> str | None:
+    """Why items written as the meta rows (their ``name`` JSON) say cannot be searched by this code, or None."""
+    for (name,) in rows:
+        version = json.loads(name).get("content", "1")
+        if version != CONTENT_VERSION:
+            return (f"the cluster's items were written in content version {version}, this code reads version "
+                    f"{CONTENT_VERSION}: build it again with `python -m indexer build --backend URL`")
+    return None

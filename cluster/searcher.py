@@ -49,9 +49,11 @@ from cluster.schema import (
     GENERATION,
     ITEM_ATTRS,
     ITEMS,
+    META_ID,
     PUBLIC_ITEMS,
     TOPIC_TOP,
     VALUES,
+    content_problem,
     doc_id,
     generation_of,
     issue_hash,
@@ -61,6 +63,7 @@ from cluster.schema import (
     value_id,
 )
 from indexer.analysis import jieba_tokenizer
+from indexer.errors import IndexStale
 from indexer.items import Item, date_number, searchable_parts
 from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps
 from search.access import PUBLIC_ONLY, Viewer, index_groups
@@ -90,6 +93,7 @@ _GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION") 
 # Every attribute of the items index: refused ("unknown column") by a cluster configured before one was added
 _SCHEMA_PROBE = f"SELECT {', '.join(name for _, name in ITEM_ATTRS)} FROM {ITEMS} LIMIT 0, 1 OPTION ranker=none"
 # The generation rows, one a shard: the name of what each holds
+_META = f"SELECT name FROM {VALUES} WHERE id = {META_ID} LIMIT 0, 1000"
 _GENERATION = f"SELECT name FROM {VALUES} WHERE MATCH('@name_text {GENERATION}') LIMIT 0, 1000 OPTION ranker=none"
 
 
@@ -187,7 +191,7 @@ class SphinxQLSearcher(Searcher):
         """A new connection of this thread, once the items index is seen to have every column this code reads."""
         conn = connect(self.host, self.port, timeout=self.budget)
         try:
-            run_batch(conn, [_SCHEMA_PROBE])
+            meta = run_batch(conn, [_SCHEMA_PROBE, _META])[1]
         except pymysql.ProgrammingError as e:  # a refused statement; a shard that did not answer is left to the caller
             if "unknown column" in str(e):
                 conn.close()
@@ -195,6 +199,10 @@ class SphinxQLSearcher(Searcher):
         except pymysql.MySQLError:
             conn.close()
             raise
+        else:
+            if problem := content_problem(meta.rows):
+                conn.close()
+                raise IndexStale(problem)
         self._local.conn = conn
         return conn
 

@@ -31,12 +31,14 @@ import pymysql
 from cluster.config import AGENT_PORT_OFFSET
 from cluster.connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from cluster.schema import (
+    CONTENT_VERSION,
     EVERYTHING,
     ITEMS,
+    META_ID,
     check_columns,
+    content_problem,
     doc_id,
     generation_row,
-    hash63,
     index_of,
     issue_hash,
     item_indexes,
@@ -45,14 +47,13 @@ from cluster.schema import (
     value_rows,
     values_index,
 )
-from indexer.errors import JianbaoError, Report
+from indexer.errors import IndexStale, JianbaoError, Report
 from indexer.ingest.files import archive_root, read_items
 from indexer.items import Item
 from indexer.runs import OneItemAnId, Summary, read_update, removal_label, removals_refused
 
 BATCH_ROWS = 200  # rows a REPLACE statement carries
 SWEEP_ROWS = 10_000  # rows of earlier runs a build deletes a statement
-META_ID = hash63("meta")  # the values-index row holding the archive root
 
 
 @dataclass(frozen=True)
@@ -254,10 +255,15 @@ class ClusterWriter:
 
     def set_archive_root(self, root: Path, stamp: int) -> None:
         """Record the archive root on every shard (updates name files relative to it), as written by run ``stamp``."""
-        row = {"id": META_ID, "name_text": EVERYTHING, "kind": "meta", "name": json.dumps({"archive_root": str(root)}),
-               "stamp": stamp}
+        meta = {"archive_root": str(root), "content": CONTENT_VERSION}
+        row = {"id": META_ID, "name_text": EVERYTHING, "kind": "meta", "name": json.dumps(meta), "stamp": stamp}
         for shard in self.shards:
             self._each_replica(shard, [_replace(values_index(shard.number), [row])])
+
+    def content_problem(self) -> str | None:
+        """Why this code may not add to the items already written (another content version), or None."""
+        rows = self._each_replica(self.shards[0], [f"SELECT name FROM {values_index(0)} WHERE id = {META_ID}"])
+        return content_problem(rows[0][0].rows)
 
     def archive_root(self) -> Path | None:
         """The archive root recorded by the last build, if any."""
@@ -313,6 +319,8 @@ def update_cluster(sources: list[Path], url: str, report: Report, allow_removals
     started = time.monotonic()
     writer = ClusterWriter(url)
     try:
+        if problem := writer.content_problem():
+            raise IndexStale(problem)
         root = writer.archive_root() or archive_root(sources)
         batch = read_update(sources, report, root)
         removed = writer.issue_items(batch.whole_files, batch.ids)

@@ -236,7 +236,7 @@ def test_counts_and_checks_are_kept_until_a_run_writes(url, tmp_path, monkeypatc
     batch = SphinxQLSearcher._batch
     monkeypatch.setattr(SphinxQLSearcher, "_batch", lambda self, statements: sent.extend(statements) or
                         batch(self, statements))
-    query = SearchQuery(q="国务院 常务会议")  # 常务会议 may span joining marks: its candidates are checked
+    query = SearchQuery(q="国务院 主持召开国务院常务会议")  # a long term across marks: its candidates are checked
 
     def search() -> tuple[SearchResult, tuple[bool, bool]]:
         """The answer, and whether the search counted facets and checked joining marks."""
@@ -255,7 +255,7 @@ def test_counts_and_checks_are_kept_until_a_run_writes(url, tmp_path, monkeypatc
     assert first.total > 0 and asked == (True, True)
     assert (kept().total, _facets(kept())) == (first.total, _facets(first))
 
-    record = {"id": "cluster-memo-1", "title": "国务院常务会议测试", "body": "只为此测试。", "date": "2031-01-02"}
+    record = {"id": "cluster-memo-1", "title": "李克强主持召开国务院常务会议测试", "body": "只为此测试。", "date": "2031-01-02"}
     items = list(read_items([write_jsonl(tmp_path / "memo.jsonl", [record])], Report(stream=None), tmp_path))
     writer = ClusterWriter(url)
     try:
@@ -479,3 +479,21 @@ def test_an_item_whose_access_changes_moves_between_the_public_and_the_restricte
         assert remote.search(SearchQuery(q="琥珀色灯塔"), viewer=group).total == 1  # never in both indexes
         assert remote.search(SearchQuery(q="琥珀色灯塔"), viewer=anonymous).total == int(seen_by_anyone)
         assert (remote.item_page(record["id"], viewer=anonymous) is not None) == seen_by_anyone
+
+
+def test_a_cluster_written_in_another_content_version_is_refused_until_built_again(url, monkeypatch, tmp_path):
+    writer = ClusterWriter(url)
+    root = writer.archive_root()
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(cluster_write, "CONTENT_VERSION", "1")
+            writer.set_archive_root(root, writer.next_stamp())
+        with pytest.raises(IndexStale, match="content version 1.*build it again"):
+            cluster_searcher(url).search(SearchQuery(q="国务院"))
+        with pytest.raises(IndexStale, match="content version 1"):
+            update_cluster([write_jsonl(tmp_path / "one.jsonl", [{"id": "v", "title": "版本", "body": "版本。"}])], url,
+                           Report(stream=None))
+    finally:
+        writer.set_archive_root(root, writer.next_stamp())
+        writer.close()
+    assert cluster_searcher(url).search(SearchQuery(q="国务院")).total > 0
