@@ -13,10 +13,10 @@ from typing import Any
 
 from backends import Backend
 from indexer.build import build, update
-from indexer.errors import IndexMissing, IndexStale, Report
+from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
 from indexer.index.layout import check_compatible, current_build, read_meta
 from indexer.index.reader import IndexSnapshot
-from indexer.ingest.files import archive_fingerprint
+from indexer.ingest.files import CORPUS_SUFFIXES, archive_fingerprint, holds_archive_files
 from indexer.progress import Progress
 from indexer.runs import Summary
 from indexer.stats import index_stats
@@ -62,6 +62,10 @@ class LocalBackend(Backend):
         if reason is None:
             return
         corpus = self.settings.corpus_dir
+        if not holds_archive_files(corpus):
+            raise JianbaoError(f"{reason}, and {corpus} holds no file to index ({' '.join(CORPUS_SUFFIXES)}): put "
+                               "the archive's files there, or name the archive's folder (JIANBAO_CORPUS_DIR=…, "
+                               "make run CORPUS=…)")
         log(f"{reason}: building it from {corpus} …")
         log(self.build([corpus], Report(), Progress()).line("built"))
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT, build_index
-from tests.serving import get, running_server
+from tests.conftest import CORPUS, ROOT, SHARED, build_index
+from tests.serving import free_port, get, running_server
 from webapp import create_app
 
 
@@ -124,3 +124,47 @@ def _connections_by_process(port: int, pids: list[int]) -> dict[int, int]:
         links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
         held[pid] = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
     return held
+
+
+# What the commands say when they start.
+
+OFD = SHARED / "corpora" / "ofd"
+
+
+def _start(tmp_path: Path, archive: Path) -> subprocess.Popen:
+    env = {**os.environ, "JIANBAO_CORPUS_DIR": str(archive), "JIANBAO_PROCESSES": "1"}
+    return subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(tmp_path / "index"), "--port",
+                             str(free_port())], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_an_empty_archive_folder_gives_one_clear_message(tmp_path):
+    (tmp_path / "archive").mkdir()
+    proc = _start(tmp_path, tmp_path / "archive")
+    _, err = proc.communicate(timeout=60)
+    lines = err.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, err
+    assert lines[0].startswith("error: there is no index") and "holds no file to index" in lines[0]
+    assert "CORPUS" in lines[0] and "kept" not in lines[0]
+
+
+def test_the_server_start_build_prints_progress_like_the_command_line(tmp_path):
+    proc = _start(tmp_path, OFD)
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line.strip())
+            if line.startswith("Jianbao serving"):
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    steps = [next(i for i, line in enumerate(lines) if line.startswith(start))
+             for start in ("there is no index", "reading 6 files …", "read 6/6 files", "built 6 items", "Jianbao")]
+    assert steps == sorted(steps), lines
+
+
+def test_the_tokens_command_prints_no_warning(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "webapp.tokens", "--file", str(tmp_path / "tokens.json"), "add",
+                          "--user", "张三"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("jb_") and out.stderr == ""
