@@ -313,3 +313,17 @@ def test_new_pages_work_without_javascript(browser, live_server):
         page.locator(".issue-table a").first.click()
     assert page.locator(".issue-list li").count() == 5
     context.close()
+
+
+def test_the_embed_searches_within_the_filters_it_was_opened_with(page, live_server):
+    page.goto(live_server + "/embed?department=区教育局")
+    opened = int(page.locator(".total strong").inner_text())
+    assert 1 <= opened < 14 and "区教育局" in page.locator(".scope").inner_text()
+    page.fill(".searchbox input[name=q]", "工作")
+    with page.expect_navigation():
+        page.press(".searchbox input[name=q]", "Enter")
+    assert "department=" in page.url and "q=" in page.url
+    found = int(page.locator(".total strong").inner_text())
+    units = page.locator(".hits .hit .meta").all_inner_texts()
+    assert 1 <= found <= opened and len(units) == found and all("区教育局" in u for u in units)
+    page.screenshot(path=str(ARTIFACTS / "5-embed-filtered.png"), full_page=True)

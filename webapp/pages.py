@@ -31,6 +31,7 @@ pages = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最早"}
 FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份", "issue": "期次"}
+EMBED_KEEPS = ("department", "topic", "year", "issue", "date_from", "date_to", "scope", "size")  # and an asked sort
 CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", "position",
                "attribution", "source", "url", "body")
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
@@ -124,11 +125,15 @@ def search_page() -> str:
 
 @pages.get("/embed")
 def embed_page() -> str:
-    """Search box and results without the site's chrome, for an <iframe> in another site."""
+    """Search box and results without the site's chrome, for an <iframe> in another site; its form keeps the
+    filters it was opened with (``/embed?department=区教育局`` searches that unit's items only)."""
     query, _ = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
-    return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"),
-                           root=site().settings.public_url)
+    kept = [(name, value) for name, value in query.to_params()
+            if name in EMBED_KEEPS or (name == "sort" and "sort" in request.args)]
+    links = QueryLinks(query, "pages.embed_page")
+    return render_template("embed.html", result=result, query=query, links=links, root=site().settings.public_url,
+                           kept=kept, scope=[chip["label"] for chip in _chips(query, links)])
 
 
 @pages.get("/items/<path:item_id>", merge_slashes=False)
