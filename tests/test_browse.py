@@ -9,6 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from indexer.items import Item
+from tests.conftest import run
 from webapp import create_app
 from webapp.citation import citation
 
@@ -129,3 +130,22 @@ def test_similar_items_share_rare_words(client):
     assert all(not s["id"].startswith("b52c67ac74d0") for s in similar)  # its own issue is listed beside it
     assert similar[0]["title"] == "区教育局完善“三查”机制筑牢校园疫情防线"
     assert set(similar[0]["shared_terms"]) >= {"教育局", "校园"}
+
+
+def _first(searcher, q: str) -> str:
+    return run(searcher, q=q, size=1).hits[0].id
+
+
+def _similar_titles(searcher, item_id: str) -> list[str]:
+    return [s.item.title or s.item.body[:20] for s in searcher.item_page(item_id).similar]
+
+
+def test_similar_items_on_the_real_archive_are_related_or_none(real_searcher):
+    poem = _first(real_searcher, '"一日不见兮，思之如狂"')  # an OFD file of poems
+    opinion = _first(real_searcher, '"全面推行部门联合“双随机、一公开”监管的意见"')  # a State Council opinion
+    assert _similar_titles(real_searcher, poem) == []  # nothing in the archive is like it: none, not unrelated ones
+    assert poem not in {s.id for s in real_searcher.item_page(opinion).similar}
+    for q, expected in [('"关于加强个人所得税纳税信用建设的通知"', "关于加强个人所得税纳税信用建设的通知"),  # another copy
+                        ('"山东省人民政府消防安全委员会"', "国务院安全生产委员会办公室文件"),       # the same campaign
+                        ("区教育局扎实做好校园欺凌防治工作", "区教育局完善“三查”机制")]:           # a bulletin item
+        assert any(t.startswith(expected) for t in _similar_titles(real_searcher, _first(real_searcher, q))), q
