@@ -202,7 +202,9 @@ def test_export_is_the_whole_result_set_as_utf8_csv_with_bom(client):
     r = client.get("/export.csv?q=区&size=2&page=1")
     assert r.mimetype == "text/csv" and r.data.startswith("\ufeff".encode("utf-8"))
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["id", "title", "date"]
+    assert rows[0] == ["标识", "标题", "日期", "年份", "单位", "主题", "期次", "条目位置", "文号", "链接", "来源文件",
+                       "原文署名", "正文"]  # Chinese headers for Excel and WPS users; the JSON API keeps its names
+    assert "filename*=UTF-8''" in r.headers["Content-Disposition"]
     total = client.get("/api/search?q=区").get_json()["total"]
     assert len(rows) - 1 == total > 2
 

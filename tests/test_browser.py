@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, SHARED
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -327,3 +327,88 @@ def test_the_embed_searches_within_the_filters_it_was_opened_with(page, live_ser
     units = page.locator(".hits .hit .meta").all_inner_texts()
     assert 1 <= found <= opened and len(units) == found and all("区教育局" in u for u in units)
     page.screenshot(path=str(ARTIFACTS / "5-embed-filtered.png"), full_page=True)
+
+
+# Uploads, the admin page and the CSV export, in Chinese at both widths, on a real server with identities.
+
+UPLOADER = {"X-Remote-User": "zhangsan", "X-Remote-Groups": "jianbao-uploader"}
+ADMIN = {"X-Remote-User": "root", "X-Remote-Groups": "jianbao-admin"}
+NAMES_AND_FORMATS = ("zhangsan", "root", "txt", "html", "jsonl", "docx", "doc", "wps", "rtf", "odt", "pdf", "ofd",
+                     "MB")
+REAL_DOCX = SHARED / "corpora" / "realworld2" / "docx" / "大纲4：江西省人民政府外事办公室2022年招考外语类公务员考试大纲.docx"
+
+
+def _broken_docx() -> bytes:
+    """A Word package whose document part is not well-formed XML (accepted by its type, failing when read)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", "<w:document><w:body><w:p>未闭合")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def upload_site(tmp_path_factory):
+    """The app over a copy of the seed archive, trusting loopback's identity headers, served by waitress."""
+    import shutil
+
+    import waitress.server
+
+    from tests.conftest import CORPUS, build_index
+    from webapp import create_app
+
+    root = tmp_path_factory.mktemp("upload-site")
+    shutil.copytree(CORPUS, root / "archive")
+    index = build_index([root / "archive"], root / "index")
+    app = create_app({"INDEX_DIR": str(index), "TRUSTED_PROXIES": ["127.0.0.1"]})
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _upload(page, base: str, files: list, issue: str = "") -> str:
+    """Send the upload form; wait on its status page (which refreshes itself) until indexing ends."""
+    page.goto(base + "/upload")
+    page.set_input_files("input[name=files]", files)
+    page.fill("input[name=issue]", issue)
+    with page.expect_navigation():
+        page.click(".upload-form button[type=submit]")
+    for _ in range(120):
+        status = page.locator("#status").get_attribute("data-status")
+        if status not in ("queued", "indexing", "receiving"):
+            return status
+        page.wait_for_timeout(500)
+        page.reload()
+    raise AssertionError("the upload did not finish")
+
+
+def test_upload_admin_pages_and_the_csv_are_in_chinese(sized, upload_site):
+    page, width = sized
+    page.set_extra_http_headers(UPLOADER)
+    page.goto(upload_site + "/upload")
+    _check_page(page, "upload", width, NAMES_AND_FORMATS)
+    assert _upload(page, upload_site, [str(REAL_DOCX)], "2024年第5期") == "done"
+    assert "已从 1 个文件建立" in page.locator(".help").first.inner_text()
+    _check_page(page, "upload-done", width, NAMES_AND_FORMATS)
+    broken = {"name": "损坏的简报.docx", "mimeType": "application/octet-stream", "buffer": _broken_docx()}
+    noise = {"name": "随机字节.doc", "mimeType": "application/msword", "buffer": bytes(range(256)) * 16}
+    assert _upload(page, upload_site, [broken, noise]) == "failed"
+    assert "未建立索引" in page.locator(".help").first.inner_text() and page.locator("tr.refused").count() == 1
+    _check_page(page, "upload-failed", width, NAMES_AND_FORMATS)
+    page.goto(upload_site + "/admin")  # an uploader is refused, in Chinese, and the refusal audited
+    assert "没有权限" in page.locator(".error").inner_text()
+    page.set_extra_http_headers(ADMIN)
+    page.goto(upload_site + "/admin")
+    log = page.locator(".audit tbody").inner_text()
+    assert "拒绝" in log and "打开管理页" in log and "需要管理员角色" in log and "索引上传" in log
+    _check_page(page, "admin", width, NAMES_AND_FORMATS)
+    export = page.request.get(upload_site + "/export.csv?q=" + "公务员")
+    header = export.text().lstrip("\ufeff").splitlines()[0].split(",")
+    assert header[:4] == ["标识", "标题", "日期", "年份"] and "文号" in header
+    assert not [w for w in header if re.search("[A-Za-z]", w)]
+    disposition = export.headers["content-disposition"]
+    assert "filename*=UTF-8''%E7%AE%80%E6%8A%A5%E6%A3%80%E7%B4%A2" in disposition  # 简报检索…

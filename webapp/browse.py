@@ -23,6 +23,7 @@ from webapp.citation import citation, serial_name
 from webapp.current import searcher
 from webapp.site import site
 from webapp.trend import trend_of
+from webapp.wording import attachment
 
 browse = Blueprint("browse", __name__)
 
@@ -92,7 +93,7 @@ def trend_csv() -> Response:
     for bar in trend.bars:
         writer.writerow([bar.label, bar.count])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="jianbao-trend.csv"'})
+                    headers={"Content-Disposition": attachment("简报检索趋势")})
 
 
 
