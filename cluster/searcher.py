@@ -483,8 +483,7 @@ def _key_words_with_frequencies(searcher: SphinxQLSearcher, item: Item) -> list[
 def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummary:
     """An issue's summary from its first item, item count, latest day (``YYYYMMDD``, 0 unknown) and latest year."""
     date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
-    return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
-                        source=first.source, first_title=first.title or first.body[:20])
+    return IssueSummary.of(first, count, date, year or None)
 
 
 def _counts_key(statements: list[str]) -> tuple[str, bytes]:

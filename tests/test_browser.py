@@ -412,3 +412,54 @@ def test_upload_admin_pages_and_the_csv_are_in_chinese(sized, upload_site):
     assert not [w for w in header if re.search("[A-Za-z]", w)]
     disposition = export.headers["content-disposition"]
     assert "filename*=UTF-8''%E7%AE%80%E6%8A%A5%E6%A3%80%E7%B4%A2" in disposition  # 简报检索…
+
+
+# The real archives of ../shared/corpora (documents, OFD files, records, the xwlb slice) served as a person sees them.
+
+@pytest.fixture(scope="module")
+def real_server(real_index):
+    import waitress.server
+
+    from webapp import create_app
+
+    server = waitress.server.create_server(create_app({"INDEX_DIR": str(real_index)}), host="127.0.0.1", port=0,
+                                           threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _check_layout(page, name: str, width: int) -> None:
+    """Nothing wider than the screen, axe clean (the archive's own text may hold any Latin words)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.screenshot(path=str(ARTIFACTS / f"27-{name}-{width}.png"), full_page=width < 800)
+    assert page.evaluate(TOO_WIDE) == [], (name, width)
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, (name, width, serious)
+
+
+ONE_LINE = """() => [...document.querySelectorAll('.issue-table .date, .issue-table .num')].filter(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+}).map(cell => cell.textContent)"""
+
+
+def test_the_issue_list_of_the_real_archive(sized, real_server):
+    page, width = sized
+    page.goto(real_server + "/issues")
+    years = page.locator(".issue-year h2").all_inner_texts()
+    assert len(years) == len(set(years)) > 5  # one section a year
+    ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    assert page.evaluate(ONE_LINE) == []  # 日期, 不详 and 条目数 never wrap a character a line
+    issues = " ".join(page.locator("section.issue-year[id^=y]").all_inner_texts())
+    documents = page.locator("#documents").inner_text()
+    for not_a_bulletin in ("发票代码", "一日不见兮", "OFD Reader", "国务院关于印发《国务院工作规则》的通知"):
+        assert not_a_bulletin not in issues and not_a_bulletin in documents, not_a_bulletin
+    assert "你好呀，OFD Reader&Writer！" in documents and "Write…" not in documents  # never cut inside a word
+    assert "《我区探索设立重点项目“首席服务官”》等 5 条" in issues
+    _check_layout(page, "issues", width)

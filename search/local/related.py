@@ -70,5 +70,4 @@ def issue_summary(snapshot: IndexSnapshot, issue_id: int, count: int | None = No
     date = f"{latest // 10000:04d}-{latest // 100 % 100:02d}-{latest % 100:02d}" if latest else None
     year = int(years.max()) or None if len(years) else None
     total = count if count is not None else int(((snapshot.issue == issue_id) & snapshot.live).sum())
-    return IssueSummary(key=snapshot.issue_names[issue_id], name=first.issue, date=date, year=year, items=total,
-                        source=first.source, first_title=first.title or first.body[:20])
+    return IssueSummary.of(first, total, date, year)
