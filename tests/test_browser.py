@@ -463,3 +463,50 @@ def test_the_issue_list_of_the_real_archive(sized, real_server):
     assert "你好呀，OFD Reader&Writer！" in documents and "Write…" not in documents  # never cut inside a word
     assert "《我区探索设立重点项目“首席服务官”》等 5 条" in issues
     _check_layout(page, "issues", width)
+
+
+# Runs of text no line may break: a table of contents' dot leaders, codes, addresses (non-CJK, no space, 25 or more).
+UNBREAKABLE = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]{25,}")
+LONG_RUNS = 8  # items with the longest runs whose pages are opened
+
+
+def _long_runs(searcher) -> list[tuple[str, str]]:
+    """(item id, a query that shows the run in the item's snippet) of the items holding the longest runs."""
+    from search import SearchQuery
+
+    runs = []
+    for item in searcher.export(SearchQuery(size=1), 100_000).items:
+        for m in UNBREAKABLE.finditer(item.title + "\n" + item.body):
+            before = re.sub(r"\s", "", (item.title + "\n" + item.body)[:m.start()])[-6:]
+            runs.append((len(m.group()), item.id, f'"{before}"' if before else ""))
+    chosen: dict[str, str] = {}
+    for _, item_id, query in sorted(runs, reverse=True):
+        if len(chosen) < LONG_RUNS:
+            chosen.setdefault(item_id, query)
+    return list(chosen.items())
+
+
+def test_no_page_of_the_real_archive_is_wider_than_the_screen(sized, real_server, real_searcher):
+    from urllib.parse import quote
+
+    from search import SearchQuery
+
+    page, width = sized
+    runs = _long_runs(real_searcher)
+    assert len(runs) == LONG_RUNS
+    paths = ["/", "/search?q=目录", "/embed", "/issues/" + real_searcher.issues()[0].key]
+    for item_id, query in runs:
+        paths += [f"/items/{quote(item_id, safe='')}", f"/search?q={quote(query)}" if query else None]
+    if width < 800:  # every item's title and opening, a hundred a page
+        total = real_searcher.search(SearchQuery(size=1)).total
+        paths += [f"/search?size=100&page={n}" for n in range(1, -(-total // 100) + 1)]
+    wide = {}
+    for path in filter(None, paths):
+        page.goto(real_server + path)
+        found = page.evaluate(TOO_WIDE)
+        if found:
+            wide[path] = found[:3]
+    assert not wide, (width, wide)
+    for path in ("/", f"/items/{quote(runs[0][0], safe='')}", f"/search?q={quote(runs[0][1])}"):
+        page.goto(real_server + path)
+        _check_layout(page, "long-run-" + path.split("?")[0].strip("/").split("/")[0], width)
