@@ -8,10 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from indexer.items import Item
 from tests.conftest import run
 from webapp import create_app
-from webapp.citation import citation
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC = "https://jianbao.example.gov.cn"
@@ -111,17 +109,6 @@ def test_citation_follows_gbt_7714_for_a_seed_item(public_client):
                 f"{PUBLIC}/items/b52c67ac74d0-4.")
     assert f'<p class="citation" id="citation">{expected}</p>' in page
     assert f'<link rel="canonical" href="{PUBLIC}/items/b52c67ac74d0-4">' in page
-
-
-def test_citation_dates_and_many_units():
-    item = Item(id="x", title="标题", body="正文", issue="2022年第5期", source="a.txt", position=2,
-                departments=["甲局", "乙局", "丙局", "丁局"], date="2022-04-06")
-    assert citation(item, "工作简报", "http://h/items/x", dt.date(2024, 1, 2)) == (
-        "甲局, 乙局, 丙局, 等. 标题[N/OL]. 工作简报, 2022-04-06(第2条)[2024-01-02]. http://h/items/x.")
-    guessed = Item(id="y", title="", body="没有标题的短讯正文", issue="i", source="b.txt", position=1, year=2021,
-                   date_inferred=True)
-    assert citation(guessed, "工作简报", "http://h/items/y", dt.date(2024, 1, 2)) == (
-        "没有标题的短讯正文[N/OL]. 工作简报, [2021](第1条)[2024-01-02]. http://h/items/y.")
 
 
 def test_similar_items_share_rare_words(client):

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from indexer.items import Item
 from search import SearchQuery, item_path
 from search.results import IssueSummary
-from webapp.citation import citation, serial_name
+from webapp.citation import citation, csl_record, kind_zh
 from webapp.current import searcher
 from webapp.site import site
 from webapp.trend import trend_of
@@ -113,12 +113,17 @@ def permalink(item_id: str) -> str:
 
 
 @browse.app_template_global()
-def cite(item: Item) -> str:
-    """The item's GB/T 7714-2015 citation, cited today."""
-    return citation(item, serial_name(item), permalink(item.id), dt.date.today())
+def cite(item: Item, issue_items: list[Item]) -> dict[str, str]:
+    """The item's GB/T 7714-2015 citation, cited today, and the kind of reference it is cited as."""
+    record = csl_record(item, _issue_of(item, issue_items), permalink(item.id), dt.date.today())
+    return {"text": citation(record), "kind": kind_zh(record)}
 
 
 @browse.app_template_global()
 def issue_label(item: Item, issue_items: list[Item]) -> str:
     """The name to show for an item's issue (see :attr:`IssueSummary.label`)."""
-    return IssueSummary.of(issue_items[0] if issue_items else item, len(issue_items) or 1, item.date, item.year).label
+    return _issue_of(item, issue_items).label
+
+
+def _issue_of(item: Item, issue_items: list[Item]) -> IssueSummary:
+    return IssueSummary.of(issue_items[0] if issue_items else item, len(issue_items) or 1, item.date, item.year)
