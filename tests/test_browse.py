@@ -136,3 +136,11 @@ def test_similar_items_on_the_real_archive_are_related_or_none(real_searcher):
                         ('"山东省人民政府消防安全委员会"', "国务院安全生产委员会办公室文件"),       # the same campaign
                         ("区教育局扎实做好校园欺凌防治工作", "区教育局完善“三查”机制")]:           # a bulletin item
         assert any(t.startswith(expected) for t in _similar_titles(real_searcher, _first(real_searcher, q))), q
+
+
+def test_a_documents_page_says_it_is_a_document_and_cites_it_as_one(real_index):
+    client = create_app({"INDEX_DIR": str(real_index), "TESTING": True}).test_client()
+    hit = client.get("/api/search", query_string={"q": '"国办函〔2018〕74号"'}).get_json()["hits"][0]
+    page = client.get(hit["url"]).get_data(as_text=True)
+    assert "单篇文件，不分期" in page and "本期条目" not in page and "第 1 条" not in page
+    assert ": 国办函〔2018〕74号[EB/OL]. (2018-11-05)[" in page and "电子资源的格式著录" in page

@@ -136,8 +136,9 @@ def test_pages_work_without_javascript(browser, live_server):
 # Every main page at a desktop and a phone width, in Chinese, no wider than the screen, accessible.
 
 WIDTHS = (1280, 390)
-# Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL] notation.
-ALLOWED_LATIN = {"JSON", "CSV", "Atom", "API", "GB", "T", "OL", "N"}
+# Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL], [J/OL],
+# [EB/OL] notation.
+ALLOWED_LATIN = {"JSON", "CSV", "Atom", "API", "GB", "T", "OL", "N", "J", "EB"}
 VISIBLE_LATIN = """() => {
   const skip = 'code, .api, .permalink, script, style, svg title';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);

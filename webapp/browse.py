@@ -119,11 +119,7 @@ def cite(item: Item, issue_items: list[Item]) -> dict[str, str]:
     return {"text": citation(record), "kind": kind_zh(record)}
 
 
-@browse.app_template_global()
-def issue_label(item: Item, issue_items: list[Item]) -> str:
-    """The name to show for an item's issue (see :attr:`IssueSummary.label`)."""
-    return _issue_of(item, issue_items).label
-
-
+@browse.app_template_global("issue_of")
 def _issue_of(item: Item, issue_items: list[Item]) -> IssueSummary:
+    """The summary of an item's issue (its name to show, whether it is a document) from its items."""
     return IssueSummary.of(issue_items[0] if issue_items else item, len(issue_items) or 1, item.date, item.year)
