@@ -18,7 +18,7 @@ from indexer.build import build, update
 from indexer.errors import IndexMissing, IndexStale, JianbaoError, Report
 from indexer.index.layout import check_compatible, current_build, read_meta, serve_lock, served_by
 from indexer.index.reader import IndexSnapshot
-from indexer.ingest.files import archive_fingerprint
+from indexer.ingest.files import CORPUS_SUFFIXES, archive_fingerprint, holds_archive_files
 from indexer.progress import Progress
 from indexer.runs import Summary
 from indexer.stats import index_stats
@@ -74,6 +74,10 @@ class LocalBackend(Backend):
             if other is not None and "built from" in reason:
                 raise JianbaoError(f"{reason}, and another server serves it ({other}): give this archive its own "
                                    f"index folder (JIANBAO_INDEX_DIR or --index-dir), or stop that server first")
+            if not holds_archive_files(archive):
+                raise JianbaoError(f"{reason}, and {archive} holds no file to index ({' '.join(CORPUS_SUFFIXES)}): "
+                                   "put the archive's files there, or name the archive's folder (JIANBAO_CORPUS_DIR=…, "
+                                   "make run CORPUS=…)")
             log(f"{reason}: building it from {archive} …")
             log(self.build([archive], Report(), Progress()).line("built"))
         self._serving = serve_lock(self.index_dir, f"pid {os.getpid()}, archive {archive}")

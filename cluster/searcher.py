@@ -73,7 +73,7 @@ from search.limits import MAX_ISSUE_ITEMS, MAX_SIMILAR, MAX_SUGGESTIONS
 from search.query import ParsedQuery, Term
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
-from search.similar import key_words
+from search.similar import key_words, similar_enough
 
 RETRIES = 4  # times a batch is sent again when a shard did not answer
 # Seconds before the first of them, doubled before each next one (0.1 + 0.2 + 0.4 + 0.8): the aggregator's mirror
@@ -87,6 +87,7 @@ FIRST_GROUPS = 64  # values a grouped count keeps at first: searchd makes room f
 GROWTH = 4  # a grouped count that came back full is run again keeping this many times more values
 EXPORT_CHUNK = 500  # items fetched a statement when exporting
 SIMILAR_TITLE_WEIGHT = 3
+SIMILAR_CANDIDATES = 2  # times MAX_SIMILAR items ranked, of which those similar enough are kept
 
 
 _GROUPED = re.compile(r"GROUP BY (?P<attr>\w+) LIMIT 0, (?P<limit>\d+) OPTION")  # a grouped count (_grouped)
@@ -353,19 +354,26 @@ class SphinxQLSearcher(Searcher):
         return ItemPage(item, neighbours, self._similar(item, viewer))
 
     def _similar(self, item: Item, viewer: Viewer) -> list[Similar]:
-        """Other items holding the item's rare words (chosen as the local engine chooses them), best first."""
-        words = [w for w, _ in _key_words_with_frequencies(self, item, viewer)]
+        """Other items holding the item's rare words (chosen as the local engine chooses them, counted among the
+        items the viewer may see), best first, each holding enough of them (:func:`search.similar.similar_enough`)."""
+        weighted = _key_words_with_frequencies(self, item, viewer)
+        words = [w for w, _ in weighted]
         if not words:
             return []
         expr = " | ".join(f"(@(title,body) {phrase(search_form(w))})" for w in words)
         rows = self._batch([
             f"SELECT data FROM {items_of(viewer)} "
             f"{_where([_match(expr), f'id != {doc_id(item.id)}', *seen_by(viewer)])} "
-            f"ORDER BY WEIGHT() DESC, first_day DESC, id ASC LIMIT 0, {MAX_SIMILAR} "
+            f"ORDER BY WEIGHT() DESC, first_day DESC, id ASC LIMIT 0, {MAX_SIMILAR * SIMILAR_CANDIDATES} "
             f"OPTION ranker=bm25, field_weights=(title={SIMILAR_TITLE_WEIGHT}, body=1)"])[0].rows
-        found = [Item.from_dict(json.loads(r[0])) for r in rows]
-        return [Similar(i, [w for w in words if search_form(w) in search_form(i.title) + "\n" + search_form(i.body)])
-                for i in found]
+        title = search_form(item.title)
+        out = []
+        for found in (Item.from_dict(json.loads(r[0])) for r in rows):
+            held = [w for w in words if search_form(w) in search_form(found.title) + "\n" + search_form(found.body)]
+            in_titles = {w for w in held if search_form(w) in title and search_form(w) in search_form(found.title)}
+            if similar_enough(weighted, held, in_titles):
+                out.append(Similar(found, held))
+        return out[:MAX_SIMILAR]
 
     def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
         rows = self._batch([
@@ -548,8 +556,7 @@ def _key_words_with_frequencies(searcher: SphinxQLSearcher, item: Item, viewer: 
 def _summary(first: Item, count: int, latest_day: int, year: int) -> IssueSummary:
     """An issue's summary from its first item, item count, latest day (``YYYYMMDD``, 0 unknown) and latest year."""
     date = f"{latest_day // 10000:04d}-{latest_day // 100 % 100:02d}-{latest_day % 100:02d}" if latest_day else None
-    return IssueSummary(key=first.issue_key, name=first.issue, date=date, year=year or None, items=count,
-                        source=first.source, first_title=first.title or first.body[:20])
+    return IssueSummary.of(first, count, date, year or None)
 
 
 def _counts_key(statements: list[str]) -> tuple[str, bytes]:

@@ -23,7 +23,7 @@ import shutil
 import time
 from pathlib import Path
 
-from indexer.errors import JianbaoError, Report
+from indexer.errors import IndexMissing, JianbaoError, Report
 from indexer.index.layout import (
     IndexMeta,
     check_compatible,
@@ -36,7 +36,7 @@ from indexer.index.layout import (
 )
 from indexer.index.segments import Segments
 from indexer.index.workers import DEFAULT_MEMORY, write_segments
-from indexer.ingest.files import archive_fingerprint, archive_root, read_items
+from indexer.ingest.files import CORPUS_SUFFIXES, archive_fingerprint, archive_root, read_items
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
 from indexer.progress import Progress
@@ -61,7 +61,7 @@ def build(sources: list[Path], index_dir: Path, report: Report, workers: int = 0
             items = read_items(sources, report, root, DocumentReader(cache_for(index_dir)), progress)
             written, count, duplicates = write_segments(items, folder, workers or os.cpu_count() or 1, report, memory)
             if not count:
-                raise JianbaoError(f"no items in {', '.join(map(str, sources))}: the current index is kept")
+                raise JianbaoError(nothing_to_index(sources, report, _has_index(index_dir)))
             segments.commit(written, generation=1)
             fingerprint = archive_fingerprint(root) if root.is_dir() else ""
             write_meta(folder, IndexMeta.fresh([str(s) for s in sources], str(root), fingerprint))
@@ -108,6 +108,24 @@ def update(sources: list[Path], index_dir: Path, report: Report, workers: int = 
             raise _failure("update", e, f"the index is at generation {segments.rollback()}") from e
     return Summary(count - duplicates, replaced + duplicates, report.files_read, report.files_skipped,
                    report.warnings, time.monotonic() - started, f"index {folder}")
+
+
+def nothing_to_index(sources: list[Path], report: Report, kept: bool) -> str:
+    """The one message of a build that found no items: no file of a format read, or files without text."""
+    where = ", ".join(map(str, sources))
+    if report.files_read:
+        found = f"no items in {where}: its {report.files_read} files hold no text to index"
+    else:
+        found = f"{where} holds no file to index (formats read: {' '.join(CORPUS_SUFFIXES)})"
+    return found + ("; the current index is kept" if kept else "; no index was built")
+
+
+def _has_index(index_dir: Path) -> bool:
+    try:
+        current_build(index_dir)
+    except IndexMissing:
+        return False
+    return True
 
 
 def _failure(verb: str, error: BaseException, state: str) -> BaseException:

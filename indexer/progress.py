@@ -1,7 +1,7 @@
 """Progress of long reading work: files done of the total, items, rate and time left.
 
 On a terminal a tqdm bar is redrawn in place; otherwise (a log, a pipe, CI) a
-plain line is written every :data:`INTERVAL` seconds, and once at the end.
+plain line is written at the start, every :data:`INTERVAL` seconds, and once at the end.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ class Progress:
         self._started = self._shown = time.monotonic()
         if self.stream is not None and self.bar:
             self._tqdm = tqdm(total=total, unit="file", file=self.stream, desc="reading", dynamic_ncols=True)
+        elif self.stream is not None:  # at once: converting documents and reading scans may take minutes
+            print(f"reading {total} files …", file=self.stream, flush=True)
 
     def advance(self, items: int) -> None:
         """One more file done, which gave ``items`` items."""

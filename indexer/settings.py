@@ -153,7 +153,7 @@ class Settings:
     public_url: str = _setting(
         "JIANBAO_PUBLIC_URL", "",
         "the site's public base URL (`https://jianbao.example.gov.cn`): the only source of absolute links "
-        "(OpenSearch, `/embed`, the CSV `url` column, permalinks, citations, the Atom feed); unset, links are "
+        "(OpenSearch, `/embed`, the CSV export's 链接 column, permalinks, citations, the Atom feed); unset, links are "
         "relative and feed ids are `urn:jianbao:` names: set it in production. The `Host` and `X-Forwarded-*` "
         "headers are never used", _base_url)
     frame_origins: tuple[str, ...] = _setting(

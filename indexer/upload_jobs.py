@@ -175,7 +175,7 @@ class UploadJobs:
             upload = self.store.load(upload_id)
             if upload.status not in UNFINISHED:
                 return upload
-            upload.status, upload.message = "indexing", "reading the files"
+            upload.status, upload.message, upload.message_zh = "indexing", "reading the files", "正在读取文件"
             self.store.save(upload)
             try:
                 upload = self._index_in_child(upload)
@@ -183,6 +183,7 @@ class UploadJobs:
             except JianbaoError as e:
                 upload.status, upload.message = "failed", str(e)
                 self.store.set_aside(upload)  # its files must not enter the archive with the next build
+                upload.message_zh = getattr(e, "message_zh", "索引失败，未建立索引（原因见原始信息）")
             upload.finished = now()
             self.store.save(upload)
         self.finished(upload)
@@ -196,7 +197,7 @@ class UploadJobs:
                 if upload.status not in ("failed", *UNFINISHED):
                     raise Refused(f"upload {upload_id} is {upload.status}", "该上传无需重试", 409)
                 self.store.restore(upload)
-                upload.status, upload.message = "queued", "queued again"
+                upload.status, upload.message, upload.message_zh = "queued", "queued again", "已重新排队"
                 self.store.save(upload)
         except Busy as e:
             raise Refused(str(e), "该上传正在索引", 409) from None
@@ -250,12 +251,15 @@ class UploadJobs:
                    for path, items in read_files([folder], report, root, DocumentReader(cache_for(self.index_dir)))}
         items = [item for file_items in by_file.values() for item in file_items]
         problems = "; ".join(f"{Path(p.path).name}: {p.reason}" for p in report.problems[:LISTED])
+        unread = "、".join(dict.fromkeys(Path(p.path).name for p in report.problems[:LISTED]))
         if not items:
-            raise JianbaoError(f"no items found in the files ({problems or 'nothing readable'}); nothing indexed")
+            raise UploadFailed(f"no items found in the files ({problems or 'nothing readable'}); nothing indexed",
+                               f"文件中没有读出可检索的条目{f'（无法读取：{unread}）' if unread else ''}，未建立索引")
         clashes = taken_ids(self.index_dir, {i.id for i in items}, {i.issue_key for i in items})
         if clashes:
-            raise JianbaoError(f"{len(clashes)} item ids are already used by other files of the archive "
-                               f"({', '.join(sorted(clashes)[:LISTED])}); nothing indexed, nothing replaced")
+            raise UploadFailed(f"{len(clashes)} item ids are already used by other files of the archive "
+                               f"({', '.join(sorted(clashes)[:LISTED])}); nothing indexed, nothing replaced",
+                               f"{len(clashes)} 个条目编号已被档案中的其他文件使用，未建立索引，也未替换任何条目")
         for entry in upload.files:
             entry["items"] = [i.id for i in by_file.get(entry["stored"], [])]
         while True:
@@ -265,10 +269,21 @@ class UploadJobs:
                 break
             except IndexLocked:
                 upload.message = "waiting for another writer of the index"
+                upload.message_zh = "正在等待其他索引任务完成"
                 self.store.save(upload)
         upload.items = [i.id for i in items]
         upload.message = (f"indexed {summary.items} items of {summary.files_read} files"
                           + (f"; problems: {problems}" if problems else ""))
+        upload.message_zh = (f"已从 {summary.files_read} 个文件建立 {summary.items} 条索引"
+                             + (f"；未能读取：{unread}" if unread else ""))
+
+
+class UploadFailed(JianbaoError):
+    """An upload that cannot be indexed; the message says why, in English and (``message_zh``) Chinese."""
+
+    def __init__(self, message: str, message_zh: str):
+        super().__init__(message)
+        self.message_zh = message_zh
 
 
 def taken_ids(index_dir: Path, ids: set[str], own_issue_keys: set[str]) -> set[str]:
@@ -303,6 +318,7 @@ def withdraw_upload(store: UploadStore, index_dir: Path, upload_id: str, lock_wa
         upload.status, upload.finished = "withdrawn", now()
         upload.withdrawn_items = list(upload.items)
         upload.message = f"withdrawn: {len(upload.items)} items removed from the index, files kept aside"
+        upload.message_zh = f"已撤回：{len(upload.items)} 条已从索引中移除，文件另行保存"
         store.save(upload)
     return upload
 

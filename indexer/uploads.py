@@ -83,6 +83,7 @@ class Upload:
     refused: list[dict[str, str]] = field(default_factory=list)  # name, reason
     status: str = "receiving"  # receiving, queued, indexing, done, failed, withdrawn
     message: str = ""
+    message_zh: str = ""  # the message for people (pages); ``message`` stays for the API and logs
     progress: dict[str, int] = field(default_factory=lambda: {"files": 0, "total": 0, "items": 0})
     items: list[str] = field(default_factory=list)
     withdrawn_items: list[str] = field(default_factory=list)

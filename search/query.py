@@ -97,6 +97,17 @@ def _is_symbol(char: str) -> bool:
     return unicodedata.category(char) in ("So", "Sk") or char in "\u200d\ufe0e\ufe0f"
 
 
+def literal_query(text: str) -> str:
+    """A query that finds every item holding ``text``: its words as plain terms, none read as syntax (no quote
+    marks, no leading ``-``, no ``OR``; a word with a colon quoted, so ``title:`` limits nothing)."""
+    words = []
+    for word in unicodedata.normalize("NFKC", text).replace('"', " ").split():
+        word = word.lstrip("-")
+        if word and word != "OR":
+            words.append(f'"{word}"' if ":" in word else word)
+    return " ".join(words)
+
+
 def _add_synonyms(parsed: ParsedQuery) -> None:
     """Let each unquoted positive term also find its synonyms (in its group, so either matches)."""
     for group in parsed.groups:

@@ -7,12 +7,14 @@ objects. :func:`item_path` is the one place an item's URL path is made.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from indexer.items import Item
+from indexer.analysis import word_spans
+from indexer.items import Item, issue_facts
 from search.errors import BadParameter, ResultWindow
 from search.facet_values import FILTERS, UNKNOWN_YEAR, FacetValue
 from search.highlight import label, snippet
@@ -25,6 +27,9 @@ from search.limits import (
     SCOPES,
     SORTS,
 )
+
+FIRST_TEXT_CHARS = 60  # of the text of an untitled first item kept to name its issue
+SHORT_LABEL_CHARS = 24  # the most characters of such a name
 
 
 def item_path(item_id: str) -> str:
@@ -242,7 +247,9 @@ class Similar:
 
 @dataclass
 class IssueSummary:
-    """One bulletin issue: its key, name, date (the latest of its items'), year and number of items."""
+    """One bulletin issue, or one document (:attr:`is_document`): its key, name, date (the latest of its items'),
+    year, number of items, source file, and its first item's title (or the start of its text, cut at a word) and
+    id."""
 
     key: str
     name: str
@@ -251,20 +258,50 @@ class IssueSummary:
     items: int
     source: str
     first_title: str
+    first_id: str = ""
+
+    @classmethod
+    def of(cls, first: Item, items: int, date: str | None, year: int | None) -> IssueSummary:
+        """The summary of the issue whose first item is ``first``."""
+        return cls(first.issue_key, first.issue, date, year, items, first.source,
+                   first.title or short_label(first.body[:FIRST_TEXT_CHARS]), first.id)
+
+    @property
+    def is_document(self) -> bool:
+        """Is it a document (a 公文, a web article, a poem, an invoice), or a file of documents, rather than a bulletin
+        issue? It is when it has no issue name (records without one), or when it is one item named by its own title,
+        or by a name that states no issue number or date (its file's name, a web page's column). One item of
+        ``2024年第5期`` or of ``新闻联播 2012-07-02`` is an issue."""
+        return not self.name or (self.items == 1 and (self.name == self.first_title or not issue_facts(self.name)))
 
     @property
     def label(self) -> str:
-        """The name to show: the issue's own, or for an issue named only by its file, its first title."""
+        """The name to show: the issue's own, or for an issue named only by its file, its first title (cut at a word
+        or punctuation mark)."""
         stem = self.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         if self.name and self.name != stem:
             return self.name
         more = f"等 {self.items} 条" if self.items > 1 else ""
-        return f"《{self.first_title[:24]}》{more}"
+        return f"《{short_label(self.first_title)}》{more}"
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as ``/api/issues`` lists it."""
         return {"key": self.key, "name": self.name, "label": self.label, "date": self.date, "year": self.year,
-                "items": self.items, "url": issue_path(self.key)}
+                "items": self.items, "kind": "document" if self.is_document else "issue", "url": issue_path(self.key),
+                "first_url": item_path(self.first_id) if self.first_id else None}
+
+
+def short_label(text: str, limit: int = SHORT_LABEL_CHARS) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut after a punctuation mark or space, else at the end of
+    a word (never inside one), with … when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit or (flat.endswith("…") and len(flat) <= limit + 1):  # short, or cut already
+        return flat
+    marks = [i + (unicodedata.category(ch) not in ("Ps", "Pi")) for i, ch in enumerate(flat[:limit])
+             if ch.isspace() or unicodedata.category(ch)[0] == "P"]  # after a mark, before an opening one
+    ends = [end for _, _, _, end in word_spans(flat[:limit + SHORT_LABEL_CHARS], index=False) if end <= limit]
+    cut = max(marks) if marks and max(marks) >= limit // 2 else max(ends + marks, default=limit)
+    return flat[:cut].rstrip(" ，、；：,;:") + "…"
 
 
 @dataclass

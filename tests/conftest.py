@@ -2,6 +2,7 @@
 
 * the seed bulletins of ``corpus/`` and an index of them;
 * a 2,000-item slice of ``../shared/corpora/xwlb.jsonl.gz`` (spread over all years) and its index;
+* an index of every archive of ``../shared/corpora`` (the xwlb corpus as that slice);
 * helpers to build an index of hand-made records.
 """
 
@@ -36,6 +37,9 @@ XWLB = SHARED / "corpora" / "xwlb.jsonl.gz"
 EVAL = SHARED / "eval" / "xwlb_public.json"
 ARTIFACTS = ROOT / "test-artifacts"
 SLICE_SIZE = 2000
+# Every archive of ../shared/corpora but the large xwlb corpus (which comes in as its 2,000-record slice).
+REAL_ARCHIVES = tuple(SHARED / "corpora" / name for name in ("realworld", "realworld2", "realworld3", "realworld4",
+                                                              "ofd", "topics"))
 
 
 # A test is marked `shared` when its code, a fixture it uses, or a module-level name either of them uses
@@ -153,6 +157,18 @@ def slice_items(xwlb_slice) -> list[Item]:
 @pytest.fixture(scope="session")
 def slice_searcher(xwlb_slice, tmp_path_factory) -> Searcher:
     return open_index(build_index([xwlb_slice], tmp_path_factory.mktemp("slice-index")))
+
+
+@pytest.fixture(scope="session")
+def real_index(xwlb_slice, tmp_path_factory) -> Path:
+    """An index of every archive of ../shared/corpora: real 公文, documents, bulletins in every format, OFD files
+    (an invoice, a poem), records and the xwlb slice (about a minute: documents are converted, scans read)."""
+    return build_index([*REAL_ARCHIVES, xwlb_slice], tmp_path_factory.mktemp("real-index"))
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_index) -> Searcher:
+    return open_index(real_index)
 
 
 @pytest.fixture(scope="session")

@@ -198,9 +198,9 @@ def test_no_exported_cell_starts_a_formula_in_any_column(hostile):
         for column, cell in zip(header, row):
             assert cell[:1] not in FORMULA_STARTS, (column, cell)
     row = dict(zip(header, next(r for r in data if r[0] == "'" + FORMULA["id"])))
-    for column in ("title", "body", "issue", "source"):
-        assert row[column] == "'" + FORMULA[column]
-    assert row["departments"] == "'@区教育局" and row["attribution"] == "'@区教育局"
+    for column, header in (("title", "标题"), ("body", "正文"), ("issue", "期次"), ("source", "来源文件")):
+        assert row[header] == "'" + FORMULA[column]
+    assert row["单位"] == "'@区教育局" and row["原文署名"] == "'@区教育局"
 
 
 # Finding 5: lone surrogates reach no page as an error.
@@ -238,7 +238,7 @@ def test_absolute_urls_come_from_the_public_url_setting_never_from_headers(hosti
         assert f'template="{public}/search?q={{searchTerms}}"' in opensearch
         assert f'href="{public}/items/plain?' in embed and f'href="{public}/search?q=' in embed
         rows = _csv(export)
-        urls = [row[rows[0].index("url")] for row in rows[1:]]
+        urls = [row[rows[0].index("链接")] for row in rows[1:]]
         assert urls and all(u == public + item_path(row[0].removeprefix("'")) for u, row in zip(urls, rows[1:]))
 
 
@@ -330,4 +330,5 @@ def test_no_server_path_in_the_export_or_on_item_pages(hostile, archive):
     pages = [hostile.get(h["url"]).get_data(as_text=True) for h in hits if h["id"] != "big"]
     for text in [export, *pages]:
         assert str(archive) not in text and str(archive.parent) not in text
-    assert {row[9] for row in _csv(export)[1:]} >= {"records.jsonl", "issue.txt"}
+    rows = _csv(export)
+    assert {row[rows[0].index("来源文件")] for row in rows[1:]} >= {"records.jsonl", "issue.txt"}

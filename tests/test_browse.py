@@ -8,9 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from indexer.items import Item
+from tests.conftest import run
 from webapp import create_app
-from webapp.citation import citation
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC = "https://jianbao.example.gov.cn"
@@ -112,20 +111,36 @@ def test_citation_follows_gbt_7714_for_a_seed_item(public_client):
     assert f'<link rel="canonical" href="{PUBLIC}/items/b52c67ac74d0-4">' in page
 
 
-def test_citation_dates_and_many_units():
-    item = Item(id="x", title="标题", body="正文", issue="2022年第5期", source="a.txt", position=2,
-                departments=["甲局", "乙局", "丙局", "丁局"], date="2022-04-06")
-    assert citation(item, "工作简报", "http://h/items/x", dt.date(2024, 1, 2)) == (
-        "甲局, 乙局, 丙局, 等. 标题[N/OL]. 工作简报, 2022-04-06(第2条)[2024-01-02]. http://h/items/x.")
-    guessed = Item(id="y", title="", body="没有标题的短讯正文", issue="i", source="b.txt", position=1, year=2021,
-                   date_inferred=True)
-    assert citation(guessed, "工作简报", "http://h/items/y", dt.date(2024, 1, 2)) == (
-        "没有标题的短讯正文[N/OL]. 工作简报, [2021](第1条)[2024-01-02]. http://h/items/y.")
-
-
 def test_similar_items_share_rare_words(client):
     similar = client.get("/api/items/b52c67ac74d0-4").get_json()["similar"]
     assert 0 < len(similar) <= 5 and all(s["shared_terms"] for s in similar)
     assert all(not s["id"].startswith("b52c67ac74d0") for s in similar)  # its own issue is listed beside it
     assert similar[0]["title"] == "区教育局完善“三查”机制筑牢校园疫情防线"
     assert set(similar[0]["shared_terms"]) >= {"教育局", "校园"}
+
+
+def _first(searcher, q: str) -> str:
+    return run(searcher, q=q, size=1).hits[0].id
+
+
+def _similar_titles(searcher, item_id: str) -> list[str]:
+    return [s.item.title or s.item.body[:20] for s in searcher.item_page(item_id).similar]
+
+
+def test_similar_items_on_the_real_archive_are_related_or_none(real_searcher):
+    poem = _first(real_searcher, '"一日不见兮，思之如狂"')  # an OFD file of poems
+    opinion = _first(real_searcher, '"全面推行部门联合“双随机、一公开”监管的意见"')  # a State Council opinion
+    assert _similar_titles(real_searcher, poem) == []  # nothing in the archive is like it: none, not unrelated ones
+    assert poem not in {s.id for s in real_searcher.item_page(opinion).similar}
+    for q, expected in [('"关于加强个人所得税纳税信用建设的通知"', "关于加强个人所得税纳税信用建设的通知"),  # another copy
+                        ('"山东省人民政府消防安全委员会"', "国务院安委会办公室关于印发"),           # the same campaign
+                        ("区教育局扎实做好校园欺凌防治工作", "区教育局完善“三查”机制")]:           # a bulletin item
+        assert any(t.startswith(expected) for t in _similar_titles(real_searcher, _first(real_searcher, q))), q
+
+
+def test_a_documents_page_says_it_is_a_document_and_cites_it_as_one(real_index):
+    client = create_app({"INDEX_DIR": str(real_index), "TESTING": True}).test_client()
+    hit = client.get("/api/search", query_string={"q": '"国办函〔2018〕74号"'}).get_json()["hits"][0]
+    page = client.get(hit["url"]).get_data(as_text=True)
+    assert "单篇文件，不分期" in page and "本期条目" not in page and "第 1 条" not in page
+    assert ": 国办函〔2018〕74号[EB/OL]. (2018-11-05)[" in page and "电子资源的格式著录" in page

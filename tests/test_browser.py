@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, SHARED
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -136,8 +136,9 @@ def test_pages_work_without_javascript(browser, live_server):
 # Every main page at a desktop and a phone width, in Chinese, no wider than the screen, accessible.
 
 WIDTHS = (1280, 390)
-# Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL] notation.
-ALLOWED_LATIN = {"JSON", "CSV", "Atom", "API", "GB", "T", "OL", "N"}
+# Latin words allowed in visible text: format names (proper names), the standard GB/T 7714 and its [N/OL], [J/OL],
+# [EB/OL] notation.
+ALLOWED_LATIN = {"JSON", "CSV", "Atom", "API", "GB", "T", "OL", "N", "J", "EB"}
 VISIBLE_LATIN = """() => {
   const skip = 'code, .api, .permalink, script, style, svg title';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -313,3 +314,200 @@ def test_new_pages_work_without_javascript(browser, live_server):
         page.locator(".issue-table a").first.click()
     assert page.locator(".issue-list li").count() == 5
     context.close()
+
+
+def test_the_embed_searches_within_the_filters_it_was_opened_with(page, live_server):
+    page.goto(live_server + "/embed?department=区教育局")
+    opened = int(page.locator(".total strong").inner_text())
+    assert 1 <= opened < 14 and "区教育局" in page.locator(".scope").inner_text()
+    page.fill(".searchbox input[name=q]", "工作")
+    with page.expect_navigation():
+        page.press(".searchbox input[name=q]", "Enter")
+    assert "department=" in page.url and "q=" in page.url
+    found = int(page.locator(".total strong").inner_text())
+    units = page.locator(".hits .hit .meta").all_inner_texts()
+    assert 1 <= found <= opened and len(units) == found and all("区教育局" in u for u in units)
+    page.screenshot(path=str(ARTIFACTS / "5-embed-filtered.png"), full_page=True)
+
+
+# Uploads, the admin page and the CSV export, in Chinese at both widths, on a real server with identities.
+
+UPLOADER = {"X-Remote-User": "zhangsan", "X-Remote-Groups": "jianbao-uploader"}
+ADMIN = {"X-Remote-User": "root", "X-Remote-Groups": "jianbao-admin"}
+NAMES_AND_FORMATS = ("zhangsan", "root", "txt", "html", "jsonl", "docx", "doc", "wps", "rtf", "odt", "pdf", "ofd",
+                     "MB")
+REAL_DOCX = SHARED / "corpora" / "realworld2" / "docx" / "大纲4：江西省人民政府外事办公室2022年招考外语类公务员考试大纲.docx"
+
+
+def _broken_docx() -> bytes:
+    """A Word package whose document part is not well-formed XML (accepted by its type, failing when read)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("word/document.xml", "<w:document><w:body><w:p>未闭合")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def upload_site(tmp_path_factory):
+    """The app over a copy of the seed archive, trusting loopback's identity headers, served by waitress."""
+    import shutil
+
+    import waitress.server
+
+    from tests.conftest import CORPUS, build_index
+    from webapp import create_app
+
+    root = tmp_path_factory.mktemp("upload-site")
+    shutil.copytree(CORPUS, root / "archive")
+    index = build_index([root / "archive"], root / "index")
+    app = create_app({"INDEX_DIR": str(index), "TRUSTED_PROXIES": ["127.0.0.1"]})
+    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _upload(page, base: str, files: list, issue: str = "") -> str:
+    """Send the upload form; wait on its status page (which refreshes itself) until indexing ends."""
+    page.goto(base + "/upload")
+    page.set_input_files("input[name=files]", files)
+    page.fill("input[name=issue]", issue)
+    with page.expect_navigation():
+        page.click(".upload-form button[type=submit]")
+    for _ in range(120):
+        status = page.locator("#status").get_attribute("data-status")
+        if status not in ("queued", "indexing", "receiving"):
+            return status
+        page.wait_for_timeout(500)
+        page.reload()
+    raise AssertionError("the upload did not finish")
+
+
+def test_upload_admin_pages_and_the_csv_are_in_chinese(sized, upload_site):
+    page, width = sized
+    page.set_extra_http_headers(UPLOADER)
+    page.goto(upload_site + "/upload")
+    _check_page(page, "upload", width, NAMES_AND_FORMATS)
+    assert _upload(page, upload_site, [str(REAL_DOCX)], "2024年第5期") == "done"
+    assert "已从 1 个文件建立" in page.locator(".help").first.inner_text()
+    _check_page(page, "upload-done", width, NAMES_AND_FORMATS)
+    broken = {"name": "损坏的简报.docx", "mimeType": "application/octet-stream", "buffer": _broken_docx()}
+    noise = {"name": "随机字节.doc", "mimeType": "application/msword", "buffer": bytes(range(256)) * 16}
+    assert _upload(page, upload_site, [broken, noise]) == "failed"
+    assert "未建立索引" in page.locator(".help").first.inner_text() and page.locator("tr.refused").count() == 1
+    _check_page(page, "upload-failed", width, NAMES_AND_FORMATS)
+    page.goto(upload_site + "/admin")  # an uploader is refused, in Chinese, and the refusal audited
+    assert "没有权限" in page.locator(".error").inner_text()
+    page.set_extra_http_headers(ADMIN)
+    page.goto(upload_site + "/admin")
+    log = page.locator(".audit tbody").inner_text()
+    assert "拒绝" in log and "打开管理页" in log and "需要管理员角色" in log and "索引上传" in log
+    _check_page(page, "admin", width, NAMES_AND_FORMATS)
+    export = page.request.get(upload_site + "/export.csv?q=" + "公务员")
+    header = export.text().lstrip("\ufeff").splitlines()[0].split(",")
+    assert header[:4] == ["标识", "标题", "日期", "年份"] and "文号" in header
+    assert not [w for w in header if re.search("[A-Za-z]", w)]
+    disposition = export.headers["content-disposition"]
+    assert "filename*=UTF-8''%E7%AE%80%E6%8A%A5%E6%A3%80%E7%B4%A2" in disposition  # 简报检索…
+
+
+# The real archives of ../shared/corpora (documents, OFD files, records, the xwlb slice) served as a person sees them.
+
+@pytest.fixture(scope="module")
+def real_server(real_index):
+    import waitress.server
+
+    from webapp import create_app
+
+    server = waitress.server.create_server(create_app({"INDEX_DIR": str(real_index)}), host="127.0.0.1", port=0,
+                                           threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+def _check_layout(page, name: str, width: int) -> None:
+    """Nothing wider than the screen, axe clean (the archive's own text may hold any Latin words)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.screenshot(path=str(ARTIFACTS / f"27-{name}-{width}.png"), full_page=width < 800)
+    assert page.evaluate(TOO_WIDE) == [], (name, width)
+    violations = Axe().run(page).response["violations"]
+    serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, (name, width, serious)
+
+
+ONE_LINE = """() => [...document.querySelectorAll('.issue-table .date, .issue-table .num')].filter(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+}).map(cell => cell.textContent)"""
+
+
+def test_the_issue_list_of_the_real_archive(sized, real_server):
+    page, width = sized
+    page.goto(real_server + "/issues")
+    years = page.locator(".issue-year h2").all_inner_texts()
+    assert len(years) == len(set(years)) > 5  # one section a year
+    ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    assert page.evaluate(ONE_LINE) == []  # 日期, 不详 and 条目数 never wrap a character a line
+    issues = " ".join(page.locator("section.issue-year[id^=y]").all_inner_texts())
+    documents = page.locator("#documents").inner_text()
+    for not_a_bulletin in ("发票代码", "一日不见兮", "OFD Reader", "国务院关于印发《国务院工作规则》的通知"):
+        assert not_a_bulletin not in issues and not_a_bulletin in documents, not_a_bulletin
+    assert "你好呀，OFD Reader&Writer！" in documents and "Write…" not in documents  # never cut inside a word
+    assert "《我区探索设立重点项目“首席服务官”》等 5 条" in issues
+    _check_layout(page, "issues", width)
+
+
+# Runs of text no line may break: a table of contents' dot leaders, codes, addresses (non-CJK, no space, 25 or more).
+UNBREAKABLE = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]{25,}")
+LONG_RUNS = 8  # items with the longest runs whose pages are opened
+
+
+def _long_runs(searcher) -> list[tuple[str, str]]:
+    """(item id, a query that shows the run in the item's snippet) of the items holding the longest runs."""
+    from search import SearchQuery
+
+    runs = []
+    for item in searcher.export(SearchQuery(size=1), 100_000).items:
+        for m in UNBREAKABLE.finditer(item.title + "\n" + item.body):
+            before = re.sub(r"\s", "", (item.title + "\n" + item.body)[:m.start()])[-6:]
+            runs.append((len(m.group()), item.id, f'"{before}"' if before else ""))
+    chosen: dict[str, str] = {}
+    for _, item_id, query in sorted(runs, reverse=True):
+        if len(chosen) < LONG_RUNS:
+            chosen.setdefault(item_id, query)
+    return list(chosen.items())
+
+
+def test_no_page_of_the_real_archive_is_wider_than_the_screen(sized, real_server, real_searcher):
+    from urllib.parse import quote
+
+    from search import SearchQuery
+
+    page, width = sized
+    runs = _long_runs(real_searcher)
+    assert len(runs) == LONG_RUNS
+    paths = ["/", "/search?q=目录", "/embed", "/issues/" + real_searcher.issues()[0].key]
+    for item_id, query in runs:
+        paths += [f"/items/{quote(item_id, safe='')}", f"/search?q={quote(query)}" if query else None]
+    if width < 800:  # every item's title and opening, a hundred a page
+        total = real_searcher.search(SearchQuery(size=1)).total
+        paths += [f"/search?size=100&page={n}" for n in range(1, -(-total // 100) + 1)]
+    wide = {}
+    for path in filter(None, paths):
+        page.goto(real_server + path)
+        found = page.evaluate(TOO_WIDE)
+        if found:
+            wide[path] = found[:3]
+    assert not wide, (width, wide)
+    for path in ("/", f"/items/{quote(runs[0][0], safe='')}", f"/search?q={quote(runs[0][1])}"):
+        page.goto(real_server + path)
+        _check_layout(page, "long-run-" + path.split("?")[0].strip("/").split("/")[0], width)

@@ -461,7 +461,7 @@ def test_progress_without_a_terminal_prints_plain_lines():
     progress = Progress(stream=out, interval=0)
     list(read_files([SEEDS / f"{ISSUES[0]}.txt", SEEDS / f"{ISSUES[1]}.txt"], Report(stream=None), progress=progress))
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("read 1/2 files, 9 items;")
+    assert lines[0] == "reading 2 files …" and lines[1].startswith("read 1/2 files, 9 items;")
     assert lines[-1].startswith("read 2/2 files, 14 items;")
 
 

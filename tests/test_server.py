@@ -6,14 +6,19 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, build_index
-from tests.serving import get, running_server
+from tests.conftest import CORPUS, ROOT, SHARED, build_index
+from tests.serving import free_port, get, running_server
 from webapp import create_app
+from webapp.server import MAX_HEADER_BYTES
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +49,57 @@ def test_request_size_limits(server):
     assert status in (400, 431)
     status, headers, body = _request(server, "GET", "/api/search?q=" + "x" * 70_000)
     assert status == 414 and headers["Content-Type"].startswith("application/json")
+
+
+def test_the_readme_curl_examples_work_as_written(server):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^curl '(http://127\.0\.0\.1:5000[^']+)'", readme, re.MULTILINE)
+    assert len(commands) >= 2 and any(not c.isascii() for c in commands)  # raw Chinese in the URL, as typed
+    for url in commands:
+        out = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", url.replace(":5000", f":{server}")],
+                             capture_output=True, timeout=30)
+        body, status = out.stdout.rsplit(b"\n", 1)
+        assert status == b"200", (url, body[:300])
+        assert json.loads(body)
+    found = json.loads(_raw(server, "GET /api/search?q=校园欺凌&department=区教育局 HTTP/1.1".encode()).split(b"\r\n\r\n")[1])
+    assert found["total"] >= 1 and found["query"]["q"] == "校园欺凌" and found["query"]["department"] == ["区教育局"]
+
+
+HOST = b"\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+
+
+def _raw(port: int, request_line: bytes, headers: bytes = b"", end: bytes = b"\r\n") -> bytes:
+    """The whole answer to a request sent as these bytes (no encoding by a client library)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(request_line + HOST + headers + end)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _too_long(request_line: bytes) -> bytes:
+    """Headers that bring the request to exactly the server's limit (every byte sent is read: no reset)."""
+    return b"X-Filler: " + b"y" * (MAX_HEADER_BYTES - len(request_line + HOST + b"X-Filler: "))
+
+
+@pytest.mark.parametrize("headers, status", [
+    (b"Content-Length: abc\r\n", 400),                        # a request waitress cannot read
+    (None, 431),                                              # headers past the server's limit
+    (b"Transfer-Encoding: gzip\r\n", 501),                    # a transfer coding it does not take
+])
+def test_errors_the_server_answers_itself_are_json_under_api_and_chinese_pages_elsewhere(server, headers, status):
+    answers = []
+    for line in ("GET /api/search?q=工作 HTTP/1.1".encode(), "GET /search?q=工作 HTTP/1.1".encode()):
+        answers.append(_raw(server, line, headers) if headers else _raw(server, line, _too_long(line), b""))
+    head, body = answers[0].split(b"\r\n\r\n", 1)
+    assert re.match(rb"HTTP/1\.[01] %d " % status, head) and b"Content-Type: application/json" in head
+    error = json.loads(body)["error"]
+    assert error["code"] and error["message"] and not error["message_zh"].isascii()
+    head, body = answers[1].split(b"\r\n\r\n", 1)
+    assert re.match(rb"HTTP/1\.[01] %d " % status, head) and b"Content-Type: text/html" in head
+    text = body.decode("utf-8")
+    assert '<html lang="zh-CN">' in text and "回到检索首页" in text and "Bad Request" not in text
 
 
 def test_every_worker_sees_an_index_switch(tmp_path):
@@ -108,3 +164,47 @@ def _connections_by_process(port: int, pids: list[int]) -> dict[int, int]:
         links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
         held[pid] = sum(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
     return held
+
+
+# What the commands say when they start.
+
+OFD = SHARED / "corpora" / "ofd"
+
+
+def _start(tmp_path: Path, archive: Path) -> subprocess.Popen:
+    env = {**os.environ, "JIANBAO_CORPUS_DIR": str(archive), "JIANBAO_PROCESSES": "1"}
+    return subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(tmp_path / "index"), "--port",
+                             str(free_port())], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_an_empty_archive_folder_gives_one_clear_message(tmp_path):
+    (tmp_path / "archive").mkdir()
+    proc = _start(tmp_path, tmp_path / "archive")
+    _, err = proc.communicate(timeout=60)
+    lines = err.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, err
+    assert lines[0].startswith("error: there is no index") and "holds no file to index" in lines[0]
+    assert "CORPUS" in lines[0] and "kept" not in lines[0]
+
+
+def test_the_server_start_build_prints_progress_like_the_command_line(tmp_path):
+    proc = _start(tmp_path, OFD)
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line.strip())
+            if line.startswith("Jianbao serving"):
+                break
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    steps = [next(i for i, line in enumerate(lines) if line.startswith(start))
+             for start in ("there is no index", "reading 6 files …", "read 6/6 files", "built 6 items", "Jianbao")]
+    assert steps == sorted(steps), lines
+
+
+def test_the_tokens_command_prints_no_warning(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "webapp.tokens", "--file", str(tmp_path / "tokens.json"), "add",
+                          "--user", "张三"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("jb_") and out.stderr == ""

@@ -15,6 +15,7 @@ from backends import backend_for
 from indexer.errors import JianbaoError
 from indexer.settings import SettingError, Settings
 from webapp import MAX_BODY, create_app
+from webapp.errors import server_error
 from webapp.server import ServerConfig, WorkerFailed, serve
 from webapp.site import site_of
 from webapp.uploads import upload_body_limit
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Jianbao serving {backend.target} on http://{args.host}:{args.port}/ "
           f"({config.processes} processes × {config.threads} threads)", file=sys.stderr)
     try:
-        serve(lambda: ready_app(settings), config)
+        serve(lambda: ready_app(settings), config, server_error)
     except WorkerFailed as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

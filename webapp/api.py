@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, Response, abort, jsonify, request
 
 from search import SearchQuery
+from search.query import literal_query
 from webapp.current import searcher
 from webapp.openapi import openapi_document
 from webapp.site import site
@@ -47,11 +48,14 @@ def issue(key: str) -> Response:
 
 @api.get("/suggest")
 def suggest() -> Response:
-    """Completions for a partial query; ``format=opensearch`` gives the browser search-bar form."""
+    """Completions for a partial query; ``format=opensearch`` gives the browser search-bar form, whose completions
+    a browser runs as queries: the titles, each as a query that finds it (a department or a topic is a filter,
+    which a search bar cannot set)."""
     q = request.args.get("q", "")
     found = searcher().suggest(q)
     if request.args.get("format") == "opensearch":
-        return Response(_opensearch_json(q, [s["value"] for s in found]), mimetype="application/x-suggestions+json")
+        completions = dict.fromkeys(literal_query(s["value"]) for s in found if s["type"] == "title")
+        return Response(_opensearch_json(q, [c for c in completions if c]), mimetype="application/x-suggestions+json")
     return jsonify({"q": q, "suggestions": found})
 
 

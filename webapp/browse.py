@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from itertools import groupby
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -19,10 +18,11 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from indexer.items import Item
 from search import SearchQuery, item_path
 from search.results import IssueSummary
-from webapp.citation import citation, serial_name
+from webapp.citation import citation, csl_record, kind_zh
 from webapp.current import searcher
 from webapp.site import site
 from webapp.trend import trend_of
+from webapp.wording import attachment
 
 browse = Blueprint("browse", __name__)
 
@@ -38,11 +38,21 @@ def _root() -> str:
 
 @browse.get("/issues")
 def issue_list() -> str:
-    """Every issue by year, newest first: name, date, number of items."""
+    """The bulletin issues by year, newest first (name, date, number of items); then the single documents (公文, web
+    articles, any file that is not a bulletin issue) by year, each leading to its item."""
     issues = searcher().issues()
-    years = [(year, list(group)) for year, group in groupby(issues, key=lambda i: i.year)]
-    years.sort(key=lambda g: g[0] or 0, reverse=True)
-    return render_template("issues.html", years=years, total=len(issues))
+    bulletins = [i for i in issues if not i.is_document]
+    documents = [i for i in issues if i.is_document]
+    return render_template("issues.html", years=by_year(bulletins), documents=by_year(documents),
+                           total=len(bulletins), total_documents=sum(i.items for i in documents))
+
+
+def by_year(issues: list[IssueSummary]) -> list[tuple[int | None, list[IssueSummary]]]:
+    """The issues grouped by year (one group a year, whatever their order), newest year first, unknown last."""
+    groups: dict[int | None, list[IssueSummary]] = {}
+    for issue in issues:
+        groups.setdefault(issue.year, []).append(issue)
+    return sorted(groups.items(), key=lambda g: g[0] or 0, reverse=True)
 
 
 @browse.get("/issues/<path:key>")
@@ -92,7 +102,7 @@ def trend_csv() -> Response:
     for bar in trend.bars:
         writer.writerow([bar.label, bar.count])
     return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="jianbao-trend.csv"'})
+                    headers={"Content-Disposition": attachment("简报检索趋势")})
 
 
 
@@ -103,14 +113,13 @@ def permalink(item_id: str) -> str:
 
 
 @browse.app_template_global()
-def cite(item: Item) -> str:
-    """The item's GB/T 7714-2015 citation, cited today."""
-    return citation(item, serial_name(item), permalink(item.id), dt.date.today())
+def cite(item: Item, issue_items: list[Item]) -> dict[str, str]:
+    """The item's GB/T 7714-2015 citation, cited today, and the kind of reference it is cited as."""
+    record = csl_record(item, _issue_of(item, issue_items), permalink(item.id), dt.date.today())
+    return {"text": citation(record), "kind": kind_zh(record)}
 
 
-@browse.app_template_global()
-def issue_label(item: Item, issue_items: list[Item]) -> str:
-    """The name to show for an item's issue (see :attr:`IssueSummary.label`)."""
-    first = issue_items[0] if issue_items else item
-    return IssueSummary(item.issue_key, item.issue, item.date, item.year, len(issue_items) or 1, item.source,
-                        first.title or first.body[:20]).label
+@browse.app_template_global("issue_of")
+def _issue_of(item: Item, issue_items: list[Item]) -> IssueSummary:
+    """The summary of an item's issue (its name to show, whether it is a document) from its items."""
+    return IssueSummary.of(issue_items[0] if issue_items else item, len(issue_items) or 1, item.date, item.year)

@@ -10,6 +10,9 @@ Every error under ``/api/`` is ``{"error": {"code": "…", "message": "…"}}`` 
     RequestEntityTooLarge (werkzeug)    413 too_large
     IndexProblem (indexer.errors)       503 index_unavailable  says which command fixes it
     anything else                       500 internal_error     logged, details not shown
+
+Errors the server meets before the app sees a request (one it cannot read, headers too large …) take the
+same shape through :func:`server_error`.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from search.errors import BadParameter, QueryTooExpensive
 log = logging.getLogger("jianbao")
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-          414: "uri_too_long", 429: "too_many_requests"}
+          414: "uri_too_long", 429: "too_many_requests", 431: "headers_too_large", 500: "internal_error",
+          501: "not_implemented"}
 # The Chinese message of each status, for pages and the API's ``message_zh`` (when nothing more exact is known).
 _MESSAGES_ZH = {400: "请求有误", 404: "没有找到所请求的页面或条目", 405: "不支持此请求方式", 413: "请求内容过大",
-                414: "网址过长，请减少筛选条件", 429: "请求过多，请稍后再试", 500: "服务器出错，已记录在案",
+                414: "网址过长，请减少筛选条件", 429: "请求过多，请稍后再试", 431: "请求头过大",
+                500: "服务器出错，已记录在案", 501: "服务器不支持此请求的传输方式",
                 503: "检索服务暂不可用，请稍后再试或联系管理员"}
 
 
@@ -68,3 +73,11 @@ def register(app: Flask) -> None:
     def internal(e: Exception) -> Response:
         log.exception("unhandled error on %s", request.path)
         return error_response(500, "internal_error", "the server met an error; it has been logged")
+
+
+def server_error(app: Flask, status: int, message: str, path: str) -> tuple[str, bytes]:
+    """The app's answer to an error the server met itself (``path``: what the request asked, or empty): the
+    content type and body of :func:`error_response`."""
+    with app.test_request_context(path if path.startswith("/") and len(path) < 1024 else "/"):
+        response = error_response(status, _CODES.get(status, "http_error"), message)
+    return response.content_type, response.get_data()

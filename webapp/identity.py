@@ -113,7 +113,8 @@ def install(app: Flask) -> None:
             g.identity = identify(identity_config())
         except TokenError as e:
             g.identity = ANONYMOUS
-            response = jsonify({"error": {"code": "unauthorized", "message": str(e)}})
+            response = jsonify({"error": {"code": "unauthorized", "message": str(e),
+                                          "message_zh": "令牌无效、已过期或已被吊销，请向管理员申请新的令牌"}})
             response.status_code = 401
             response.headers["WWW-Authenticate"] = 'Bearer realm="jianbao"'
             return response

@@ -166,11 +166,14 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Issue": {
         "type": "object", "additionalProperties": False,
-        "required": ["key", "name", "label", "date", "year", "items", "url"],
+        "required": ["key", "name", "label", "date", "year", "items", "kind", "url", "first_url"],
         "properties": {"key": {"type": "string"}, "name": {"type": "string"},
                        "label": {"type": "string", "description": "the name to show"},
                        "date": _NULLABLE_STRING, "year": _NULLABLE_INT, "items": {"type": "integer", "minimum": 1},
-                       "url": {"type": "string", "description": "the issue's page in this service"}},
+                       "kind": {"enum": ["issue", "document"],
+                                "description": "a bulletin issue, or a document (or a file of documents) that is none"},
+                       "url": {"type": "string", "description": "the issue's page in this service"},
+                       "first_url": {**_NULLABLE_STRING, "description": "the page of its first item"}},
     },
     "Issues": {
         "type": "object", "additionalProperties": False, "required": ["issues"],

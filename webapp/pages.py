@@ -26,13 +26,13 @@ from webapp.exports import ExportSlots
 from webapp.hints import no_results_help, note_zh, page_query
 from webapp.site import site
 from webapp.trend import Bar, month_range, trend_of
+from webapp.wording import CSV_HEADERS, attachment
 
 pages = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最早"}
 FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份", "issue": "期次"}
-CSV_COLUMNS = ("id", "title", "date", "year", "departments", "topics", "issue", "position",
-               "attribution", "source", "url", "body")
+EMBED_KEEPS = ("department", "topic", "year", "issue", "date_from", "date_to", "scope", "size")  # and an asked sort
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Corpus URLs that become links: http(s) only, nothing a browser would strip or reinterpret.
@@ -124,11 +124,15 @@ def search_page() -> str:
 
 @pages.get("/embed")
 def embed_page() -> str:
-    """Search box and results without the site's chrome, for an <iframe> in another site."""
+    """Search box and results without the site's chrome, for an <iframe> in another site; its form keeps the
+    filters it was opened with (``/embed?department=区教育局`` searches that unit's items only)."""
     query, _ = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
-    return render_template("embed.html", result=result, query=query, links=QueryLinks(query, "pages.embed_page"),
-                           root=site().settings.public_url)
+    kept = [(name, value) for name, value in query.to_params()
+            if name in EMBED_KEEPS or (name == "sort" and "sort" in request.args)]
+    links = QueryLinks(query, "pages.embed_page")
+    return render_template("embed.html", result=result, query=query, links=links, root=site().settings.public_url,
+                           kept=kept, scope=[chip["label"] for chip in _chips(query, links)])
 
 
 @pages.get("/items/<path:item_id>", merge_slashes=False)
@@ -160,7 +164,8 @@ def opensearch() -> Response:
 
 @pages.get("/export.csv")
 def export_csv() -> Response:
-    """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs).
+    """Every item of the current result set as CSV (UTF-8 with BOM, for spreadsheet programs; Chinese column
+    headers and file name, :mod:`webapp.wording`).
 
     At most EXPORT_SLOTS exports run at once (one more gets a 429), each selected within
     the query budget, cut at MAX_EXPORT_ROWS rows and after EXPORT_SECONDS, with a note
@@ -184,7 +189,7 @@ def export_csv() -> Response:
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(CSV_HEADERS)
         yield "\ufeff" + _drain(buffer)
         for written, item in enumerate(export.items):
             if lease.expired:
@@ -193,15 +198,15 @@ def export_csv() -> Response:
                 return
             writer.writerow([spreadsheet_safe(v) for v in (
                 item.id, item.title, item.date or "", item.year or "", "；".join(item.departments),
-                "；".join(item.topics), item.issue, item.position, item.attribution, item.source,
-                root + item_path(item.id), item.body)])
+                "；".join(item.topics), item.issue, item.position, item.doc_number or "", root + item_path(item.id),
+                item.source, item.attribution, item.body)])
             yield _drain(buffer)
         if export.total > MAX_EXPORT_ROWS:
             writer.writerow([f"（结果共 {export.total} 条，导出限 {MAX_EXPORT_ROWS} 条：请加筛选条件分批导出）"])
             yield _drain(buffer)
 
     response = Response(stream_with_context(rows()), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="jianbao-export.csv"'})
+                        headers={"Content-Disposition": attachment("简报检索导出")})
     response.call_on_close(lambda: slots.release(lease))
     return response
 

@@ -24,6 +24,12 @@ counts as full); persistent clients (browsers, nginx's keep-alive pool) spread e
 the processes, and no connection waits for a worker that is asleep. At start, workers take
 connections once every worker serves (or after :data:`STARTUP_WAIT`), so the first clients
 do not all land on the worker that happened to open the index first.
+
+A request target holding raw UTF-8 (``/api/search?q=校园欺凌``, as curl sends what it is given) is read as its
+percent-encoded form, as nginx and gunicorn read it (waitress alone answers it 400 ``Bad URI``). Every error
+waitress answers itself (a request it cannot read, headers or a body too large, an application that failed
+mid-response) is the app's own error shape (:func:`webapp.errors.server_error`): JSON with ``message_zh``
+under ``/api/``, a page in Chinese elsewhere.
 """
 
 from __future__ import annotations
@@ -33,16 +39,20 @@ import ctypes
 import logging
 import multiprocessing.sharedctypes
 import os
+import re
 import resource
 import signal
 import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
 
 from indexer.processes import die_with_parent
 from indexer.settings import Settings
@@ -60,6 +70,12 @@ EARLY_DEATH = 10.0  # a worker that ends sooner than this after its start stops 
 # 256 KiB still carries about 5 MB/s to a client 100 ms away.
 SEND_BUFFER = 256 * 1024
 SPARE_FILES = 64  # file descriptors beyond the connections (listening socket, trigger, index files, temp files)
+START_KEPT = 2048  # bytes of a request's start kept to name its path in an error answer
+_RAW_BYTE = re.compile(rb"[\x80-\xff]")
+
+# The app's answer to an error the server met before (or instead of) the app: (app, status, English message,
+# the request's path) -> (content type, body).
+ErrorPage = Callable[[Callable, int, str, str], tuple[str, bytes]]
 
 log = logging.getLogger("jianbao.server")
 
@@ -90,9 +106,57 @@ class ServerConfig:
         return cls(**values)
 
 
+class TargetParser(HTTPRequestParser):
+    """Waitress's request parser, taking raw UTF-8 in the request target and keeping the request's start."""
+
+    start = b""
+
+    def received(self, data: bytes) -> int:
+        if len(self.start) < START_KEPT and self.body_rcv is None:
+            self.start += data[:START_KEPT - len(self.start)]
+        return super().received(data)
+
+    def parse_header(self, header_plus: bytes) -> None:
+        """Parse with every non-ASCII byte of the request line percent-encoded (the target is its only place)."""
+        line, newline, rest = header_plus.partition(b"\r\n")
+        return super().parse_header(_RAW_BYTE.sub(lambda m: b"%%%02X" % m.group()[0], line) + newline + rest)
+
+    def target_path(self) -> str:
+        """The path the request asked for, as far as it was read (empty when not known)."""
+        parts = self.start.split(b"\r\n", 1)[0].split(b" ")
+        if len(parts) < 2:
+            return ""
+        try:
+            return unquote(urlsplit(parts[1].decode("latin-1")).path)
+        except ValueError:
+            return ""
+
+
+class AppErrorTask(ErrorTask):
+    """An error waitress answers itself, in the app's shape (see the module docstring)."""
+
+    def execute(self) -> None:
+        server = self.channel.server
+        if getattr(server, "error_page", None) is None:
+            return super().execute()
+        error = self.request.error
+        asked = [self.request, *self.channel.requests]  # after a failed app, the request that failed is the first
+        path = next((p for p in (r.target_path() for r in asked if isinstance(r, TargetParser)) if p), "")
+        content_type, body = server.error_page(server.app, error.code, f"{error.reason}: {error.body}", path)
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend([("Content-Type", content_type), ("Cache-Control", "no-store"),
+                                      ("X-Content-Type-Options", "nosniff")])
+        self.set_close_on_finish()
+        self.content_length = len(body)
+        self.write(body)
+        return None
+
+
 class GuardedChannel(HTTPChannel):
     """A waitress connection that remembers when the request it is reading began."""
 
+    parser_class = TargetParser
+    error_task_class = AppErrorTask
     request_started = 0.0
 
     def received(self, data: bytes) -> bool:
@@ -121,8 +185,10 @@ class GuardedServer(TcpWSGIServer):
     channel_class = GuardedChannel
 
     def __init__(self, app: Callable, sock: socket.socket, config: ServerConfig, loads: list[int] | None = None,
-                 slot: int = 0):
+                 slot: int = 0, error_page: ErrorPage | None = None):
         self.config = config
+        self.error_page = error_page
+        self.app = app  # as given (waitress's ``application`` may be it wrapped in a proxy-headers middleware)
         self.loads = loads  # open connections of every worker (shared memory), or None for a single process
         self.slot = slot
         self.started = time.monotonic()
@@ -177,15 +243,16 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(make_app: Callable[[], Callable], config: ServerConfig) -> None:
-    """Serve ``make_app()`` (called once in each worker) until SIGTERM or SIGINT."""
+def serve(make_app: Callable[[], Callable], config: ServerConfig, error_page: ErrorPage | None = None) -> None:
+    """Serve ``make_app()`` (called once in each worker) until SIGTERM or SIGINT; ``error_page`` makes the answers
+    to errors waitress meets itself (its plain-text English when None)."""
     _raise_file_limit(config.connection_limit + SPARE_FILES)
     sock = listen(config.host, config.port)
     if config.processes == 1:
-        GuardedServer(make_app(), sock, config).run()
+        GuardedServer(make_app(), sock, config, error_page=error_page).run()
         return
     loads = multiprocessing.sharedctypes.RawArray(ctypes.c_int, [NOT_SERVING] * config.processes)
-    Supervisor(lambda slot: _worker(make_app, sock, config, loads, slot), config.processes,
+    Supervisor(lambda slot: _worker(make_app, sock, config, loads, slot, error_page), config.processes,
                ended=lambda slot: loads.__setitem__(slot, NOT_SERVING)).run()
 
 
@@ -255,8 +322,9 @@ class Supervisor:
                 os.kill(pid, signal.SIGTERM)
 
 
-def _worker(make_app: Callable[[], Callable], sock: socket.socket, config: ServerConfig, loads, slot: int) -> None:
-    GuardedServer(make_app(), sock, config, loads, slot).run()
+def _worker(make_app: Callable[[], Callable], sock: socket.socket, config: ServerConfig, loads, slot: int,
+            error_page: ErrorPage | None) -> None:
+    GuardedServer(make_app(), sock, config, loads, slot, error_page).run()
 
 
 def _raise_file_limit(wanted: int) -> None:

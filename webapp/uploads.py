@@ -33,6 +33,7 @@ from webapp.audit import audit_log, record
 from webapp.errors import error_response
 from webapp.identity import Identity, current_identity
 from webapp.site import site
+from webapp.wording import ACTION_ZH, OUTCOME_ZH, ROLE_ZH, STATUS_ZH, audit_details, words
 
 if TYPE_CHECKING:  # the local backend's uploads service, named for its type only
     from indexer.upload_jobs import UploadJobs
@@ -52,8 +53,10 @@ def upload_body_limit(settings: Settings) -> int:
 
 
 def install(app: Flask) -> None:
-    """Register the views; resume uploads a stop cut short."""
+    """Register the views and the Chinese words of their pages; resume uploads a stop cut short."""
     app.register_blueprint(routes)
+    app.jinja_env.globals.update(status_zh=lambda s: words(STATUS_ZH, s), action_zh=lambda a: words(ACTION_ZH, a),
+                                 outcome_zh=lambda o: words(OUTCOME_ZH, o), audit_details=audit_details)
 
     @app.before_request
     def small_bodies_elsewhere() -> Response | None:
@@ -79,7 +82,7 @@ def indexed_entry(upload: Upload) -> dict:
     """The audit entry of an upload whose indexing ended."""
     return {"action": "index upload", "outcome": upload.status, "user": upload.user, "address": upload.address,
             "upload": upload.id, "items_added": len(upload.items) if upload.status == "done" else 0,
-            "message": upload.message}
+            "message": upload.message, "message_zh": upload.message_zh}
 
 
 def csrf_token() -> str:
@@ -88,7 +91,7 @@ def csrf_token() -> str:
 
 
 def _denied(action: str, status: int, code: str, message: str, message_zh: str, **details) -> Response:
-    record(action, "denied", reason=message, **details)
+    record(action, "denied", reason=message, reason_zh=message_zh, **details)
     return error_response(status, code, message, message_zh)
 
 
@@ -100,7 +103,7 @@ def guard(action: str, role: str) -> Response | None:
         return _denied(action, 401, "unauthorized", f"{action} needs a signed-in {role}", "请先登录")
     if not who.can(role):
         return _denied(action, 403, "forbidden", f"{action} needs the {role} role; {who.user} is a {who.role}",
-                       "没有权限执行此操作")
+                       f"没有权限：需要{words(ROLE_ZH, role)}角色，{who.user} 是{words(ROLE_ZH, who.role)}")
     if request.method == "POST" and who.via != "token":
         token = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         try:
@@ -239,13 +242,15 @@ def withdraw() -> dict:
     try:
         if upload_id:
             upload = service.withdraw_upload(upload_id)
-            answer = {"upload": upload_id, "removed": len(upload.items), "message": upload.message}
+            answer = {"upload": upload_id, "removed": len(upload.items), "message": upload.message,
+                      "message_zh": upload.message_zh or f"已撤回上传 {upload_id}"}
         elif item_id:
             removed = service.withdraw_item(item_id, current_identity().user or "")
             if not removed:
                 raise Refused(f"no item {item_id!r} in the index", "索引中没有该条目", 404)
             answer = {"item": item_id, "removed": removed,
-                      "message": f"item {item_id} withdrawn: no build reads it back until it is restored"}
+                      "message": f"item {item_id} withdrawn: no build reads it back until it is restored",
+                      "message_zh": f"已撤回条目 {item_id}：已从索引中移除，重建索引也不会再收录，可在管理页恢复"}
         else:
             raise Refused("name an `upload` or an `item`", "请指定要撤回的上传或条目")
     except KeyError:
@@ -253,10 +258,11 @@ def withdraw() -> dict:
     except Refused:
         raise
     except JianbaoError as e:
-        record("withdraw", "failed", upload=upload_id or None, item=item_id or None, reason=str(e))
+        record("withdraw", "failed", upload=upload_id or None, item=item_id or None, reason=str(e),
+               reason_zh="暂时无法撤回")
         raise Refused(str(e), "暂时无法撤回，请稍后再试", 409) from None
     record("withdraw", "done", upload=upload_id or None, item=item_id or None, removed=answer["removed"],
-           message=answer["message"])
+           message=answer["message"], message_zh=answer["message_zh"])
     return answer
 
 
@@ -286,7 +292,9 @@ def restore() -> dict:
         record("restore", "failed", item=item_id, reason=str(e))
         raise Refused(str(e), "暂时无法恢复，请稍后再试", 409) from None
     record("restore", "done", item=item_id, message=message)
-    return {"item": item_id, "message": message}
+    zh = (f"已恢复条目 {item_id}：其文件已重新收录" if "read again" in message
+          else f"已恢复条目 {item_id}，但其文件已不在档案中，放回后会在下次更新时收录")
+    return {"item": item_id, "message": message, "message_zh": zh}
 
 
 @routes.post("/api/withdrawals/restore")
@@ -309,9 +317,9 @@ def admin_restore() -> Response:
     if refusal is not None:
         return refusal
     try:
-        message = restore()["message"]
+        message = restore()["message_zh"]
     except Refused as e:
-        message = f"{e.message_zh}（{e}）"
+        message = e.message_zh
     return redirect(url_for("uploads.admin_page", message=message), 303)
 
 
@@ -367,9 +375,9 @@ def admin_withdraw() -> Response:
     if refusal is not None:
         return refusal
     try:
-        message = withdraw()["message"]
+        message = withdraw()["message_zh"]
     except Refused as e:
-        message = f"{e.message_zh}（{e}）"
+        message = e.message_zh
     return redirect(url_for("uploads.admin_page", message=message), 303)
 
 

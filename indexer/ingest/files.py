@@ -107,6 +107,11 @@ def iter_files(sources: list[Path], report: Report) -> Iterator[Path]:
             report.skip(str(source), "no such file or folder")
 
 
+def holds_archive_files(folder: Path) -> bool:
+    """Does the folder hold at least one file of a format the archive reads?"""
+    return next(iter_files([folder], Report(stream=None)), None) is not None
+
+
 def read_items(sources: list[Path], report: Report, root: Path | None = None,
                documents: DocumentReader | None = None, progress: Progress | None = None) -> Iterator[Item]:
     """Every item of every archive file under ``sources``; bad files reported and skipped.

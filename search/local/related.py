@@ -13,9 +13,7 @@ from indexer.index.reader import IndexSnapshot
 from indexer.items import Item
 from search.limits import MAX_ISSUE_ITEMS
 from search.results import IssueSummary, Similar
-from search.similar import key_words
-
-TITLE_EXTRA = 2.0  # a rare word in both titles counts this much more
+from search.similar import TITLE_EXTRA, key_words, minimum_score
 
 
 def issue_items(snapshot: IndexSnapshot, doc: int) -> list[Item]:
@@ -30,12 +28,9 @@ def issue_docs(snapshot: IndexSnapshot, issue_id: int) -> np.ndarray:
 
 
 def similar_items(snapshot: IndexSnapshot, doc: int, limit: int = 5) -> list[Similar]:
-    """Items of other issues holding the most of this item's rare words (each counted by its rarity), best first.
-
-    A word in both titles counts ``1 + TITLE_EXTRA`` times. A word is rare when at least one
-    other item and at most ``RARE_SHARE`` of all items hold it; the item's ``KEY_WORDS``
-    rarest such words (earlier words first on ties) are looked up.
-    """
+    """Items of other issues holding the most of this item's rare words (each counted by its rarity), best first,
+    each holding enough of them (:mod:`search.similar`: a word in both titles counts ``1 + TITLE_EXTRA`` times,
+    and the least score is :func:`search.similar.minimum_score`)."""
     item = snapshot.item(doc)
     words = key_words(snapshot, item)
     scores = np.zeros(snapshot.doc_count, dtype=np.float64)
@@ -49,7 +44,8 @@ def similar_items(snapshot: IndexSnapshot, doc: int, limit: int = 5) -> list[Sim
         holders.append(ids)
     scores[~snapshot.live] = 0
     scores[snapshot.issue == snapshot.issue[doc]] = 0  # its issue is listed beside it already
-    best = [int(d) for d in np.argsort(-scores, kind="stable")[:limit] if scores[d] > 0]
+    least = minimum_score(words)
+    best = [int(d) for d in np.argsort(-scores, kind="stable")[:limit] if scores[d] > 0 and scores[d] >= least]
     return [Similar(snapshot.item(d), [w for (w, _), ids in zip(words, holders) if np.isin(d, ids)])
             for d in best]
 
@@ -74,5 +70,4 @@ def issue_summary(snapshot: IndexSnapshot, issue_id: int, count: int | None = No
     date = f"{latest // 10000:04d}-{latest // 100 % 100:02d}-{latest % 100:02d}" if latest else None
     year = int(years.max()) or None if len(years) else None
     total = count if count is not None else int(((snapshot.issue == issue_id) & snapshot.live).sum())
-    return IssueSummary(key=snapshot.issue_names[issue_id], name=first.issue, date=date, year=year, items=total,
-                        source=first.source, first_title=first.title or first.body[:20])
+    return IssueSummary.of(first, total, date, year)
