@@ -50,7 +50,7 @@ from itertools import combinations
 from typing import Any
 
 from indexer.errors import IndexStale
-from indexer.items import NO_DATE, PUBLIC, SEPARATOR, Item, date_number, searchable_parts
+from indexer.items import NO_DATE, PUBLIC, SEPARATOR, Item, date_number, facet_topics, searchable_parts
 from indexer.normalize import JOINING_MARKS, search_form
 
 ITEMS = "jianbao"  # the distributed index of every item on the aggregator
@@ -289,15 +289,16 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "body_chars": len(rest[0]),
         "issue_hash": issue_hash(item.issue_key),
         "departments": [value_id("department", d) for d in item.departments],
-        "topic_keys": topic_keys(item.topics),
+        "topic_keys": topic_keys(facet_topics(item)),
         "access_keys": [access_key(g) for g in item.access],
     }
 
 
 def value_rows(item: Item, stamp: int) -> list[dict[str, Any]]:
     """The values-index rows naming the facet values of an item, written by the run numbered ``stamp``."""
-    pairs = [("department", d) for d in item.departments] + [("topic", t) for t in item.topics]
-    pairs += [(TOPIC_TOP, topic_top(t)) for t in item.topics]
+    topics = facet_topics(item)
+    pairs = [("department", d) for d in item.departments] + [("topic", t) for t in topics]
+    pairs += [(TOPIC_TOP, topic_top(t)) for t in topics]
     return [{"id": value_id(kind, name), "name_text": EVERYTHING, "kind": kind, "name": name, "stamp": stamp}
             for kind, name in dict.fromkeys(pairs)]
 

@@ -20,6 +20,7 @@ PUBLIC = "public"  # the access of an item everyone may see
 MAX_ITEM_CHARS = 200_000  # characters of one item's body indexed and shown; the rest is left out, and said so
 MAX_TEXT_CHARS = 2_000_000  # characters of one file's text split into items (a bulletin issue is far shorter)
 SEPARATOR = "\\"  # between the levels of a topic path: 科技、教育\\教育
+UNFILED = "未分类"  # the topic facet's value of the items without a topic
 NO_DATE = 0
 # The issue number: 第14期, 2023年第14期, (总第123期).
 ISSUE_NUMBER = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*([\d一二三四五六七八九十〇零]+)\s*期")
@@ -120,3 +121,8 @@ def truncation(item: Item) -> str:
     """What a report says of an item whose text was cut."""
     return (f"item {item.id}: {item.truncated:,} characters beyond the limit of {MAX_ITEM_CHARS:,} a text are "
             "left out (the item says so)")
+
+
+def facet_topics(item: Item) -> list[str]:
+    """The item's values in the topic facet: its topics, or :data:`UNFILED` (so a researcher sees how many are)."""
+    return item.topics or [UNFILED]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.items import SEPARATOR
+from indexer.items import SEPARATOR, UNFILED
 
 FACETS = ("department", "topic", "year")
 FILTERS = (*FACETS, "issue")  # the issue filter (an issue key) narrows results but is not counted as a facet
@@ -41,8 +41,10 @@ def flat_values(names: list[str], counts, selected: tuple[str, ...]) -> list[Fac
 
 def topic_values(top_names: list[str], top_counts, path_names: list[str], path_counts,
                  children_of: dict[str, list[int]], selected: tuple[str, ...]) -> list[FacetValue]:
-    """The topic tree from counts of top-level topics and of topic paths (each indexed like its names)."""
+    """The topic tree from counts of top-level topics and of topic paths (each indexed like its names); the items
+    without a topic (UNFILED) last."""
     tops = _listed(top_names, top_counts, selected, MAX_VALUES)
+    tops.sort(key=lambda v: v.value == UNFILED)  # stable: the others keep their order
     for top in tops:
         idx = children_of.get(top.value, [])
         children = sorted((i for i in idx if path_counts[i] or path_names[i] in selected),

@@ -6,8 +6,9 @@ from collections import Counter
 
 import pytest
 
-from indexer.items import SEPARATOR
+from indexer.items import SEPARATOR, UNFILED, facet_topics
 from indexer.normalize import search_form
+from search import SearchQuery
 from tests.conftest import run
 
 
@@ -23,8 +24,9 @@ def _passes(item, facet: str, values: list[str]) -> bool:
         return bool(set(item.departments) & set(values))
     if facet == "year":
         return (str(item.year) if item.year else "unknown") in values
-    tops = {t.split(SEPARATOR)[0] for t in item.topics}
-    return any(v in item.topics or v in tops for v in values)
+    topics = facet_topics(item)
+    tops = {t.split(SEPARATOR)[0] for t in topics}
+    return any(v in topics or v in tops for v in values)
 
 
 def brute_force(items, q: str, filters: dict[str, list[str]]):
@@ -37,7 +39,7 @@ def brute_force(items, q: str, filters: dict[str, list[str]]):
     total = sum(1 for i in matching if all(_passes(i, f, v) for f, v in filters.items()))
     departments = Counter(d for i in others("department") for d in i.departments)
     topic_items = others("topic")
-    tops = Counter(t for i in topic_items for t in {p.split(SEPARATOR)[0] for p in i.topics})
+    tops = Counter(t for i in topic_items for t in {p.split(SEPARATOR)[0] for p in facet_topics(i)})
     paths = Counter(p for i in topic_items for p in i.topics if SEPARATOR in p)
     years = Counter(str(i.year) if i.year else "unknown" for i in others("year"))
     return total, dict(departments), dict(tops), dict(paths), dict(years)
@@ -54,6 +56,8 @@ def from_result(result):
 
 SEED_CASES = [
     ("", {}),
+    ("", {"topic": [UNFILED]}),
+    ("工作", {"topic": [UNFILED, "科技、教育"], "year": ["2022"]}),
     ("", {"department": ["区教育局"]}),
     ("工作", {"department": ["区教育局", "区司法局"]}),
     ("", {"topic": ["科技、教育"]}),
@@ -96,3 +100,13 @@ def test_selected_values_are_flagged_and_kept_even_without_matches(seed_searcher
     result = run(seed_searcher, q="欺凌", filters={"year": ["1999"]})
     assert {v.value: (v.count, v.selected) for v in result.facets["year"]} == {"unknown": (1, False), "1999": (0, True)}
     assert result.total == 0
+
+
+def test_the_unfiled_count_is_the_items_without_a_topic(seed_searcher, seed_items):
+    result = seed_searcher.search(SearchQuery(q="", size=1))
+    unfiled = [v for v in result.facets["topic"] if v.value == UNFILED]
+    assert unfiled and unfiled[0].count == sum(1 for i in seed_items if not i.topics) > 0
+    assert result.facets["topic"][-1].value == UNFILED  # listed last
+    only = seed_searcher.search(SearchQuery(q="", filters={"topic": [UNFILED]}, size=100))
+    assert {h.id for h in only.hits} == {i.id for i in seed_items if not i.topics}
+    assert all(h.topics == [] for h in only.hits)  # the items themselves state no topic

@@ -29,7 +29,7 @@ import numpy as np
 from whoosh.codec.base import Segment
 
 from indexer.atomic import atomic_write
-from indexer.items import Item, date_number, searchable_parts
+from indexer.items import Item, date_number, facet_topics, searchable_parts
 from indexer.normalize import PART_SEPARATOR, TEXT_ENCODING, holds, search_form
 
 VALUES_EXT = ".jbdv.npz"
@@ -65,7 +65,7 @@ class DocValuesWriter:
         self.title_chars.append(len(title_form))
         self.body_chars.append(len(body_form))
         self.departments.append(list(item.departments))
-        self.topics.append(list(item.topics))
+        self.topics.append(facet_topics(item))
         self.issues.append([item.issue_key])
         self.access.append(list(item.access))
         title_bytes = title_form.encode(TEXT_ENCODING)

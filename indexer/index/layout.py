@@ -48,7 +48,8 @@ KEEP_BUILDS = 2  # the current build and the one before (readers may still hold 
 # 3: stored items in raw deflate (reading one no longer checks the dictionary's checksum)
 # 4: grams of a single document beside the term table (indexer.index.singles); short posting lists as bare
 #    pickle opcodes; posting blocks at zlib level 6; doc values compressed
-INDEX_FORMAT = "4"
+# 5: items without a topic in the topic facet's arrays as 未分类
+INDEX_FORMAT = "5"
 
 
 @dataclass
