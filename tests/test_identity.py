@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import requests
 
-from tests.conftest import CORPUS, build_index, write_jsonl
-from tests.serving import running_server
+from tests.conftest import CORPUS, ROOT, build_index, write_jsonl
+from tests.serving import free_port, running_server
 from webapp.identity import header_text
+from webapp.tokens import TokenStore
 
 SECRET = [{"id": f"office{n}", "title": f"办公室内部通报第{n}号", "body": "仅限办公室。（区政府办公室）"} for n in range(2)]
 ENV = {"JIANBAO_TRUSTED_PROXIES": "127.0.0.1", "JIANBAO_PROCESSES": "1", "JIANBAO_ADMIN_GROUPS": "管理员 jianbao-admin",
@@ -104,3 +108,47 @@ def test_an_ipv4_proxy_is_trusted_by_a_server_on_ipv6_any_and_a_mapped_entry_tru
         assert _total(port, who) == len(SECRET)
     with running_server(index, {**ENV, "JIANBAO_TRUSTED_PROXIES": "10.0.0.1"}, "--host", "::") as (port, _):
         assert _total(port, who) == 0  # a proxy elsewhere: the headers are not believed
+
+
+BROKEN_TOKENS = {"not JSON": b"{\"tokens\": [", "not UTF-8": b"\xff\xfe{}", "wrong fields": b'{"tokens": [{"who": 1}]}',
+                 "not an object": b"[]"}
+
+
+@pytest.mark.parametrize("problem", [*BROKEN_TOKENS, "a folder"])
+def test_an_unreadable_tokens_file_stops_the_server_at_start_naming_the_file_and_why(office, tmp_path, problem):
+    _, index = office
+    tokens = tmp_path / "tokens.json"
+    if problem == "a folder":
+        tokens.mkdir()
+    else:
+        tokens.write_bytes(BROKEN_TOKENS[problem])
+    try:
+        ended = subprocess.run([sys.executable, "-m", "webapp", "--index-dir", str(index), "--no-build", "--port",
+                                str(free_port())], cwd=ROOT, capture_output=True, text=True, timeout=30,
+                               env={**os.environ, "JIANBAO_TOKENS_FILE": str(tokens),
+                                    "JIANBAO_PROCESSES": "1"})
+    except subprocess.TimeoutExpired:  # run() has killed it
+        pytest.fail("the server started over an unreadable tokens file")
+    assert ended.returncode == 2
+    assert str(tokens) in ended.stderr and "JIANBAO_TOKENS_FILE" in ended.stderr and "Traceback" not in ended.stderr
+
+
+def test_a_tokens_file_that_becomes_unreadable_gives_503_json_on_every_path_logged_once(office, tmp_path):
+    _, index = office
+    tokens, log = tmp_path / "tokens.json", tmp_path / "server.log"
+    token = TokenStore(tokens).add("采集脚本", ["办公室"], "reader", None)
+    good = tokens.read_bytes()
+    bearer = {"Authorization": f"Bearer {token}"}
+    with running_server(index, {**ENV, "JIANBAO_TOKENS_FILE": str(tokens)}, log_file=log) as (port, _):
+        assert _total(port, bearer) == len(SECRET)
+        for n, broken in enumerate(BROKEN_TOKENS.values()):
+            tokens.write_bytes(broken + b" " * n)  # another size: the server sees the change at once
+            for path in ("/api/search?q=x", "/search?q=x", "/items/office0", "/export.csv"):
+                status, body = _get(port, path, bearer)
+                assert status == 503, (path, body)
+                error = json.loads(body)["error"]
+                assert error["code"] == "tokens_unavailable" and error["message_zh"] and str(tokens) not in body.decode()
+        assert _get(port, "/api/search?q=x", {})[0] == 200  # requests without a token are served as before
+        tokens.write_bytes(good)
+        assert _total(port, bearer) == len(SECRET)
+    assert log.read_text(encoding="utf-8").count(f"tokens file {tokens} cannot be read") == 1

@@ -17,6 +17,7 @@ from indexer.settings import SettingError, Settings
 from webapp import MAX_BODY, create_app
 from webapp.server import ServerConfig, WorkerFailed, serve
 from webapp.site import site_of
+from webapp.tokens import TokenFileError, TokenStore
 from webapp.uploads import upload_body_limit
 
 
@@ -39,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
     args = p.parse_args(argv)
     settings = dataclasses.replace(settings, index_dir=args.index_dir or settings.index_dir)
+    try:
+        TokenStore(settings.tokens_file).records()  # an unreadable file is said now, not as 503s later
+    except TokenFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         backend = backend_for(settings)

@@ -27,7 +27,7 @@ from flask import Flask, Response, g, jsonify, request
 from indexer.settings import Settings
 from search.access import PUBLIC_ONLY, Viewer, viewer_of
 from webapp.site import site
-from webapp.tokens import TokenError, TokenStore
+from webapp.tokens import TokenError, TokenFileError, TokenStore
 
 ROLE_RANK = {"reader": 0, "uploader": 1, "admin": 2}
 _RFC8187 = re.compile(r"utf-8'[a-z0-9-]*'(.*)", re.IGNORECASE | re.DOTALL)
@@ -137,10 +137,13 @@ def install(app: Flask) -> None:
             g.identity = identify(identity_config())
         except TokenError as e:
             g.identity = ANONYMOUS
-            response = jsonify({"error": {"code": "unauthorized", "message": str(e)}})
-            response.status_code = 401
+            response = _json_error(401, "unauthorized", str(e), "令牌无效、已过期或已被撤销")
             response.headers["WWW-Authenticate"] = 'Bearer realm="jianbao"'
             return response
+        except TokenFileError:  # logged by the store, once; the client is not told where the file is
+            g.identity = ANONYMOUS
+            return _json_error(503, "tokens_unavailable", "the server cannot read its tokens file; try again later",
+                               "服务器暂时无法核对令牌，请稍后再试或联系管理员")
         return None
 
     @app.after_request
@@ -149,6 +152,13 @@ def install(app: Flask) -> None:
         if config.enabled:  # answers depend on who asks: no shared cache may mix them
             response.headers.add("Vary", f"Authorization, {config.user_header}, {config.groups_header}")
         return response
+
+
+def _json_error(status: int, code: str, message: str, message_zh: str) -> Response:
+    """A token's error, JSON on every path (the client is a program)."""
+    response = jsonify({"error": {"code": code, "message": message, "message_zh": message_zh}})
+    response.status_code = status
+    return response
 
 
 def current_identity() -> Identity:
