@@ -3,9 +3,11 @@ index switches seen by every worker."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -60,6 +62,54 @@ def test_request_size_limits(server):
     assert status in (400, 431)
     status, headers, body = _request(server, "GET", "/api/search?q=" + "x" * 70_000)
     assert status == 414 and headers["Content-Type"].startswith("application/json")
+
+
+SMALL_PATHS = ("/api/search", "/", "/admin/withdraw", "/upload/x/retry", "/api/uploads/x", "/api/uploadsx")
+
+
+@pytest.mark.parametrize("path", SMALL_PATHS)
+def test_a_declared_large_body_is_refused_from_its_headers_on_every_path_but_uploads(server, path):
+    with socket.create_connection(("127.0.0.1", server), timeout=5) as s:
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {100 * 2**20}\r\n\r\n".encode())
+        try:
+            answer = _read_answer(s)  # no byte of the body was sent
+        except TimeoutError:
+            pytest.fail("the server waits for a 100 MB body")
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    error = json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]
+    assert error["code"] == "too_large" and error["message_zh"]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_streamed_large_body_is_refused_long_before_the_upload_limit(server, chunked):
+    """The client streams 100 MB to /api/search (declared, or chunked): the server stops reading at 16 KB (at once
+    when declared) and answers 413; the client can send only what the sockets' buffers hold."""
+    head = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {100 * 2**20}"
+    chunk = b"x" * 65536
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as s:
+        s.sendall(f"POST /api/search HTTP/1.1\r\nHost: x\r\n{head}\r\n\r\n".encode())
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server stopped reading and closed
+            while sent < 100 * 2**20 and not select.select([s], [], [], 0)[0]:
+                s.sendall(frame)
+                sent += len(frame)
+        answer = _read_answer(s)
+    assert sent < 8 * 2**20, f"the server read {sent:,} bytes"
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def _read_answer(s: socket.socket) -> bytes:
+    """The status line, headers and body of one response (read until the server closes, or 2 s of quiet)."""
+    s.settimeout(5)
+    data = s.recv(65536)
+    s.settimeout(2)
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data
 
 
 def test_every_worker_sees_an_index_switch(tmp_path):

@@ -18,7 +18,7 @@ from webapp import MAX_BODY, create_app
 from webapp.server import ServerConfig, WorkerFailed, serve
 from webapp.site import site_of
 from webapp.tokens import TokenFileError, TokenStore
-from webapp.uploads import upload_body_limit
+from webapp.uploads import UPLOAD_FORMS, upload_body_limit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = ServerConfig.from_settings(settings, host=args.host, port=args.port, threads=args.threads,
                                         processes=args.processes, search_lane=backend.search_lane,
-                                        max_body=max(MAX_BODY, upload_body_limit(settings)))  # uploads' own limit
+                                        max_body=MAX_BODY, large_body=upload_body_limit(settings),
+                                        large_body_paths=UPLOAD_FORMS)  # only uploads take large bodies
     print(f"Jianbao serving {backend.target} on http://{args.host}:{args.port}/ "
           f"({config.processes} processes × {config.threads} threads)", file=sys.stderr)
     try:
