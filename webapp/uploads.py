@@ -145,7 +145,7 @@ def receive() -> tuple[Upload | None, Response | None]:
                              f"文件数量过多（每次最多 {settings.upload_max_files} 个）", files=len(files))
     found = jobs()
     who = current_identity()
-    upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access)
+    upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access, sorted(who.viewer))
     budget = settings.upload_max_bytes
     for f in files:
         try:
