@@ -7,7 +7,7 @@
 * ``POST /api/uploads/<id>/retry``: index a failed or interrupted upload again.
 * ``POST /api/withdrawals`` (``upload`` or ``item``), administrators only.
 * Pages: ``/upload`` (form, the user's uploads), ``/upload/<id>`` (progress, refreshed while it runs),
-  ``/admin`` (uploads, withdrawal, the audit log).
+  ``/admin`` (uploads, withdrawal, the audit log a page at a time: ``?log=2`` …).
 
 Anonymous requests get 401, readers 403 (JSON under /api/), each denial audited. Every POST made
 with the browser's credentials (single sign-on) must carry the CSRF token of its form (field
@@ -43,6 +43,7 @@ CSRF_MAX_AGE = 8 * 3600  # seconds a form's token stays valid
 PART_OVERHEAD = 1024  # bytes of multipart headers allowed per file beyond the files' own bytes
 FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
 UPLOAD_FORMS = ("/api/uploads", "/upload")  # the only paths that take a large body
+MAX_LOG_PAGE = 100_000  # pages of the audit log /admin goes back to
 
 
 def upload_body_limit(settings: Settings) -> int:
@@ -312,8 +313,13 @@ def admin_page() -> Response | str:
         return refusal
     found = jobs()
     listed = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u]
-    return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=audit_log().newest(),
-                           message=request.args.get("message", ""))
+    try:
+        number = max(1, min(int(request.args.get("log", "1")), MAX_LOG_PAGE))
+    except ValueError:
+        number = 1
+    log_page, older = audit_log().page(number)
+    return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=log_page,
+                           log_number=number, log_older=older, message=request.args.get("message", ""))
 
 
 @routes.post("/admin/withdraw")
