@@ -57,7 +57,8 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def small_bodies_elsewhere() -> Response | None:
-        """The server takes upload-sized bodies; every other request keeps the app's small limit (413)."""
+        """Every request but an upload keeps the app's small body limit (413): the production server refuses a
+        larger one before reading it (:mod:`webapp.server`); this holds under any other WSGI server too."""
         limit = app.config["MAX_CONTENT_LENGTH"]
         if (request.content_length or 0) > limit and request.path not in UPLOAD_FORMS:
             return error_response(413, "too_large", f"the request body is larger than {limit} bytes")
