@@ -137,7 +137,8 @@ class BoundedParser(HTTPRequestParser):
 
 
 class GuardedChannel(HTTPChannel):
-    """A waitress connection that remembers when the request it is reading began."""
+    """A waitress connection that remembers when the request it is reading began, and bounds each request's body by
+    its path (:class:`BoundedParser`)."""
 
     request_started = 0.0
 
