@@ -2,6 +2,7 @@
 
 * :class:`Item`: one searchable unit of a bulletin issue, as every stage sees it;
 * :data:`PUBLIC` (the access of an item everyone may see) and :data:`SEPARATOR` (between a topic's levels);
+* :func:`may_see`: whether a viewer (:mod:`search.access`) may see an item of an access list;
 * :func:`searchable_parts` and :func:`issue_facts`: the texts a term is looked for in;
 * :func:`date_number`: a date as an ordered integer, as both backends store it;
 * :func:`bounded`: the limit of one item's text, the same for every reader (a longer text is cut and says so).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ from indexer.normalize import PART_SEPARATOR
 PUBLIC = "public"  # the access of an item everyone may see
 MAX_ITEM_CHARS = 200_000  # characters of one item's body indexed and shown; the rest is left out, and said so
 MAX_TEXT_CHARS = 2_000_000  # characters of one file's text split into items (a bulletin issue is far shorter)
+ADMIN_GROUP = "*"  # in a viewer, an administrator's group: every item (no item can name it)
 SEPARATOR = "\\"  # between the levels of a topic path: 科技、教育\\教育
 UNFILED = "未分类"  # the topic facet's value of the items without a topic
 NO_DATE = 0
@@ -27,6 +30,11 @@ ISSUE_NUMBER = re.compile(r"(?:(\d{4})\s*年\s*)?第\s*([\d一二三四五六七
 # What an issue's name states of the issue itself: its number (2023年第14期, 总第123期) and its date.
 _ISSUE_FACTS = re.compile(rf"(?:总\s*)?{ISSUE_NUMBER.pattern}|\d{{4}}\s*(?:[-/.]\s*\d{{1,2}}\s*[-/.]\s*\d{{1,2}}"
                           rf"|年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)")
+
+
+def may_see(viewer: frozenset[str], access: Iterable[str]) -> bool:
+    """Whether the viewer (the groups whose items one may see) may see an item with this access list."""
+    return ADMIN_GROUP in viewer or not viewer.isdisjoint(access) or PUBLIC in access
 
 
 @dataclass

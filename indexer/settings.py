@@ -201,6 +201,12 @@ class Settings:
     audit_log: Path | None = _setting("JIANBAO_AUDIT_LOG", "",
                                       "the audit log (JSON Lines); unset, `audit.jsonl` in the index folder",
                                       _optional_path)
+    audit_max_bytes: int = _setting(
+        "JIANBAO_AUDIT_MAX_BYTES", str(10 * 2**20),
+        "bytes the audit log grows to before it is rotated (10 MB; the five files before it are kept as "
+        "`audit.jsonl.1` … `.5`, the oldest dropped: at most six times this on disk). Its entries are bounded (texts "
+        "cut at 512 characters), and a client's denials of one action past five a minute are counted in one line",
+        _number(int, 65536))
 
     # the variables the environment set (not their defaults): the server builds from a named archive only
     given: frozenset[str] = field(default=frozenset(), compare=False)

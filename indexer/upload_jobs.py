@@ -14,7 +14,8 @@ The index's writer lock serialises uploads of every process: an upload waits for
 (as long as it takes), it never fails for it.
 
 An upload may not replace items already in the index: if a record's id is taken by an
-item of another file, the upload fails and the index is not touched.
+item of another file, the upload fails and the index is not touched; its message names
+only the taken ids whose items the uploader may see.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from indexer.index.segments import Segments
 from indexer.ingest.files import read_files
 from indexer.ingest.read.conversions import cache_for
 from indexer.ingest.read.documents import DocumentReader
+from indexer.items import may_see
 from indexer.processes import die_with_parent
 from indexer.progress import Progress
 from indexer.uploads import UNFINISHED, Limits, Refused, Upload, UploadStore, now
@@ -256,10 +258,12 @@ class UploadJobs:
             raise UploadFailed(f"no items found in the files ({problems or 'nothing readable'}); nothing indexed",
                                f"文件中没有读出可检索的条目{f'（无法读取：{unread}）' if unread else ''}，未建立索引")
         clashes = taken_ids(self.index_dir, {i.id for i in items}, {i.issue_key for i in items})
-        if clashes:
-            raise UploadFailed(f"{len(clashes)} item ids are already used by other files of the archive "
-                               f"({', '.join(sorted(clashes)[:LISTED])}); nothing indexed, nothing replaced",
-                               f"{len(clashes)} 个条目编号已被档案中的其他文件使用，未建立索引，也未替换任何条目")
+        if clashes:  # the uploader learns that an id is taken, but not which of those it may not see
+            named = sorted(i for i, access in clashes.items() if may_see(frozenset(upload.viewer), access))
+            listed = f" ({', '.join(named[:LISTED])}{'…' if len(named) > LISTED else ''})" if named else ""
+            raise UploadFailed(f"item ids of these files are already used by other files of the archive{listed}; "
+                               "nothing indexed, nothing replaced",
+                               f"部分条目编号已被档案中的其他文件使用{listed}，未建立索引，也未替换任何条目")
         for entry in upload.files:
             entry["items"] = [i.id for i in by_file.get(entry["stored"], [])]
         while True:
@@ -286,10 +290,11 @@ class UploadFailed(JianbaoError):
         self.message_zh = message_zh
 
 
-def taken_ids(index_dir: Path, ids: set[str], own_issue_keys: set[str]) -> set[str]:
-    """The ids among ``ids`` that live items of other issues (not ``own_issue_keys``) already have."""
+def taken_ids(index_dir: Path, ids: set[str], own_issue_keys: set[str]) -> dict[str, list[str]]:
+    """The ids among ``ids`` that live items of other issues (not ``own_issue_keys``) already have, with the
+    access of those items."""
     items = Segments.current(index_dir).stored_items("id", ids)
-    return {item["id"] for item in items if item.get("issue_key") not in own_issue_keys}
+    return {item["id"]: item.get("access", []) for item in items if item.get("issue_key") not in own_issue_keys}
 
 
 def remove_items(index_dir: Path, ids: set[str], lock_wait: float) -> int:

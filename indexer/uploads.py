@@ -40,6 +40,7 @@ from indexer.ingest.read.documents import MAX_DOCUMENT_BYTES
 from indexer.ingest.read.filetypes import SIGNATURES, SNIFF_BYTES, ZIP_KINDS, mismatch
 from indexer.ingest.read.meta import META_SUFFIX
 from indexer.ingest.read.zippackage import MAX_RATIO, MAX_TOTAL_BYTES
+from indexer.items import PUBLIC
 
 STATE = ".upload.json"
 WITHDRAWN = ".withdrawn"
@@ -79,6 +80,7 @@ class Upload:
     issue: str = ""
     date: str = ""
     access: list[str] | None = None
+    viewer: list[str] = field(default_factory=lambda: [PUBLIC])  # groups whose items the uploader may see
     files: list[dict[str, Any]] = field(default_factory=list)  # name (as sent), stored (relative), bytes, kind
     refused: list[dict[str, str]] = field(default_factory=list)  # name, reason
     status: str = "receiving"  # receiving, queued, indexing, done, failed, withdrawn
@@ -184,12 +186,13 @@ class UploadStore:
                                "would not be named like the archive's; set JIANBAO_UPLOADS_DIR inside it")
         self.folder, self.archive_root, self.limits = folder, root, limits
 
-    def create(self, user: str, address: str, issue: str, date: str, access: list[str] | None) -> Upload:
-        """A new, empty upload with its own folder."""
+    def create(self, user: str, address: str, issue: str, date: str, access: list[str] | None,
+               viewer: list[str] | None = None) -> Upload:
+        """A new, empty upload with its own folder (``viewer``: the groups whose items the uploader may see)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         while True:
             upload = Upload(dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(4), user, address, now(),
-                            issue, date, access)
+                            issue, date, access, sorted(viewer or [PUBLIC]))
             try:
                 self.path(upload.id).mkdir()
                 break

@@ -2,19 +2,19 @@
 
 ``public`` is always among them (:func:`viewer_of` adds it); :data:`EVERYTHING`
 (the group ``*``, which no item can name) is an administrator's, who sees every
-item. Every Searcher method takes ``viewer=`` and answers as if the items the
-viewer may not see did not exist; the default is :data:`PUBLIC_ONLY`, so a call
-that forgets it leaks nothing.
+item; :func:`may_see` (kept in :mod:`indexer.items`, where uploads use it too) is the rule.
+Every Searcher method takes ``viewer=`` and answers as if the items the viewer may not see
+did not exist; the default is :data:`PUBLIC_ONLY`, so a call that forgets it leaks nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from indexer.items import PUBLIC
+from indexer.items import ADMIN_GROUP, PUBLIC
+from indexer.items import may_see as may_see  # the shared rule, named here with the viewers
 
 Viewer = frozenset[str]
-ADMIN_GROUP = "*"
 PUBLIC_ONLY: Viewer = frozenset({PUBLIC})
 EVERYTHING: Viewer = frozenset({PUBLIC, ADMIN_GROUP})
 
@@ -27,8 +27,3 @@ def viewer_of(groups: Iterable[str] = (), admin: bool = False) -> Viewer:
 def index_groups(viewer: Viewer) -> frozenset[str] | None:
     """The groups to test items against, or None for an administrator (no test)."""
     return None if ADMIN_GROUP in viewer else viewer | PUBLIC_ONLY
-
-
-def may_see(viewer: Viewer, access: Iterable[str]) -> bool:
-    """Whether the viewer may see an item with this access list."""
-    return ADMIN_GROUP in viewer or not viewer.isdisjoint(access) or PUBLIC in access

@@ -25,10 +25,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(index_dir: Path, env: dict[str, str] | None = None, *args: str) -> Iterator[tuple[int, int]]:
-    """``python -m webapp`` over ``index_dir`` with extra environment ``env``: yields (port, pid); stopped after."""
+def running_server(index_dir: Path, env: dict[str, str] | None = None, *args: str,
+                   log_file: Path | None = None) -> Iterator[tuple[int, int]]:
+    """``python -m webapp`` over ``index_dir`` with extra environment ``env``: yields (port, pid); stopped after.
+    Its log (standard error) goes to ``log_file`` when one is named."""
     port = free_port()
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+    with open(log_file, "w+", encoding="utf-8") if log_file else tempfile.TemporaryFile("w+", encoding="utf-8") as log:
         proc = subprocess.Popen([sys.executable, "-m", "webapp", "--index-dir", str(index_dir), "--port", str(port),
                                  "--no-build", *args], cwd=ROOT, env={**os.environ, **(env or {})},
                                 stdout=subprocess.DEVNULL, stderr=log)

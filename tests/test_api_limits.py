@@ -43,6 +43,8 @@ def _records() -> list[dict]:
                {"id": "docs/2022/a", "title": "含斜杠编号的条目", "body": "正文、内容。", "date": "2022-05-01"},
                {"id": "q?x#y", "title": "问号井号编号", "body": "正文、内容。", "url": "https://www.gov.cn/x?a=1"},
                {"id": "bidi", "title": "双向控制单位", "body": "正文、内容。", "department": f"区教{BIDI}育局"},
+               {"id": "bidi-text", "title": f"双向{BIDI}控制标题", "body": f"正文{BIDI}含有控制、内容。",
+                "issue": f"双向{BIDI}第1期", "date": "2023-02-01"},
                {"id": "plain", "title": "普通单位", "body": "正文、内容。", "department": "区教育局"},
                {"id": "big", "title": "重复文本", "body": BIG_BODY + "、", "date": "2012-01-01"},
                {"id": "surrogate", "title": "代理\ud800标题", "body": "正文\udfff、内容。", "department": "区财政局\ud83d"}]
@@ -301,6 +303,17 @@ def test_bidi_controls_are_removed_from_department_names(hostile):
     assert names.count("区教育局") == 1
     found = {h["id"] for h in hostile.get("/api/search?department=区教育局&size=100").json["hits"]}
     assert {"bidi", "plain"} <= found
+
+
+def test_bidi_controls_are_removed_from_record_titles_bodies_and_issues(hostile):
+    bidi = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    item = hostile.get("/api/items/bidi-text").json["item"]
+    assert (item["title"], item["issue"]) == ("双向控制标题", "双向第1期") and "正文含有控制" in item["body"]
+    page = hostile.get("/items/bidi-text").get_data(as_text=True)
+    assert "<title>双向控制标题" in page and re.search(r"<h1[^>]*>\s*双向控制标题", page)
+    surfaces = [page, hostile.get("/search?q=双向控制").get_data(as_text=True),
+                hostile.get("/feed.atom?q=双向控制").get_data(as_text=True), _export(hostile, "?q=双向控制")]
+    assert all("双向控制标题" in re.sub("<[^>]+>", "", text) and not bidi.search(text) for text in surfaces)
 
 
 def test_ids_with_slashes_and_reserved_characters_open(hostile):

@@ -3,10 +3,12 @@ index switches seen by every worker."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -100,6 +102,56 @@ def test_errors_the_server_answers_itself_are_json_under_api_and_chinese_pages_e
     assert re.match(rb"HTTP/1\.[01] %d " % status, head) and b"Content-Type: text/html" in head
     text = body.decode("utf-8")
     assert '<html lang="zh-CN">' in text and "回到检索首页" in text and "Bad Request" not in text
+SMALL_PATHS = ("/api/search", "/", "/admin/withdraw", "/upload/x/retry", "/api/uploads/x", "/api/uploadsx")
+
+
+@pytest.mark.parametrize("path", SMALL_PATHS)
+def test_a_declared_large_body_is_refused_from_its_headers_on_every_path_but_uploads(server, path):
+    with socket.create_connection(("127.0.0.1", server), timeout=5) as s:
+        s.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {100 * 2**20}\r\n\r\n".encode())
+        try:
+            answer = _read_answer(s)  # no byte of the body was sent
+        except TimeoutError:
+            pytest.fail("the server waits for a 100 MB body")
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    body = answer.split(b"\r\n\r\n", 1)[1]
+    if path.startswith("/api/"):  # JSON under /api/, a Chinese page elsewhere
+        error = json.loads(body)["error"]
+        assert error["code"] == "too_large" and error["message_zh"]
+    else:
+        assert '<html lang="zh-CN">' in body.decode("utf-8")
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_streamed_large_body_is_refused_long_before_the_upload_limit(server, chunked):
+    """The client streams 100 MB to /api/search (declared, or chunked): the server stops reading at 16 KB (at once
+    when declared) and answers 413; the client can send only what the sockets' buffers hold."""
+    head = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {100 * 2**20}"
+    chunk = b"x" * 65536
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as s:
+        s.sendall(f"POST /api/search HTTP/1.1\r\nHost: x\r\n{head}\r\n\r\n".encode())
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the server stopped reading and closed
+            while sent < 100 * 2**20 and not select.select([s], [], [], 0)[0]:
+                s.sendall(frame)
+                sent += len(frame)
+        answer = _read_answer(s)
+    assert sent < 8 * 2**20, f"the server read {sent:,} bytes"
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def _read_answer(s: socket.socket) -> bytes:
+    """The status line, headers and body of one response (read until the server closes, or 2 s of quiet)."""
+    s.settimeout(5)
+    data = s.recv(65536)
+    s.settimeout(2)
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data
 
 
 def test_every_worker_sees_an_index_switch(tmp_path):
@@ -128,6 +180,7 @@ def _health(conn: http.client.HTTPConnection) -> dict:
 
 def test_keep_alive_connections_spread_evenly_over_the_workers(seed_index):
     with running_server(seed_index, {"JIANBAO_PROCESSES": "2"}) as (port, pid):
+        _wait_until_every_worker_serves(port, pid, 2)  # on a busy machine the second may start seconds later
         conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
         for conn in conns:  # connected at once, as a portal's pool or a burst of visitors does
             conn.connect()
@@ -137,6 +190,26 @@ def test_keep_alive_connections_spread_evenly_over_the_workers(seed_index):
         for conn in conns:
             conn.close()
     assert sum(held.values()) == 8 and max(held.values()) - min(held.values()) <= 2, held  # not all on one
+
+
+def _wait_until_every_worker_serves(port: int, pid: int, workers: int, seconds: float = 60) -> None:
+    """Open connections (a few at a time, as a browser does) until each of the server's workers has taken one: a
+    worker takes connections only once it serves."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        probes = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(workers * 2)]
+        try:
+            for conn in probes:
+                conn.connect()
+                _health(conn)
+            held = _connections_by_process(port, _children(pid))
+        finally:
+            for conn in probes:
+                conn.close()
+        if len(held) == workers and all(held.values()):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not every one of {workers} workers took a connection in {seconds} s")
 
 
 def _children(pid: int) -> list[int]:

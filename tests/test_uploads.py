@@ -75,11 +75,11 @@ def post(base: str, files: list[tuple[str, bytes]], who: dict[str, str] = UPLOAD
                          files=[("files", (name, data)) for name, data in files])
 
 
-def finished(base: str, upload_id: str, seconds: float = 90) -> dict:
+def finished(base: str, upload_id: str, seconds: float = 90, who: dict[str, str] = UPLOADER) -> dict:
     """The upload's state once it is no longer queued or indexing."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        state = requests.get(f"{base}/api/uploads/{upload_id}", headers=UPLOADER, timeout=10).json()
+        state = requests.get(f"{base}/api/uploads/{upload_id}", headers=who, timeout=10).json()
         if state["status"] not in ("queued", "indexing"):
             return state
         time.sleep(0.3)
@@ -352,6 +352,23 @@ def test_an_upload_may_not_replace_an_item_of_the_archive_and_fails_without_chan
     assert (archive / "uploads" / ".failed" / upload["id"] / "冒名.jsonl").is_file()
     rebuilt = open_index(build_index([archive], index.parent / "rebuilt"))
     assert run(rebuilt, q="冒名顶替").total == 0 and rebuilt.item_page(existing["id"]).item.title == existing["title"]
+
+
+def test_a_failed_uploads_message_names_only_ids_the_uploader_may_see(site):
+    base, archive, index = site
+    secret = post(base, [("机密.txt", ISSUE.format(title="机密", word="机密上传专有词").encode())], who=ADMIN,
+                  access="领导小组").json()
+    hidden = finished(base, secret["id"], who=ADMIN)["files"][0]["items"][0]
+    public = requests.get(base + "/api/search", params={"q": "工作"}, timeout=10).json()["hits"][0]["id"]
+    records = [{"id": hidden, "title": "探测", "body": "探测编号是否存在。（区教育局）"},
+               {"id": public, "title": "冒用", "body": "冒用公开编号。（区教育局）"}]
+    probe = post(base, [("探测.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode())])
+    state = finished(base, probe.json()["id"])
+    assert state["status"] == "failed" and public in state["message"] and hidden not in state["message"]
+    assert hidden not in requests.get(f"{base}/upload/{state['id']}", headers=UPLOADER, timeout=10).text
+    alone = post(base, [("只探测.jsonl", json.dumps(records[0], ensure_ascii=False).encode())])
+    state = finished(base, alone.json()["id"])
+    assert state["status"] == "failed" and hidden not in json.dumps(state, ensure_ascii=False)
 
 
 def test_an_uploads_folder_outside_the_archive_is_refused_with_its_reason(tmp_path, seed_index, caplog):

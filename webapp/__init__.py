@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     backend = backend_for(settings)
-    audit = AuditLog(settings.audit_log or settings.index_dir / "audit.jsonl")
+    audit = AuditLog(settings.audit_log or settings.index_dir / "audit.jsonl", settings.audit_max_bytes)
     app.extensions[EXTENSION] = Site(settings, backend, backend.searcher(),
                                      ExportSlots(settings.export_slots, settings.export_seconds),
                                      IdentityConfig.from_settings(settings), audit,

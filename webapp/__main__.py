@@ -18,7 +18,8 @@ from webapp import MAX_BODY, create_app
 from webapp.errors import server_error
 from webapp.server import ServerConfig, WorkerFailed, serve
 from webapp.site import site_of
-from webapp.uploads import upload_body_limit
+from webapp.tokens import TokenFileError, TokenStore
+from webapp.uploads import UPLOAD_FORMS, upload_body_limit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-build", action="store_true", help="do not build a missing or outdated index")
     args = p.parse_args(argv)
     settings = dataclasses.replace(settings, index_dir=args.index_dir or settings.served_index_dir())
+    try:
+        TokenStore(settings.tokens_file).records()  # an unreadable file is said now, not as 503s later
+    except TokenFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         backend = backend_for(settings)
@@ -51,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = ServerConfig.from_settings(settings, host=args.host, port=args.port, threads=args.threads,
                                         processes=args.processes, search_lane=backend.search_lane,
-                                        max_body=max(MAX_BODY, upload_body_limit(settings)))  # uploads' own limit
+                                        max_body=MAX_BODY, large_body=upload_body_limit(settings),
+                                        large_body_paths=UPLOAD_FORMS)  # only uploads take large bodies
     print(f"Jianbao serving {backend.target} on http://{args.host}:{args.port}/ "
           f"({config.processes} processes × {config.threads} threads)", file=sys.stderr)
     try:

@@ -3,7 +3,7 @@
 ``/issues`` lists the issues by year, newest first; ``/issues/<key>`` shows one issue's
 items in order with a search box that searches within it (the ``issue`` filter);
 ``/feed.atom`` takes the parameters of ``/search`` and gives its newest 50 items as an
-Atom feed (RFC 4287); ``/trend.csv`` gives the counts the trend chart draws.
+Atom feed (RFC 4287, written by :mod:`webapp.feed`); ``/trend.csv`` gives the counts the trend chart draws.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from search import SearchQuery, item_path
 from search.results import IssueSummary
 from webapp.citation import citation, csl_record, kind_zh
 from webapp.current import searcher
+from webapp.feed import FeedAddresses, atom_feed
 from webapp.site import site
 from webapp.trend import trend_of
 from webapp.wording import attachment
@@ -27,6 +28,7 @@ from webapp.wording import attachment
 browse = Blueprint("browse", __name__)
 
 FEED_SIZE = 50
+URI_SAFE = "/?&=%:+,;@!$'()*~-._"  # what a query string keeps as it is in the feed's addresses
 
 
 def _root() -> str:
@@ -71,24 +73,15 @@ def feed() -> Response:
     params.update(sort=["date_desc"], page=["1"], size=[str(FEED_SIZE)])
     query = SearchQuery.from_params(params)
     export = searcher().export(query, FEED_SIZE)
-    items = list(export.items)
     root = _root()
-    search_url = root + url_for("pages.search_page") + ("?" + request.query_string.decode() if request.args else "")
-    latest = max((i.date for i in items if i.date), default=None)
-    self_path = request.full_path.rstrip("?")
-    xml = render_template("feed.atom", query=query, total=export.total, root=root, items=items,
-                          self_url=root + self_path, search_url=search_url,
-                          feed_id=root + self_path if root else "urn:jianbao:feed:" + quote(self_path, safe=""),
-                          entry_id=lambda i: root + item_path(i) if root else "urn:jianbao:item:" + quote(i, safe=""),
-                          updated=atom_time(latest), atom_time=atom_time, item_path=item_path)
-    return Response(xml, mimetype="application/atom+xml")
-
-
-def atom_time(date: str | None) -> str:
-    """An RFC 3339 timestamp for a date (midnight, China time), or now when there is none."""
-    if date:
-        return f"{date}T00:00:00+08:00"
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    given = quote(request.query_string, safe=URI_SAFE)  # the client's bytes, as a valid URI's query
+    self_path = url_for("browse.feed") + (f"?{given}" if given else "")
+    at = FeedAddresses(
+        feed_id=root + self_path if root else "urn:jianbao:feed:" + quote(self_path, safe=""),
+        self_url=root + self_path, search_url=root + url_for("pages.search_page") + (f"?{given}" if given else ""),
+        entry_id=lambda i: root + item_path(i) if root else "urn:jianbao:item:" + quote(i, safe=""),
+        entry_url=lambda i: root + item_path(i))
+    return Response(atom_feed(query.q, list(export.items), export.total, at), mimetype="application/atom+xml")
 
 
 @browse.get("/trend.csv")

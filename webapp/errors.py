@@ -37,9 +37,14 @@ _MESSAGES_ZH = {400: "请求有误", 404: "没有找到所请求的页面或条�
                 503: "检索服务暂不可用，请稍后再试或联系管理员"}
 
 
+def chinese_message(status: int) -> str:
+    """The Chinese message of an HTTP status, when nothing more exact is known."""
+    return _MESSAGES_ZH.get(status, "出错了")
+
+
 def error_response(status: int, code: str, message: str, message_zh: str | None = None) -> Response:
     """The error shape for the API and the CSV export (read by programs, with ``message_zh``), or a page in Chinese."""
-    message_zh = message_zh or _MESSAGES_ZH.get(status, "出错了")
+    message_zh = message_zh or chinese_message(status)
     if request.path.startswith("/api/") or request.path == "/export.csv":
         response = jsonify({"error": {"code": code, "message": message, "message_zh": message_zh}})
     else:

@@ -17,6 +17,11 @@ On top of waitress's limits, every connection is closed when it is
 * owed a response of which the client has read nothing for ``send_timeout`` seconds
   (clients that never read; a response that produces nothing for that long).
 
+A request body is bounded by its path (:meth:`ServerConfig.body_limit`): only the upload
+paths take large bodies; any other request is answered 413 (JSON) as soon as its declared
+size (``Content-Length``) or the chunked body read so far passes ``max_body``, before the
+server reads or stores more of it.
+
 Workers share out new connections: one that holds more connections than another waits
 a moment (:data:`ACCEPT_DEFER`) before it takes a new one, so that the other takes it
 first (each worker's count is in shared memory; a worker that is starting or has ended
@@ -35,7 +40,9 @@ under ``/api/``, a page in Chinese elsewhere.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
+import json
 import logging
 import multiprocessing.sharedctypes
 import os
@@ -53,9 +60,11 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
+from waitress.utilities import RequestEntityTooLarge
 
 from indexer.processes import die_with_parent
 from indexer.settings import Settings
+from webapp.errors import chinese_message
 from webapp.lanes import Lanes
 
 MAX_HEADER_BYTES = 96 * 1024  # request line and headers together
@@ -93,7 +102,9 @@ class ServerConfig:
     idle_timeout: float = 10.0
     header_timeout: float = 10.0
     send_timeout: float = 30.0
-    max_body: int = 16 * 1024
+    max_body: int = 16 * 1024  # bytes of a request body, on every path but large_body_paths
+    large_body: int = 0  # bytes of a request body on large_body_paths (the uploads)
+    large_body_paths: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> ServerConfig:
@@ -104,6 +115,19 @@ class ServerConfig:
                       send_timeout=settings.send_timeout)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def body_limit(self, path: str) -> int:
+        """The most bytes a request body to ``path`` may hold."""
+        return max(self.max_body, self.large_body) if path in self.large_body_paths else self.max_body
+
+
+class BodyTooLarge(RequestEntityTooLarge):
+    """The 413 of a body past its path's limit, as the app's JSON error."""
+
+    def to_response(self, ident: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+        error = {"code": "too_large", "message": self.body, "message_zh": chinese_message(413)}
+        body = json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+        return f"{self.code} {self.reason}", [("Content-Type", "application/json")], body
 
 
 class TargetParser(HTTPRequestParser):
@@ -132,6 +156,27 @@ class TargetParser(HTTPRequestParser):
             return ""
 
 
+class BoundedParser(TargetParser):
+    """A waitress request whose body limit is its path's, known once the request line is read (before the body)."""
+
+    def __init__(self, adj: Adjustments, config: ServerConfig):
+        super().__init__(adj)
+        self.limit = config.max_body
+        self.config = config
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        self.limit = self.config.body_limit(self.path)
+        self.adj = copy.copy(self.adj)  # waitress refuses a body of max_request_body_size bytes or more
+        self.adj.max_request_body_size = self.limit + 1
+
+    def received(self, data: bytes) -> int:
+        consumed = super().received(data)
+        if isinstance(self.error, RequestEntityTooLarge) and not isinstance(self.error, BodyTooLarge):
+            self.error = BodyTooLarge(f"the request body is larger than {self.limit} bytes")
+        return consumed
+
+
 class AppErrorTask(ErrorTask):
     """An error waitress answers itself, in the app's shape (see the module docstring)."""
 
@@ -153,11 +198,14 @@ class AppErrorTask(ErrorTask):
 
 
 class GuardedChannel(HTTPChannel):
-    """A waitress connection that remembers when the request it is reading began."""
+    """A waitress connection that remembers when the request it is reading began, and bounds each request's body by
+    its path (:class:`BoundedParser`)."""
 
-    parser_class = TargetParser
     error_task_class = AppErrorTask
     request_started = 0.0
+
+    def parser_class(self, adj: Adjustments) -> BoundedParser:
+        return BoundedParser(adj, self.server.config)
 
     def received(self, data: bytes) -> bool:
         if data and self.request is None:
@@ -195,7 +243,7 @@ class GuardedServer(TcpWSGIServer):
         adj = Adjustments(threads=config.threads, connection_limit=config.connection_limit,
                           channel_timeout=max(1, int(config.idle_timeout)), cleanup_interval=1,
                           asyncore_use_poll=True, ident="jianbao", max_request_header_size=MAX_HEADER_BYTES,
-                          max_request_body_size=config.max_body, backlog=2048)
+                          max_request_body_size=max(config.max_body, config.large_body) + 1, backlog=2048)
         adj.socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),  # not a keyword of Adjustments
                               (socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)]
         sockinfo = (sock.family, sock.type, sock.proto, sock.getsockname())

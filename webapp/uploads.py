@@ -8,7 +8,7 @@
 * ``POST /api/withdrawals`` (``upload`` or ``item``) and ``POST /api/withdrawals/restore`` (``item``),
   administrators only: a withdrawn item stays out of every build until it is restored.
 * Pages: ``/upload`` (form, the user's uploads), ``/upload/<id>`` (progress, refreshed while it runs),
-  ``/admin`` (uploads, withdrawal, the audit log).
+  ``/admin`` (uploads, withdrawal, the audit log a page at a time: ``?log=2`` …).
 
 Anonymous requests get 401, readers 403 (JSON under /api/), each denial audited. Every POST made
 with the browser's credentials (single sign-on) must carry the CSRF token of its form (field
@@ -45,6 +45,7 @@ CSRF_MAX_AGE = 8 * 3600  # seconds a form's token stays valid
 PART_OVERHEAD = 1024  # bytes of multipart headers allowed per file beyond the files' own bytes
 FORM_OVERHEAD = 64 * 1024  # bytes of the other form fields
 UPLOAD_FORMS = ("/api/uploads", "/upload")  # the only paths that take a large body
+MAX_LOG_PAGE = 100_000  # pages of the audit log /admin goes back to
 
 
 def upload_body_limit(settings: Settings) -> int:
@@ -60,7 +61,8 @@ def install(app: Flask) -> None:
 
     @app.before_request
     def small_bodies_elsewhere() -> Response | None:
-        """The server takes upload-sized bodies; every other request keeps the app's small limit (413)."""
+        """Every request but an upload keeps the app's small body limit (413): the production server refuses a
+        larger one before reading it (:mod:`webapp.server`); this holds under any other WSGI server too."""
         limit = app.config["MAX_CONTENT_LENGTH"]
         if (request.content_length or 0) > limit and request.path not in UPLOAD_FORMS:
             return error_response(413, "too_large", f"the request body is larger than {limit} bytes")
@@ -149,7 +151,7 @@ def receive() -> tuple[Upload | None, Response | None]:
                              f"文件数量过多（每次最多 {settings.upload_max_files} 个）", files=len(files))
     found = jobs()
     who = current_identity()
-    upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access)
+    upload = found.store.create(who.user or "", request.remote_addr or "", issue, date, access, sorted(who.viewer))
     budget = settings.upload_max_bytes
     for f in files:
         try:
@@ -364,8 +366,14 @@ def admin_page() -> Response | str:
         return refusal
     found = jobs()
     listed = [u for u in (_quiet_load(found.store, i) for i in reversed(list(found.store.ids()))) if u]
-    return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=audit_log().newest(),
-                           withdrawn=found.withdrawals(), message=request.args.get("message", ""))
+    try:
+        number = max(1, min(int(request.args.get("log", "1")), MAX_LOG_PAGE))
+    except ValueError:
+        number = 1
+    log_page, older = audit_log().page(number)
+    return render_template("admin.html", csrf_token=csrf_token(), uploads=listed[:200], log=log_page,
+                           log_number=number, log_older=older, withdrawn=found.withdrawals(),
+                           message=request.args.get("message", ""))
 
 
 @routes.post("/admin/withdraw")

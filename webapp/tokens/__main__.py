@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from indexer.settings import Settings
-from webapp.tokens import ROLES, TokenStore
+from webapp.tokens import ROLES, TokenFileError, TokenStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     if path is None:
         print("error: no tokens file: set JIANBAO_TOKENS_FILE or pass --file", file=sys.stderr)
         return 2
-    store = TokenStore(path)
+    try:
+        return _run(TokenStore(path), args)
+    except TokenFileError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(store: TokenStore, args: argparse.Namespace) -> int:
     if args.command == "add":
         print(store.add(args.user, [g.strip() for g in args.groups.split(",") if g.strip()], args.role, args.days))
     elif args.command == "list":

@@ -117,9 +117,14 @@ def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
     if body is None and record.get("html"):
         body = fragment_text(str(record["html"]))
     body = clean_display(str(body or "")).strip()
+    issue = str(record.get("issue") or "")
+    shown = (title, body, issue)
+    title, body, issue = (strip_bidi(text) for text in shown)  # as for text files: they reorder text on screen
+    removed = sum(map(len, shown)) - len(title) - len(body) - len(issue)
+    if warn and removed:
+        warn(f"{removed} bidirectional control characters removed")
     if not title and not body:
         return None
-    issue = str(record.get("issue") or "")
     positions[issue] = positions.get(issue, 0) + 1
     dating = dates.from_metadata(record.get("date"))
     if record.get("date") and not dating.date and warn:
