@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from bench.topics import labelled_pages, score, split_by_date, topic_records
+from indexer.errors import Report
 from indexer.ingest.enrich.topic_learning import Learning, Stated, learn, review_lines, stated_records
 from indexer.ingest.enrich.topic_rules import title_parts
 from indexer.ingest.enrich.topics import Filing, LearnedTerm, TopicRules, default_rules, file_item, taxonomy, top_of
+from indexer.ingest.files import read_items
 from indexer.items import Item
 from tests.conftest import SHARED, write_jsonl
 
@@ -206,3 +208,18 @@ def test_mined_terms_are_listed_as_rules_lines_to_accept(tmp_path):
     lines = review_lines(learn(docs), default_rules())
     assert lines == [f"# {BIRDS}: 保护 4/4 候鸟 4/4", f"{BIRDS}\t保护 候鸟"]
     assert _rules(tmp_path, lines[1] + "\n").assign("候鸟", "", []) == [BIRDS]
+
+
+def test_an_archives_stated_documents_teach_its_other_documents_when_it_is_read(tmp_path):
+    stated = [{"id": f"s{n}", "title": f"关于推进{w}建设的通知", "body": "各单位认真落实。",
+               "topics": ["城乡建设、环境保护\\城市规划"]} for n, w in enumerate(["城市更新", "城市更新行动", "城市更新试点",
+                                                                            "城市更新工程"])]
+    write_jsonl(tmp_path / "stated.jsonl", stated)
+    (tmp_path / "doc.txt").write_text("关于加快城市更新的实施意见\n\n各区要抓好落实。\n\n区政府办公室\n2024年3月5日\n",
+                                      encoding="utf-8")
+    [doc] = [i for i in read_items([tmp_path], Report(stream=None)) if i.source == "doc.txt"]
+    assert doc.topics == ["城乡建设、环境保护\\城市规划"]
+    assert doc.topic_basis == "依据：标题含“城市更新”（本库已标主题的4件中4件属此类）"
+    (tmp_path / "stated.jsonl").unlink()  # without the archive's teachers, the rules alone leave it unfiled
+    [alone] = list(read_items([tmp_path], Report(stream=None)))
+    assert alone.topics != doc.topics

@@ -23,6 +23,7 @@ from pathlib import Path
 from indexer.errors import JianbaoError, Report, SourceError
 from indexer.ingest.enrich.access import ACCESS_FILE, folder_access, nearest_access
 from indexer.ingest.enrich.duplicates import Deduplicator
+from indexer.ingest.enrich.topic_learning import Stated, refile, stated
 from indexer.ingest.read.conversions import Extracted
 from indexer.ingest.read.documents import DOCUMENT_SUFFIXES, MAX_DOCUMENT_BYTES, DocumentReader, is_document
 from indexer.ingest.read.encodings import decode
@@ -118,15 +119,23 @@ def read_items(sources: list[Path], report: Report, root: Path | None = None,
 
     Records stream through (a JSON Lines export is never held whole); the items of issue and
     document files come at the end, the same item read from several files once
-    (:mod:`indexer.ingest.enrich.duplicates`).
+    (:mod:`indexer.ingest.enrich.duplicates`), and filed again with the terms the archive's documents that state
+    their topics teach (:mod:`indexer.ingest.enrich.topic_learning`).
     """
     kept = Deduplicator()
+    teachers: list[Stated] = []
     for path, items in read_files(sources, report, root, documents, progress, stream_records=True):
         if is_record_file(path):
-            yield from items
+            for item in items:
+                if (taught := stated(item)) is not None:
+                    teachers.append(taught)
+                yield item
         else:
             kept.add(items)
-    yield from kept.items()
+    documents_read = kept.items()
+    teachers += [t for t in map(stated, documents_read) if t is not None]
+    refile(documents_read, teachers)  # the archive's stated documents teach the topics of its other documents
+    yield from documents_read
 
 
 def read_files(sources: list[Path], report: Report, root: Path | None = None,

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis import index_words, jieba_tokenizer
-from indexer.ingest.enrich.topic_rules import LearnedTerm, TopicRules, default_rules, title_parts
+from indexer.ingest.enrich.topic_rules import LearnedTerm, TopicRules, default_rules, file_item, title_parts
 from indexer.ingest.enrich.topic_taxonomy import SEPARATOR, stated_topics, top_of
+from indexer.items import Item
 
 _CANDIDATE = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 # What kind of document it is and what is done with it (the 文种 of 党政机关公文处理工作条例 and the verbs of
@@ -90,6 +91,26 @@ def learn(documents: Iterable[Stated], learning: Learning | None = None) -> dict
         path = sub if sub_support >= learning.min_purity * (support + 1) else top
         learned[word] = LearnedTerm(word, path, learning.weight, support, total)
     return learned
+
+
+def stated(item: Item) -> Stated | None:
+    """The item as a teacher of its archive: when it states its topics (rather than was filed by the rules)."""
+    return Stated(item.title, item.topics) if item.topics and not item.topic_basis else None
+
+
+def refile(items: Iterable[Item], teachers: Iterable[Stated], rules: TopicRules | None = None) -> int:
+    """File again, with the terms the archive's stated documents teach, the items the rules filed (or left
+    unfiled); return how many were filed again (none when nothing was learned)."""
+    learned = learn(teachers)
+    if not learned:
+        return 0
+    taught = (rules or default_rules()).with_learned(learned)
+    count = 0
+    for item in items:
+        if stated(item) is None:
+            file_item(item, item.departments, taught)
+            count += 1
+    return count
 
 
 def review_lines(learned: dict[str, LearnedTerm], rules: TopicRules) -> list[str]:
