@@ -19,7 +19,7 @@ WORDS = st.sampled_from(["欺凌", "工作", "区教育局", "第5期", "2022年
 QUERY_TEXT = st.lists(st.one_of(SYNTAX, WORDS, st.text(max_size=6)), max_size=12).map("".join)
 FUZZ_SETTINGS = settings(max_examples=int(os.environ.get("JIANBAO_FUZZ_EXAMPLES", "300")), deadline=None,
                          suppress_health_check=list(HealthCheck))
-API_EXAMPLES = int(os.environ.get("JIANBAO_API_FUZZ_EXAMPLES", "3400"))  # over 10,000 requests in all
+API_EXAMPLES = int(os.environ.get("JIANBAO_API_FUZZ_EXAMPLES", "1000"))  # 1,000 an operation: over 10,000 requests
 
 
 @FUZZ_SETTINGS
@@ -92,7 +92,7 @@ def test_schemathesis_finds_no_server_error(api_schema):
                 failures.append((case.path, case.query, str(e).splitlines()[0]))
 
         run()
-    assert counter["requests"] >= 3 * API_EXAMPLES
+    assert counter["requests"] >= 10 * API_EXAMPLES
     assert counter["server_errors"] == 0
     assert not failures, failures[:5]
     print(f"schemathesis: {counter['requests']} requests, {counter['server_errors']} server errors")
