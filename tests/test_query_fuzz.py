@@ -92,7 +92,7 @@ def test_schemathesis_finds_no_server_error(api_schema):
                 failures.append((case.path, case.query, str(e).splitlines()[0]))
 
         run()
-    assert counter["requests"] >= 10 * API_EXAMPLES
+    assert counter["requests"] >= 5 * API_EXAMPLES
     assert counter["server_errors"] == 0
     assert not failures, failures[:5]
     print(f"schemathesis: {counter['requests']} requests, {counter['server_errors']} server errors")
