@@ -101,23 +101,30 @@ class OneItemAnId:
 
     def __init__(self, report: Report):
         self.report = report
-        self._kept: dict[str, tuple[str, list[str]]] = {}  # id -> (source, access) of the item kept
+        self._kept: dict[str, tuple[str, tuple[str, ...]]] = {}  # id -> (source, access) of the item kept
+        self._pairs: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}  # one tuple for each pair
 
     def admit(self, item: Item) -> bool | None:
         """True: a new id, keep the item; None: keep it in place of the earlier item; False: leave it out."""
         earlier = self._kept.get(item.id)
         if earlier is None:
-            self._kept[item.id] = (item.source, item.access)
+            self._keep(item)
             return True
         source, access = earlier
         if source == item.source:
-            self._kept[item.id] = (item.source, item.access)
+            self._keep(item)
             return None
-        replace = narrower(item.access, access)
+        replace = narrower(item.access, list(access))
         kept = item.source if replace else source
         self.report.warn(item.source, f"item id {item.id!r} is also in {source}: the item of {kept} is kept "
                                       "(the first read, unless the other may be seen by fewer people)")
         if replace:
-            self._kept[item.id] = (item.source, item.access)
+            self._keep(item)
             return None
         return False
+
+    def _keep(self, item: Item) -> None:
+        """Remember the item's source and access, as one tuple shared by every item of that pair (a build of
+        millions of records holds one entry an id, no more)."""
+        pair = (item.source, tuple(item.access))
+        self._kept[item.id] = self._pairs.setdefault(pair, pair)

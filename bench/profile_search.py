@@ -1,0 +1,106 @@
+"""Where a search's time goes, stage by stage: ``python -m bench.profile_search --index-dir DIR``.
+
+Runs the committed query set (``bench/queries.json``) on the local engine in process, the stages of
+:func:`search.local.engine.search` timed one by one (parse, match, facet filters, facet counts, rank and order, the
+page's hits with their highlights, the months of a trend), then what the web layer adds: the result as a dict, the
+JSON text, and the whole request through the Flask app (WSGI, without a socket). Each query's fastest of
+``--rounds`` rounds; the report gives each stage's p50, p95 and mean over the queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from search import SearchQuery
+from search.access import PUBLIC_ONLY
+from search.local import engine
+from search.local.matching import Deadline
+from search.local.searcher import LocalSearcher
+from webapp import create_app
+
+QUERIES = Path(__file__).with_name("queries.json")
+STAGES = {"parse": "parse", "match": "_match", "facet filters": "facet_masks", "facet counts": "count_facets",
+          "rank and order": "_order", "hits and highlights": "_hit", "trend months": "month_counts"}
+
+
+def timed(spent: dict[str, float], name: str, function: Callable) -> Callable:
+    """``function``, adding the seconds each call takes to ``spent[name]``."""
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.perf_counter() - started
+    return wrapper
+
+
+def profile(index_dir: Path, queries: list[dict], rounds: int) -> dict[str, list[float]]:
+    """Each stage's time (ms) for each query, its fastest round."""
+    searcher = LocalSearcher(index_dir, budget_ms=60_000)
+    app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+    client = app.test_client()
+    spent: dict[str, float] = defaultdict(float)
+    originals = {attr: getattr(engine, attr) for attr in STAGES.values()}
+    for name, attr in STAGES.items():
+        setattr(engine, attr, timed(spent, name, originals[attr]))
+    try:
+        per_stage: dict[str, list[float]] = defaultdict(list)
+        for q in queries:
+            query = SearchQuery(q=q.get("q", ""), filters=q.get("filters") or {})
+            best: dict[str, float] = {}
+            for _ in range(rounds):
+                spent.clear()
+                snapshot, matcher = searcher.seen_by(PUBLIC_ONLY)
+                started = time.perf_counter()
+                result = engine.search(snapshot, matcher, query, Deadline(60))
+                spent["search, in all"] = time.perf_counter() - started
+                started = time.perf_counter()
+                data = result.to_dict()
+                spent["result as a dict"] = time.perf_counter() - started
+                started = time.perf_counter()
+                json.dumps(data, ensure_ascii=False)
+                spent["JSON text"] = time.perf_counter() - started
+                started = time.perf_counter()
+                client.get("/api/search?" + urlencode(_params(q)))
+                spent["Flask request, in all"] = time.perf_counter() - started
+                for name, seconds in spent.items():
+                    best[name] = min(best.get(name, seconds * 1000), seconds * 1000)
+            for name, ms in best.items():
+                per_stage[name].append(ms)
+    finally:
+        for attr, function in originals.items():
+            setattr(engine, attr, function)
+    return per_stage
+
+
+def _params(q: dict) -> list[tuple[str, str]]:
+    return [("q", q.get("q", ""))] + [(k, v) for k, vs in (q.get("filters") or {}).items() for v in vs]
+
+
+def table(per_stage: dict[str, list[float]]) -> str:
+    lines = ["| stage | p50 ms | p95 ms | mean ms |", "|---|---|---|---|"]
+    for name, values in per_stage.items():
+        ordered = sorted(values)
+        p50, p95 = ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        lines.append(f"| {name} | {p50:.2f} | {p95:.2f} | {sum(values) / len(values):.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.profile_search", description=__doc__.split("\n")[0])
+    p.add_argument("--index-dir", type=Path, required=True, help="a local index (the xwlb corpus for the numbers)")
+    p.add_argument("--rounds", type=int, default=3)
+    args = p.parse_args()
+    queries = json.loads(QUERIES.read_text(encoding="utf-8"))
+    print(table(profile(args.index_dir, queries, args.rounds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
