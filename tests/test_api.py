@@ -40,6 +40,15 @@ def test_search_returns_every_field_of_the_contract(client):
     assert data["took_ms"] >= 0
 
 
+def test_json_is_utf8_as_written_in_the_contracts_order(client):
+    r = client.get("/api/search?q=欺凌")
+    text = r.get_data(as_text=True)
+    assert "校园" in text and "\\u" not in text  # Chinese as is, not escaped
+    data = json.loads(text)
+    assert list(data)[:5] == ["total", "page", "size", "pages", "took_ms"]  # the order of SearchResult.to_dict
+    assert text.endswith("\n") and r.headers["Content-Length"] == str(len(r.get_data()))
+
+
 def test_facet_counts_are_disjunctive_and_flag_selected_values(client):
     plain = client.get("/api/search?q=工作").get_json()
     picked = client.get("/api/search?q=工作&department=区教育局").get_json()

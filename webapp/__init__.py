@@ -14,7 +14,7 @@ from flask import Flask, Response, request
 
 from backends import backend_for
 from indexer.settings import Settings
-from webapp import errors, identity, uploads
+from webapp import errors, identity, json_text, uploads
 from webapp.api import api
 from webapp.audit import AuditLog
 from webapp.browse import browse
@@ -40,8 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update({k: v for k, v in (test_config or {}).items() if k.lower() not in _SETTING_NAMES})
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    json_text.install(app)
     backend = backend_for(settings)
     audit = AuditLog(settings.audit_log or settings.index_dir / "audit.jsonl", settings.audit_max_bytes)
     app.extensions[EXTENSION] = Site(settings, backend, backend.searcher(),

@@ -36,6 +36,7 @@ from indexer.items import PUBLIC, SEPARATOR, Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)
+ITEM_CACHE_CHARS = 8_000_000  # characters of the stored items kept decoded (the items of recent result pages)
 VIEW_CACHE = 256  # views (masks of what a set of groups may see) kept per snapshot
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
@@ -78,6 +79,8 @@ class IndexSnapshot:
         self.lock = threading.RLock()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
+        self._items: OrderedDict[int, dict[str, Any]] = OrderedDict()  # decoded stored items, newest last
+        self._item_chars = 0
         self._infos: dict[tuple[str, str], list[tuple[_Segment, Any]]] = {}
         self.segments: list[_Segment] = []
         offset = 0
@@ -247,12 +250,25 @@ class IndexSnapshot:
 
     def stored_item(self, doc: int, positions: np.ndarray) -> Item:
         """The stored item of a document, its position taken from ``positions`` (when it has one there)."""
-        seg, local = self.locate(doc)
-        with self.lock:
-            stored = seg.reader.stored_fields(local)
-        item = Item.from_dict(stored["item"])
+        item = Item.from_dict(self._stored(doc))
         item.position = int(positions[doc]) or item.position
         return item
+
+    def _stored(self, doc: int) -> dict[str, Any]:
+        """A document's stored item as a dict: decoded once, then kept while it is among the recently read
+        (a page of hits reads each of its items, and a next search or the item's page often reads them again)."""
+        with self.lock:
+            found = self._items.get(doc)
+            if found is not None:
+                self._items.move_to_end(doc)
+                return found
+            seg, local = self.locate(doc)
+            found = seg.reader.stored_fields(local)["item"]
+            self._items[doc] = found
+            self._item_chars += _chars(found)
+            while self._item_chars > ITEM_CACHE_CHARS and len(self._items) > 1:
+                self._item_chars -= _chars(self._items.popitem(last=False)[1])
+        return found
 
     @cached_property
     def shown_positions(self) -> np.ndarray:
@@ -365,3 +381,8 @@ def _stored_items(reader: SegmentReader):
     """Every document's stored item in docnum order, deleted ones included (doc values align by docnum)."""
     for docnum in range(reader.doc_count_all()):
         yield Item.from_dict(reader.stored_fields(docnum)["item"])
+
+
+def _chars(stored: dict[str, Any]) -> int:
+    """The size of a stored item, counted in the characters of its texts."""
+    return len(stored.get("body") or "") + len(stored.get("title") or "") + 200

@@ -16,6 +16,8 @@ from indexer.index.reader import Facet, IndexSnapshot
 from indexer.items import SEPARATOR
 from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
 
+FEW_DOCS = 20  # a mask selecting fewer than one document in this many is counted from its documents' rows
+
 
 @dataclass
 class Filters:
@@ -71,14 +73,31 @@ def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
 def count_facets(snapshot: IndexSnapshot, base: np.ndarray, masks: FacetMasks,
                  filters: Filters) -> dict[str, list[FacetValue]]:
     """The three facets' values and exact counts (see the module docstring)."""
-    dept_mask = masks.all_but("department", base)
-    topic_mask = masks.all_but("topic", base)
-    year_mask = masks.all_but("year", base)
+    selected = _Selected()
+    dept = selected(masks.all_but("department", base))
+    topic = selected(masks.all_but("topic", base))
+    year = selected(masks.all_but("year", base))
     return {
-        "department": _flat(snapshot.departments, dept_mask, filters.department),
-        "topic": _topic_tree(snapshot, topic_mask, filters.topic),
-        "year": _years(snapshot, year_mask, filters.year),
+        "department": flat_values(snapshot.departments.names, _counts(snapshot.departments, *dept),
+                                  filters.department),
+        "topic": _topic_tree(snapshot, topic, filters.topic),
+        "year": _years(snapshot, year, filters.year),
     }
+
+
+class _Selected:
+    """A mask with its documents' numbers, found once for each mask (with no facet filter, the three facets
+    count over the same one)."""
+
+    def __init__(self) -> None:
+        self._found: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __call__(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        for known, docs in self._found:
+            if known is mask:
+                return known, docs
+        self._found.append((mask, np.flatnonzero(mask)))
+        return self._found[-1]
 
 
 def _has_any(facet: Facet, values: list[str] | tuple[str, ...]) -> np.ndarray:
@@ -91,28 +110,32 @@ def _has_any(facet: Facet, values: list[str] | tuple[str, ...]) -> np.ndarray:
     return mask
 
 
-def _counts(facet: Facet, mask: np.ndarray) -> np.ndarray:
-    """How many of the masked documents have each value (index arrays: faster than boolean masks here)."""
-    entries = np.flatnonzero(mask.take(facet.doc_of_value))
+def _counts(facet: Facet, mask: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """How many of the masked documents (``docs``, their numbers) have each value: from the documents' own rows
+    when they are few, else from every value's entry (index arrays: faster than boolean masks here)."""
+    if len(docs) * FEW_DOCS < len(mask):
+        starts = facet.ptr.take(docs)
+        lengths = facet.ptr.take(docs + 1) - starts
+        entries = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+    else:
+        entries = np.flatnonzero(mask.take(facet.doc_of_value))
     return np.bincount(facet.val.take(entries), minlength=len(facet.names))
 
 
-def _flat(facet: Facet, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
-    return flat_values(facet.names, _counts(facet, mask), selected)
-
-
-def _topic_tree(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
+def _topic_tree(snapshot: IndexSnapshot, selected: tuple[np.ndarray, np.ndarray],
+                tops: tuple[str, ...]) -> list[FacetValue]:
     """Top-level topics with their counts, each with its second-level children."""
-    top_counts = _counts(snapshot.topic_tops, mask)
-    path_counts = _counts(snapshot.topics, mask)
+    top_counts = _counts(snapshot.topic_tops, *selected)
+    path_counts = _counts(snapshot.topics, *selected)
     return topic_values(snapshot.topic_tops.names, top_counts, snapshot.topics.names, path_counts,
-                        snapshot.topic_children, selected)
+                        snapshot.topic_children, tops)
 
 
-def _years(snapshot: IndexSnapshot, mask: np.ndarray, selected: tuple[str, ...]) -> list[FacetValue]:
+def _years(snapshot: IndexSnapshot, selected: tuple[np.ndarray, np.ndarray],
+           chosen: tuple[str, ...]) -> list[FacetValue]:
     """Years, newest first, with ``unknown`` last."""
-    counts = np.bincount(snapshot.year.take(np.flatnonzero(mask)), minlength=1)
-    return year_values({int(y): int(counts[y]) for y in np.flatnonzero(counts)}, selected)
+    counts = np.bincount(snapshot.year.take(selected[1]), minlength=1)
+    return year_values({int(y): int(counts[y]) for y in np.flatnonzero(counts)}, chosen)
 
 
 def month_counts(snapshot: IndexSnapshot, docs: np.ndarray) -> dict[str, int]:

@@ -1,0 +1,72 @@
+"""Whether a change left the answers as they were: ``python -m bench.answers --index-dir DIR --save FILE``, then
+after the change ``python -m bench.answers --index-dir DIR --compare FILE``.
+
+Every query of ``bench/queries.json`` and the public relevance sets is answered with its facets, highlights and
+first page; the whole answer (totals, facet counts, hits with their snippets, notes) but its time is saved, or
+compared query by query with a saved run. ``--backend URL`` asks a cluster instead of the local index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+from backends import backend_for
+from bench.case_speed import SETS, queries_of
+from indexer.settings import Settings
+from search.errors import SearchError
+
+
+def answers(index_dir: Path, backend: str) -> dict[str, dict]:
+    """Each set's query → its answer as ``/api/search`` gives it, without ``took_ms``."""
+    searcher = backend_for(Settings.defaults(), backend, index_dir).searcher()
+    found: dict[str, dict] = {}
+    for name, path in SETS.items():
+        for query in queries_of(path):
+            key = f"{name}: {query.q} {json.dumps(query.filters, ensure_ascii=False, sort_keys=True)}"
+            answer: dict = {}
+            with contextlib.suppress(SearchError):
+                answer = searcher.search(query).to_dict()
+                answer.pop("took_ms")
+            found[key] = answer
+    return found
+
+
+def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """One line per query whose answer changed, naming the first part that did."""
+    lines = []
+    for key in sorted(before.keys() | after.keys()):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if old is None or new is None:
+            lines.append(f"{key}: only {'after' if old is None else 'before'}")
+            continue
+        parts = [part for part in sorted(old.keys() | new.keys()) if old.get(part) != new.get(part)]
+        lines.append(f"{key}: {', '.join(parts)} differ")
+    return lines
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.answers", description=__doc__.split("\n")[0])
+    p.add_argument("--index-dir", type=Path, required=True, help="a local index of the xwlb corpus")
+    p.add_argument("--backend", default="local", help="local (default) or a cluster's sphinxql://host:port")
+    saved = p.add_mutually_exclusive_group(required=True)
+    saved.add_argument("--save", type=Path, help="write the answers to this file")
+    saved.add_argument("--compare", type=Path, help="compare the answers with this file")
+    args = p.parse_args()
+    found = answers(args.index_dir, args.backend)
+    if args.save:
+        args.save.write_text(json.dumps(found, ensure_ascii=False, indent=0), encoding="utf-8")
+        print(f"{len(found)} answers saved to {args.save}")
+        return 0
+    changed = differences(json.loads(args.compare.read_text(encoding="utf-8")), found)
+    print("\n".join(changed) or f"all {len(found)} answers unchanged")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
