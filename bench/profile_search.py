@@ -3,8 +3,9 @@
 Runs the committed query set (``bench/queries.json``) on the local engine in process, the stages of
 :func:`search.local.engine.search` timed one by one (parse, match, facet filters, facet counts, rank and order, the
 page's hits with their highlights, the months of a trend), then what the web layer adds: the result as a dict, the
-JSON text, and the whole request through the Flask app (WSGI, without a socket). Each query's fastest of
-``--rounds`` rounds; the report gives each stage's p50, p95 and mean over the queries.
+JSON text, and the whole request through the Flask app (WSGI, without a socket). Each query is run ``--rounds``
+times on one searcher: its first round (the term matches, items and highlight patterns not yet kept) and its
+fastest; the report gives each stage's p50, p95 and mean over the queries, of both.
 """
 
 from __future__ import annotations
