@@ -36,6 +36,7 @@ from indexer.items import PUBLIC, SEPARATOR, Item
 
 CACHE_BYTES = 96 * 2**20  # decoded posting lists kept for reuse
 INFO_CACHE_TERMS = 50_000  # term infos kept (a few hundred bytes each)
+VALUE_MASK_BYTES = 32 * 2**20  # masks of the documents having one facet value, kept for reuse
 ITEM_CACHE_CHARS = 8_000_000  # characters of the stored items kept decoded (the items of recent result pages)
 VIEW_CACHE = 256  # views (masks of what a set of groups may see) kept per snapshot
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
@@ -59,6 +60,11 @@ class Facet:
     val: np.ndarray
 
     @cached_property
+    def ids(self) -> dict[str, int]:
+        """Each value name's id."""
+        return {name: i for i, name in enumerate(self.names)}
+
+    @cached_property
     def doc_of_value(self) -> np.ndarray:
         """For each entry of ``val``, the document it belongs to."""
         return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
@@ -79,6 +85,7 @@ class IndexSnapshot:
         self.lock = threading.RLock()
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cache_bytes = 0
+        self._value_masks: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()  # newest last
         self._items: OrderedDict[int, dict[str, Any]] = OrderedDict()  # decoded stored items, newest last
         self._item_chars = 0
         self._infos: dict[tuple[str, str], list[tuple[_Segment, Any]]] = {}
@@ -176,6 +183,26 @@ class IndexSnapshot:
         ptr = np.zeros(len(topics.ptr), dtype=np.int64)
         np.add.at(ptr, pair_docs + 1, 1)
         return Facet(tops, np.cumsum(ptr), pair_tops.astype(np.int32))
+
+    def having(self, facet: str, value: str) -> np.ndarray:
+        """A read-only mask of the documents having ``value`` among their values of a facet (``departments``,
+        ``topics``, ``topic_tops``), deleted ones included; kept for reuse (a filter is often asked again)."""
+        key = (facet, value)
+        with self.lock:
+            found = self._value_masks.get(key)
+            if found is not None:
+                self._value_masks.move_to_end(key)
+                return found
+        values: Facet = getattr(self, facet)
+        found = np.zeros(self.doc_count, dtype=bool)
+        if value in values.ids:
+            found[values.doc_of_value[values.val == values.ids[value]]] = True
+        found.flags.writeable = False
+        with self.lock:
+            self._value_masks[key] = found
+            while len(self._value_masks) * self.doc_count > VALUE_MASK_BYTES and len(self._value_masks) > 1:
+                self._value_masks.popitem(last=False)
+        return found
 
     # Posting lists
 

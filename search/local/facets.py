@@ -50,21 +50,16 @@ class FacetMasks:
 def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
     """Which documents each facet's selected values admit."""
     masks: dict[str, np.ndarray | None] = {}
-    masks["department"] = _has_any(snapshot.departments, filters.department) if filters.department else None
-    if filters.topic:
-        tops = [t for t in filters.topic if SEPARATOR not in t]
-        paths = [t for t in filters.topic if SEPARATOR in t]
-        masks["topic"] = _has_any(snapshot.topic_tops, tops) | _has_any(snapshot.topics, paths)
-    else:
-        masks["topic"] = None
+    masks["department"] = _has_any(snapshot, [("departments", d) for d in filters.department])
+    masks["topic"] = _has_any(snapshot, [("topics" if SEPARATOR in t else "topic_tops", t) for t in filters.topic])
     if filters.year:
-        wanted = [0 if y == UNKNOWN_YEAR else int(y) for y in filters.year]
-        masks["year"] = np.isin(snapshot.year, wanted)
+        masks["year"] = np.isin(snapshot.year, [0 if y == UNKNOWN_YEAR else int(y) for y in filters.year])
     else:
         masks["year"] = None
     if filters.issue:
         wanted = set(filters.issue)
-        masks["issue"] = np.isin(snapshot.issue, [i for i, key in enumerate(snapshot.issue_names) if key in wanted])
+        masks["issue"] = _among(snapshot.issue, [i for i, key in enumerate(snapshot.issue_names) if key in wanted],
+                                len(snapshot.issue_names))
     else:
         masks["issue"] = None
     return FacetMasks(masks)
@@ -100,14 +95,20 @@ class _Selected:
         return self._found[-1]
 
 
-def _has_any(facet: Facet, values: list[str] | tuple[str, ...]) -> np.ndarray:
-    """Documents having at least one of the values."""
-    ids = [i for i, name in enumerate(facet.names) if name in set(values)]
-    hit = np.isin(facet.val, ids)
-    docs = facet.doc_of_value[hit]
-    mask = np.zeros(len(facet.ptr) - 1, dtype=bool)
-    mask[docs] = True
-    return mask
+def _has_any(snapshot: IndexSnapshot, values: list[tuple[str, str]]) -> np.ndarray | None:
+    """Documents having at least one of the (facet, value) pairs; None for no pairs (no filter)."""
+    if not values:
+        return None
+    masks = [snapshot.having(facet, value) for facet, value in values]
+    return masks[0] if len(masks) == 1 else np.logical_or.reduce(masks)
+
+
+def _among(value_ids: np.ndarray, wanted: list[int], size: int) -> np.ndarray:
+    """For each of ``value_ids`` (each below ``size``), whether it is one of ``wanted`` (a table lookup: ``isin``
+    compares every entry with every wanted id)."""
+    table = np.zeros(max(size, 1), dtype=bool)
+    table[wanted] = True
+    return table[value_ids] if len(value_ids) else np.zeros(0, dtype=bool)
 
 
 def _counts(facet: Facet, mask: np.ndarray, docs: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -183,11 +184,18 @@ class Matcher:
 
     def _title_word_factor(self, term: Term, docs: np.ndarray) -> np.ndarray:
         """1 where the term is a whole word of the title, less where it is only part of the title's words."""
-        words = query_words(term.raw)
-        if len(words) != 1 or words[0] != term.text:
+        if not _one_word(term.raw, term.text):
             return np.ones(len(docs))
         whole = self.snapshot.postings("title", term.text)[0]
         return np.where(_member(docs, whole), 1.0, PART_WORD_FACTOR)
+
+
+@lru_cache(maxsize=4096)
+def _one_word(raw: str, form: str) -> bool:
+    """Is the query term written ``raw`` one word of jieba's, its search form ``form`` (segmenting it again for every
+    search of the term took a tenth of a millisecond)?"""
+    words = query_words(raw)
+    return len(words) == 1 and words[0] == form
 
 
 def _member(docs: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
