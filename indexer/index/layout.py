@@ -48,7 +48,9 @@ KEEP_BUILDS = 2  # the current build and the one before (readers may still hold 
 # 3: stored items in raw deflate (reading one no longer checks the dictionary's checksum)
 # 4: grams of a single document beside the term table (indexer.index.singles); short posting lists as bare
 #    pickle opcodes; posting blocks at zlib level 6; doc values compressed
-INDEX_FORMAT = "4"
+# 5: the keys of what names a document, what it cites and repeals, its stated validity, where its paragraphs and
+#    sentences begin (doc values)
+INDEX_FORMAT = "5"
 
 
 @dataclass
