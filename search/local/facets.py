@@ -14,7 +14,17 @@ import numpy as np
 
 from indexer.index.reader import Facet, IndexSnapshot
 from indexer.items import SEPARATOR
-from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
+from search.facet_values import (
+    MONTHS,
+    UNKNOWN_YEAR,
+    FacetValue,
+    flat_values,
+    topic_values,
+    validity_values,
+    year_values,
+)
+from search.local.references import citing_mask, statuses
+from search.validity import CODES
 
 
 @dataclass
@@ -24,7 +34,9 @@ class Filters:
     department: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    validity: tuple[str, ...] = ()
     issue: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
 
     def of(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
@@ -45,8 +57,8 @@ class FacetMasks:
         return out
 
 
-def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
-    """Which documents each facet's selected values admit."""
+def facet_masks(snapshot: IndexSnapshot, filters: Filters, on: int) -> FacetMasks:
+    """Which documents each facet's selected values admit (validity as of day ``on``)."""
     masks: dict[str, np.ndarray | None] = {}
     masks["department"] = _has_any(snapshot.departments, filters.department) if filters.department else None
     if filters.topic:
@@ -65,20 +77,32 @@ def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
         masks["issue"] = np.isin(snapshot.issue, [i for i, key in enumerate(snapshot.issue_names) if key in wanted])
     else:
         masks["issue"] = None
+    masks["validity"] = np.isin(statuses(snapshot, on), [CODES[v] for v in filters.validity]) \
+        if filters.validity else None
+    masks["cites"] = citing_mask(snapshot, filters.cites) if filters.cites else None
     return FacetMasks(masks)
 
 
 def count_facets(snapshot: IndexSnapshot, base: np.ndarray, masks: FacetMasks,
-                 filters: Filters) -> dict[str, list[FacetValue]]:
-    """The three facets' values and exact counts (see the module docstring)."""
+                 filters: Filters, on: int) -> dict[str, list[FacetValue]]:
+    """The facets' values and exact counts (see the module docstring)."""
     dept_mask = masks.all_but("department", base)
     topic_mask = masks.all_but("topic", base)
     year_mask = masks.all_but("year", base)
+    validity = _statuses(statuses(snapshot, on), masks.all_but("validity", base))
     return {
         "department": _flat(snapshot.departments, dept_mask, filters.department),
         "topic": _topic_tree(snapshot, topic_mask, filters.topic),
         "year": _years(snapshot, year_mask, filters.year),
+        "validity": validity_values({code: int(n) for code, n in enumerate(validity)}, filters.validity),
     }
+
+
+def _statuses(codes: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """How many of the masked documents have each validity status (all of them none known, most often)."""
+    if not codes.any():
+        return np.asarray([int(np.count_nonzero(mask)), 0, 0])
+    return np.bincount(codes.take(np.flatnonzero(mask)), minlength=3)
 
 
 def _has_any(facet: Facet, values: list[str] | tuple[str, ...]) -> np.ndarray:
