@@ -14,6 +14,7 @@ way, for snippets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from indexer.items import Item, searchable_parts
@@ -21,21 +22,32 @@ from indexer.normalize import fold, search_form
 
 LEVELS = ("item", "paragraph", "sentence")
 SENTENCE_ENDS = "。!?;"  # in search form (！？； fold to !?;)
-_ENDS = re.compile("[" + re.escape(SENTENCE_ENDS) + "]")
+_SPACE = re.compile(r"\s")  # what search forms drop, character by character
+_LINE_OR_END = re.compile("[\n" + re.escape(SENTENCE_ENDS) + "]")
 BODY = 1  # the index of the body among the searchable parts
 
 
 def unit_starts(item: Item, forms: list[str], level: str) -> list[int]:
     """Where each unit of ``level`` begins, as character offsets in the parts' forms joined by one separator
     character (the text the local index stores): each part's start, and in the body each line's and sentence's."""
-    starts: list[int] = []
-    at = 0
-    for n, form in enumerate(forms):
-        starts.append(at)
-        if n == BODY and level != "item":
-            starts.extend(at + offset for offset in _inner_starts(item.body, form, level))
-        at += len(form) + 1
-    return starts
+    return both_unit_starts(item, forms, (level,))[level]
+
+
+def both_unit_starts(item: Item, forms: list[str], levels: tuple[str, ...] = ("paragraph", "sentence")
+                     ) -> dict[str, list[int]]:
+    """:func:`unit_starts` of each of ``levels``, the body folded once."""
+    inner = _inner_starts(item.body, forms[BODY]) if len(forms) > BODY else ([], [])
+    out = {}
+    for level in levels:
+        starts: list[int] = []
+        at = 0
+        for n, form in enumerate(forms):
+            starts.append(at)
+            if n == BODY and level != "item":
+                starts.extend(at + offset for offset in inner[level == "sentence"])
+            at += len(form) + 1
+        out[level] = starts
+    return out
 
 
 def units(item: Item, level: str) -> list[str]:
@@ -46,20 +58,22 @@ def units(item: Item, level: str) -> list[str]:
     return [text[a:b].rstrip("\x1f") for a, b in zip(starts, starts[1:]) if b > a]
 
 
-def _inner_starts(body: str, form: str, level: str) -> list[int]:
-    """Offsets in the body's form where a line (and at ``sentence``, a sentence) begins, the first excepted."""
-    lines = [search_form(line) for line in body.split("\n")]
-    if "".join(lines) != form:  # never seen: then the body is one unit
-        return []
-    out: list[int] = []
-    at = 0
-    for line in lines:
-        if at:
-            out.append(at)
-        if level == "sentence":
-            out.extend(at + m.end() for m in _ENDS.finditer(line) if m.end() < len(line))
-        at += len(line)
-    return out
+def _inner_starts(body: str, form: str) -> tuple[list[int], list[int]]:
+    """Offsets in the body's form where a line begins, and where a line or a sentence begins, the first excepted:
+    the places after a line break (or a sentence's end) in the folded body, less the whitespace before them, which
+    the form drops."""
+    folded = fold(body)
+    spaces = [m.start() for m in _SPACE.finditer(folded)]
+    if len(folded) - len(spaces) != len(form):  # never seen: then the body is one unit
+        return [], []
+    lines, both = [], []
+    for m in _LINE_OR_END.finditer(folded):
+        at = m.end() - bisect_left(spaces, m.end())
+        if 0 < at < len(form):
+            both.append(at)
+            if m.group() == "\n":
+                lines.append(at)
+    return list(dict.fromkeys(lines)), list(dict.fromkeys(both))
 
 
 def display_units(text: str, level: str) -> list[tuple[int, int]]:

@@ -34,7 +34,7 @@ from whoosh.codec.base import Segment
 from indexer.atomic import atomic_write
 from indexer.items import Item, date_number, searchable_parts
 from indexer.normalize import PART_SEPARATOR, TEXT_ENCODING, holds, search_form
-from indexer.passages import unit_starts
+from indexer.passages import both_unit_starts
 from indexer.references import cited_keys, own_keys, repealed_keys, valid_until
 
 VALUES_EXT = ".jbdv.npz"
@@ -84,8 +84,9 @@ class DocValuesWriter:
         self.repealed.append(repealed_keys(item))
         self.valid_until.append(valid_until(item))
         start = self.text_ptr[-1]  # bytes: a character of the search forms is two (TEXT_ENCODING)
-        self.para_starts.extend(start + 2 * at for at in unit_starts(item, forms, "paragraph"))
-        self.sent_starts.extend(start + 2 * at for at in unit_starts(item, forms, "sentence"))
+        units = both_unit_starts(item, forms)
+        self.para_starts.extend(start + 2 * at for at in units["paragraph"])
+        self.sent_starts.extend(start + 2 * at for at in units["sentence"])
         title_bytes = title_form.encode(TEXT_ENCODING)
         text = PART_SEPARATOR.join(forms).encode(TEXT_ENCODING)
         self.title_end.append(self.text_ptr[-1] + len(title_bytes))

@@ -63,10 +63,12 @@ class Matcher:
     """
 
     CACHE_TERMS = 512
+    CACHE_KEPT = 256
 
     def __init__(self, snapshot: IndexSnapshot):
         self.snapshot = snapshot
-        self._matches: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._matches: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        self._kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
         live = snapshot.live
         avg_title = max(float(snapshot.title_chars[live].mean()) if live.any() else 1.0, 1.0)
         avg_body = max(float(snapshot.body_chars[live].mean()) if live.any() else 1.0, 1.0)
@@ -91,18 +93,18 @@ class Matcher:
         return docs
 
     def kept(self, key: tuple, compute) -> np.ndarray:
-        """The documents ``compute()`` gives, kept under ``key`` with the term matches (answers that depend on the
-        terms alone, such as :mod:`search.local.within`'s)."""
+        """The documents ``compute()`` gives, kept under ``key`` (answers that depend on the terms alone, such as
+        :mod:`search.local.within`'s), the last CACHE_KEPT of them."""
         with self.snapshot.lock:
-            hit = self._matches.get(key)
+            hit = self._kept.get(key)
             if hit is not None:
-                self._matches.move_to_end(key)
+                self._kept.move_to_end(key)
                 return hit
         found = compute()
         with self.snapshot.lock:
-            self._matches[key] = found
-            while len(self._matches) > self.CACHE_TERMS:
-                self._matches.popitem(last=False)
+            self._kept[key] = found
+            while len(self._kept) > self.CACHE_KEPT:
+                self._kept.popitem(last=False)
         return found
 
     def _find(self, form: str, title_only: bool, deadline: Deadline | None) -> np.ndarray:

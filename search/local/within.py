@@ -8,9 +8,10 @@ binary search away.
 
 A query of one group (one term, or terms joined by OR, synonyms included) needs no per-document work for most
 candidates: a document holding the term has a valid occurrence unless the term occurs across a unit's beginning, and
-the places where it does are found for all candidates at once, by comparing the term's characters around every
-unit beginning of theirs (of a line only, unless the term holds a sentence's end before its last character). Only
-the documents where it does are checked one by one, as are all candidates of a query of several groups.
+the places where it does are found for the whole segment at once, by comparing the term's characters around every
+unit beginning (of a line only, unless the term holds a sentence's end before its last character). Only the
+documents where it does, and those that may hold the term only across joining marks, are checked one by one, as
+are all candidates of a query of several groups.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from search.query import ParsedQuery, Term
 
 MAX_COMPARED = 24  # characters of a term compared around unit beginnings; a longer term's candidates are checked
 CHECK_EVERY = 256  # documents checked between two looks at the time budget
-_SEPARATOR = ord(PART_SEPARATOR)
+_CHAR = "<u2"  # characters of the stored forms compared as they are stored (the same reading on both sides)
+_SEPARATOR = np.frombuffer(PART_SEPARATOR.encode(TEXT_ENCODING), dtype=_CHAR)[0]
 _Needle = tuple[bytes | object, bool]  # a term's needle and whether it is looked for in titles only
 
 
@@ -53,46 +55,69 @@ def _one_term(snapshot: IndexSnapshot, matcher: Matcher, term: Term, docs: np.nd
     text, gaps = term_gaps(term.text)
     if not len(docs) or term.title_only:  # a title is one unit
         return docs
-    if gaps or len(text) > MAX_COMPARED:
+    if len(text) > MAX_COMPARED:
         return _checked(snapshot, docs, [[_needle(term)]], level, deadline)
+    marked = _marked(snapshot, text, gaps, docs)  # those that may hold it only across joining marks: checked
+    plain = np.setdiff1d(docs, marked, assume_unique=True) if len(marked) else docs
     inner_end = level == "sentence" and any(ch in SENTENCE_ENDS for ch in text[:-1])
-    codes = np.frombuffer(text.encode(TEXT_ENCODING), dtype=">u2").astype(np.int64)
-    suspects = []
-    for seg, local in _by_segment(snapshot, docs):
-        starts = seg.values.arrays["sent_starts" if inner_end else "para_starts"]
-        suspects.append(_across(seg.values, starts, local, codes) + seg.offset)
-    suspect = np.concatenate(suspects) if suspects else docs[:0]
-    if not len(suspect):
-        return docs
-    sure = docs[~np.isin(docs, suspect)]
-    return np.union1d(sure, _checked(snapshot, suspect, [[_needle(term)]], level, deadline))
+    codes = np.frombuffer(text.encode(TEXT_ENCODING), dtype=_CHAR)
+    suspects = [_across(seg.values, "sent" if inner_end else "para", local, codes) + seg.offset
+                for seg, local in _by_segment(snapshot, plain)]
+    checked = np.union1d(marked, np.concatenate(suspects)) if suspects else marked
+    sure = np.setdiff1d(plain, checked, assume_unique=True) if len(checked) else plain
+    if not len(checked):
+        return sure
+    return np.union1d(sure, _checked(snapshot, checked, [[_needle(term)]], level, deadline))
 
 
-def _across(values: SegmentValues, starts: np.ndarray, docs: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """The documents of a segment (local docnums) where the characters ``codes`` occur across a unit's beginning
-    inside a part (not at a document's or a part's own beginning, which a separator character precedes)."""
-    if len(codes) < 2 or not len(values.texts):
+def _marked(snapshot: IndexSnapshot, text: str, gaps: frozenset[int], docs: np.ndarray) -> np.ndarray:
+    """Of ``docs``, those where a pair of the term's characters stands across joining marks at one of its gaps (the
+    only ones that may hold it that way: the index keeps such pairs, :mod:`search.local.matching`)."""
+    if not gaps:
         return docs[:0]
-    ptr = values.arrays["text_ptr"]
-    lo, hi = np.searchsorted(starts, ptr[docs]), np.searchsorted(starts, ptr[docs + 1])
-    counts = hi - lo
-    if not counts.sum():
-        return docs[:0]
-    index = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-    owner = np.repeat(docs, counts)
-    chars = np.frombuffer(values.texts, dtype=">u2")
-    at = starts[index] // 2
-    inner = (at > ptr[owner] // 2) & (chars[np.maximum(at - 1, 0)] != _SEPARATOR)
-    at, owner = at[inner], owner[inner]
-    found = np.zeros(len(at), dtype=bool)
+    joined = np.zeros(snapshot.doc_count, dtype=bool)
+    for k in gaps:
+        joined[snapshot.postings("joined_grams", text[k - 1:k + 1])[0]] = True
+    return docs[joined[docs]]
+
+
+def _across(values: SegmentValues, level: str, docs: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The documents of a segment (local docnums, among ``docs``) where the characters ``codes`` occur across a
+    unit's beginning inside a part (:func:`_inner`): for each place ``k`` in the term, the unit beginnings whose
+    character is the term's ``k``-th are compared with the rest of it."""
     size = len(codes)
-    for before in range(1, size):  # the term starting ``before`` characters ahead of the unit's beginning
-        first = at - before
-        ok = (first >= 0) & (first + size <= len(chars))
+    if size < 2 or not len(docs) or not len(values.texts):
+        return docs[:0]
+    at, first_chars = _inner(values, level)
+    chars = np.frombuffer(values.texts, dtype=_CHAR)
+    found = []
+    for k in range(1, size):  # the term starting k characters before the unit's beginning
+        start = at[first_chars == codes[k]] - k
+        start = start[(start >= 0) & (start + size <= len(chars))]
         for j in range(size):
-            ok &= chars[np.clip(first + j, 0, len(chars) - 1)] == codes[j]
-        found |= ok
-    return np.unique(owner[found])
+            if j != k and len(start):
+                start = start[chars[start + j] == codes[j]]
+        found.append(start)
+    starts = np.concatenate(found)
+    if not len(starts):
+        return docs[:0]
+    owners = np.searchsorted(values.arrays["text_ptr"] // 2, starts, "right") - 1
+    return np.intersect1d(owners, docs)
+
+
+def _inner(values: SegmentValues, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """A segment's unit beginnings inside a part, as character offsets (not a document's or a part's own beginning,
+    which a separator character precedes), and the character at each; worked out once a segment."""
+    kept = values.__dict__.setdefault("_inner_starts", {})
+    if level not in kept:
+        chars = np.frombuffer(values.texts, dtype=_CHAR)
+        at = values.arrays[f"{level}_starts"] // 2
+        at = at[(at > 0) & (at < len(chars))]
+        at = at[chars[at - 1] != _SEPARATOR]
+        doc_starts = values.arrays["text_ptr"] // 2
+        at = at[doc_starts[np.minimum(np.searchsorted(doc_starts, at), len(doc_starts) - 1)] != at]
+        kept[level] = (at, chars[at])
+    return kept[level]
 
 
 def _checked(snapshot: IndexSnapshot, docs: np.ndarray, groups: list[list[_Needle]], level: str,
