@@ -23,18 +23,20 @@ from search.citing import citing, resolved_cites
 from search.validity import day_range, repealed_among, validity_of
 
 Batch = Callable[[list[str]], list[ResultSet]]
-MAX_READ = 1000  # items read for one list (those citing one item, the items stating repeals …)
+MAX_READ = 1000  # items read for one list of an item page (those citing it …)
+MAX_STANDING = 20_000  # items stating repeals, and items they name, read to know which items are repealed
 
 
 def standing(batch: Batch, viewer: Viewer, on: int) -> Standing:
     """The items repealed as the viewer sees them, and whether any states a validity of its own, on day ``on``."""
     index, seen = items_of(viewer), seen_by(viewer)
-    stating, dated = batch([_select(index, [f"MATCH('@mark {REPEALS}')", *seen]),
+    stating, dated = batch([_select(index, [f"MATCH('@mark {REPEALS}')", *seen], MAX_STANDING),
                             f"SELECT id FROM {index} WHERE {' AND '.join(['valid_until > 0', *seen])} LIMIT 0, 1 "
                             "OPTION ranker=none"])
     repealers = _items(stating)
     keys = sorted({k for r in repealers for k in repealed_keys(r)})
-    targets = _items(batch([_select(index, [f"own_keys IN ({id_list(keys)})", *seen])])[0]) if keys else []
+    targets = _items(batch([_select(index, [f"own_keys IN ({id_list(keys)})", *seen], MAX_STANDING)])[0]) \
+        if keys else []
     found = repealed_among(((t.id, day_range(t)[0], own_keys(t)) for t in targets),
                            ((r.id, day_range(r)[1], repealed_keys(r)) for r in repealers))
     return Standing(tuple(sorted(doc_id(i) for i in found)), bool(dated.rows), on)
@@ -54,10 +56,10 @@ def relations(batch: Batch, item: Item, viewer: Viewer, on: int) -> tuple[list[d
     return resolved_cites(item, holders), citing(item, citers), validity_of(item, repealers, on)
 
 
-def _select(index: str, where: list[str]) -> str:
-    """The newest MAX_READ items of ``index`` meeting ``where``."""
+def _select(index: str, where: list[str], limit: int = MAX_READ) -> str:
+    """The newest ``limit`` items of ``index`` meeting ``where``."""
     return (f"SELECT data FROM {index} WHERE {' AND '.join(where)} ORDER BY last_day DESC, id ASC "
-            f"LIMIT 0, {MAX_READ} OPTION max_matches={MAX_READ}, ranker=none")
+            f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
 
 
 def _items(answer: ResultSet) -> list[Item]:
