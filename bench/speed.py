@@ -9,7 +9,9 @@ For each scale (1× by default; ``--scales 1 2 4`` for growth, the corpus copied
   and the first page: in-process, and over HTTP to ``python -m webapp`` with 1 and 8
   concurrent clients; the server's resident memory;
 * **anchor**: the same queries on Tantivy over jieba words (top 10, count, two terms
-  aggregations), built and run in the same process as this benchmark.
+  aggregations), built and run in the same process as this benchmark;
+* **within**: the same queries with every term in one paragraph or one sentence, against the ordinary search of
+  the same terms (:mod:`bench.within`).
 
 Every query is first answered from a cold start of the service's caches ("first"),
 then again ("repeat"); each is measured five times (a fresh service or server each
@@ -35,6 +37,7 @@ import threading
 import time
 from pathlib import Path
 
+from bench import within
 from bench.measure import folder_mb, free_port, percentiles, rss_mb, timed, timed_search, wait_healthy
 from bench.tantivy_anchor import Anchor
 from bench.tantivy_anchor import build as build_tantivy
@@ -104,6 +107,7 @@ def measure(scale: int, work: Path, queries: list[dict], jieba_per_copy: float |
     if not queries_only:
         result.update(measure_build(scale, work, tokens, index_dir, jieba_per_copy))
     result["in_process"] = in_process(index_dir, queries)
+    result["within"] = within.measure(index_dir, queries, RUNS)
     single = [over_http(index_dir, queries, clients=1) for _ in range(RUNS)]  # a fresh server each time
     result["http_1"] = median_run([stats for stats, _ in single])
     result["http_8"], server_mb_8 = over_http(index_dir, queries, clients=CLIENTS)
@@ -272,6 +276,8 @@ def table(results: list[dict]) -> str:
         for key, name in (("first", "in-process, first run"), ("repeat", "in-process, repeated")):
             s = r["in_process"][key]
             row(name, lat(s), "p95 vs Tantivy p95" if anchor_p95 else "", s["p95"] / anchor_p95 if anchor_p95 else None)
+        if "within" in r:
+            lines.extend(within.rows(r["within"]))
         for key, name in (("http_1", "HTTP, 1 client"), (f"http_{CLIENTS}", f"HTTP, {CLIENTS} clients")):
             s = r[key]
             row(f"{name} ({s['requests_per_second']:.0f} req/s)", lat(s), "p95 vs Tantivy p95" if anchor_p95 else "",

@@ -12,6 +12,7 @@ instead (:func:`facet_counts`), each leaving out its own facet's.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from cluster.schema import (
     ALL_VARIANTS_UP_TO,
@@ -29,11 +30,13 @@ from cluster.schema import (
 )
 from indexer.items import SEPARATOR, date_number
 from indexer.normalize import term_gaps
+from indexer.references import number_key
 from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.facet_values import UNKNOWN_YEAR
 from search.query import ParsedQuery, Term, parse, titles_only
 from search.ranking import BODY_B, TITLE_B
 from search.results import SearchQuery
+from search.validity import CODES, EXPIRED, NONE_KNOWN, REPEALED
 
 TITLE_WEIGHT = 8  # a match in the title counts this many times one in the body
 # Ranking: first how many of the query's keywords (character pairs: a two-character term is one) each field holds,
@@ -55,6 +58,36 @@ def parsed_query(query: SearchQuery) -> ParsedQuery:
 
 
 Verified = Mapping[Term, list[int]]  # for a term that may span joining marks: the documents checked to hold it
+VSTATE = "vstate"  # the alias of an item's validity status in a statement filtering by it
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a search needs of validity (:mod:`search.validity`) as a viewer sees it: the items repealed (document
+    ids), whether any item states a validity of its own, and the day."""
+
+    repealed: tuple[int, ...] = ()
+    dated: bool = False
+    on: int = 0
+
+    @property
+    def known(self) -> bool:
+        """Is any item other than 未见废止 (else every count of the facet is of that value)?"""
+        return bool(self.repealed) or self.dated
+
+    def expression(self) -> str:
+        """An item's status code (:mod:`search.validity`) as a SphinxQL expression."""
+        ended = f"IF(valid_until > 0 AND valid_until < {self.on}, {EXPIRED}, {NONE_KNOWN})"
+        return f"IF(IN(id, {id_list(self.repealed)}), {REPEALED}, {ended})" if self.repealed else ended
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """What the searcher worked out beyond the query's text: the items holding every term in one paragraph or
+    sentence (``together``; None: not asked) and the validity of items (``standing``)."""
+
+    together: tuple[int, ...] | None = None
+    standing: Standing = Standing()
 
 
 def spans_marks(term: Term) -> bool:
@@ -115,10 +148,15 @@ def seen_by(viewer: Viewer) -> list[str]:
 
 
 def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, viewer: Viewer,
-               facet_filters: bool = True) -> str:
-    """The WHERE clause: the match, what the viewer may see, the date range, the issue, and (unless left out for
-    the facet counts, which test them in :func:`facet_counts`) every facet filter."""
+               facet_filters: bool = True, narrowed: Narrowed = Narrowed()) -> str:
+    """The WHERE clause: the match, what the viewer may see, the date range, the issue, the 文号 cited, the items
+    holding the terms together, and (unless left out for the facet counts, which test them in :func:`facet_counts`)
+    every facet filter (validity by the alias :func:`validity_column` defines)."""
     out = [f"MATCH('{match(parsed, verified)}')", *seen_by(viewer)]
+    if cited := query.filters["cites"]:
+        out.append(f"cite_keys IN ({id_list(number_key(c) for c in cited)})")
+    if narrowed.together is not None:
+        out.append(f"id IN ({id_list(narrowed.together) or 0})")
     if query.date_from or query.date_to:
         low = date_number(query.date_from) if query.date_from else 1
         high = date_number(query.date_to) if query.date_to else LAST_DAY
@@ -127,14 +165,22 @@ def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, view
     if issues:
         out.append(f"issue_hash IN ({id_list(issue_hash(k) for k in issues)})")
     if facet_filters:
-        out += [f"{attr} IN ({ids})" for attr, ids in _facet_filters(query).values()]
+        out += [f"{attr} IN ({ids})" for facet, (attr, ids) in _facet_filters(query, narrowed.standing).items()
+                if facet != "validity"]
+        if query.filters["validity"]:
+            out.append(f"{VSTATE} IN ({id_list(CODES[v] for v in query.filters['validity'])})")
     return " AND ".join(out)
 
 
-COUNTED = ("department", "topic", "year", "all")  # what the columns of facet_counts count
+def validity_column(query: SearchQuery, standing: Standing) -> str:
+    """The select-list column a statement filtering by validity needs (``, <status> AS vstate``), else nothing."""
+    return f", {standing.expression()} AS {VSTATE}" if query.filters["validity"] else ""
 
 
-def facet_counts(query: SearchQuery) -> tuple[str, dict[str, int]]:
+COUNTED = ("department", "topic", "year", "validity", "all")  # what the columns of facet_counts count
+
+
+def facet_counts(query: SearchQuery, standing: Standing = Standing()) -> tuple[str, dict[str, int]]:
     """The select list of a grouped count under ``conditions(…, facet_filters=False)``, and the column counting for
     each of :data:`COUNTED` the matches that pass every facet filter but that facet's own (``all``: every one).
 
@@ -142,7 +188,7 @@ def facet_counts(query: SearchQuery) -> tuple[str, dict[str, int]]:
     a match only between queries whose results have one shape); a filter's own facet lists the values it would
     add (disjunctive facets). Without facet filters one ``COUNT(*)`` is every column: a sum a column costs a
     fifth more on queries matching most items."""
-    filters = _facet_filters(query)
+    filters = _facet_filters(query, standing)
     if not filters:
         return "GROUPBY() AS k, COUNT(*) AS c", dict.fromkeys(COUNTED, 1)
     columns = ["GROUPBY() AS k"]
@@ -152,8 +198,8 @@ def facet_counts(query: SearchQuery) -> tuple[str, dict[str, int]]:
     return ", ".join(columns), {counted: 1 + i for i, counted in enumerate(COUNTED)}
 
 
-def _facet_filters(query: SearchQuery) -> dict[str, tuple[str, str]]:
-    """The query's facet filters: facet -> (attribute, the values' ids), for the facets it filters."""
+def _facet_filters(query: SearchQuery, standing: Standing) -> dict[str, tuple[str, str]]:
+    """The query's facet filters: facet -> (attribute or expression, the values' ids), for the facets it filters."""
     out = {}
     if departments := query.filters["department"]:
         out["department"] = ("departments", id_list(value_id("department", d) for d in departments))
@@ -161,6 +207,8 @@ def _facet_filters(query: SearchQuery) -> dict[str, tuple[str, str]]:
         out["topic"] = ("topic_keys", id_list(value_id("topic" if SEPARATOR in t else TOPIC_TOP, t) for t in topics))
     if years := query.filters["year"]:
         out["year"] = ("years", id_list(0 if y == UNKNOWN_YEAR else int(y) for y in years))
+    if validity := query.filters["validity"]:
+        out["validity"] = (standing.expression(), id_list(CODES[v] for v in validity))
     return out
 
 

@@ -35,6 +35,9 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
   (:func:`generation_row`): a run marks it ``writing`` before it writes anything and names it
   after itself (its stamp and a random part) when it ends, so a searcher may keep answers while
   every shard gives the same name.
+* **Citations and validity.** The keys of :mod:`indexer.references` (what names the item, what it cites, what it
+  repeals) are multi-valued attributes, its stated validity's last day an attribute, and an item stating a repeal
+  has the token :data:`REPEALS` in its ``mark`` field: "which items cite or repeal this one" is a filter on keys.
 * **Facet values** are 63-bit hashes in multi-valued attributes; the values index maps each
   hash back to its facet and name. Topics are stored as one set holding both each topic path
   and its top-level topic (hashed apart), because a filter on topics admits either.
@@ -52,6 +55,7 @@ from typing import Any
 from indexer.errors import IndexStale
 from indexer.items import NO_DATE, PUBLIC, SEPARATOR, Item, date_number, facet_topics, searchable_parts
 from indexer.normalize import JOINING_MARKS, search_form
+from indexer.references import cited_keys, own_keys, repealed_keys, valid_until
 
 ITEMS = "jianbao"  # the distributed index of every item on the aggregator
 PUBLIC_ITEMS = "jianbao_public"  # the distributed index of the public items
@@ -59,8 +63,12 @@ VALUES = "jianbao_values"  # the distributed index of facet values
 EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
 PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
 JOINED = "zj"  # a run of joining marks, in the free fields
+REPEALS = "zr"  # a token of the `mark` field: the item says documents are no longer in force
 ALL_VARIANTS_UP_TO = 6  # places for marks in a term up to which every variant is its own phrase
-CONTENT_VERSION = "2"  # 2: runs of joining marks as one token in the free fields (1: left out)
+# 2: runs of joining marks as one token in the free fields (1: left out); 3: the keys of what names an item, what it
+# cites and repeals (indexer.references), its stated validity, and the token REPEALS in the mark field of an item
+# stating a repeal
+CONTENT_VERSION = "3"
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
@@ -90,6 +98,11 @@ ITEM_ATTRS = (
     # 2.4 ms all 64-bit)
     ("rt_attr_multi_64", "years"),
     ("rt_attr_multi_64", "months"),
+    # what names the item, what it cites and what it repeals (indexer.references), the last day of its stated validity
+    ("rt_attr_multi_64", "own_keys"),
+    ("rt_attr_multi_64", "cite_keys"),
+    ("rt_attr_multi_64", "repeal_keys"),
+    ("rt_attr_uint", "valid_until"),
 )
 VALUE_FIELDS = ("name_text",)
 VALUE_ATTRS = (("rt_attr_string", "kind"), ("rt_attr_string", "name"), ("rt_attr_uint", "stamp"))
@@ -273,7 +286,7 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "body": encode_parts(rest),
         "title_free": encode_parts([title], free=True),
         "body_free": encode_parts(rest, free=True),
-        "mark": f"{EVERYTHING} {doc_token(doc_id(item.id))}",
+        "mark": f"{EVERYTHING} {doc_token(doc_id(item.id))}" + (f" {REPEALS}" if item.repeals else ""),
         "item_id": item.id,
         "data": json.dumps(item.to_dict(), ensure_ascii=False),
         "year": item.year or 0,
@@ -291,6 +304,10 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "departments": [value_id("department", d) for d in item.departments],
         "topic_keys": topic_keys(facet_topics(item)),
         "access_keys": [access_key(g) for g in item.access],
+        "own_keys": own_keys(item),
+        "cite_keys": cited_keys(item),
+        "repeal_keys": repealed_keys(item),
+        "valid_until": valid_until(item),
     }
 
 

@@ -32,18 +32,24 @@ import pymysql
 from cluster.connect import ClusterUnavailable, ResultSet, connect, parse_url, run_batch
 from cluster.memo import Memo
 from cluster.query import (
+    VSTATE,
+    Narrowed,
+    Standing,
     beyond_plain,
     conditions,
     facet_counts,
     id_list,
     items_of,
+    match,
     order,
     parsed_query,
     ranking,
     seen_by,
     spans_marks,
     term_match,
+    validity_column,
 )
+from cluster.references import relations, standing
 from cluster.schema import (
     EVERYTHING,
     GENERATION,
@@ -62,18 +68,29 @@ from cluster.schema import (
     topic_top,
     value_id,
 )
+from cluster.within import MAX_TOGETHER, together
 from indexer.analysis import jieba_tokenizer
 from indexer.errors import IndexStale
 from indexer.items import Item, date_number, searchable_parts
 from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps
 from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.errors import QueryTooExpensive
-from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, one_year, topic_values, year_values
+from search.facet_values import (
+    MONTHS,
+    UNKNOWN_YEAR,
+    FacetValue,
+    flat_values,
+    one_year,
+    topic_values,
+    validity_values,
+    year_values,
+)
 from search.limits import MAX_ISSUE_ITEMS, MAX_SIMILAR, MAX_SUGGESTIONS
 from search.query import ParsedQuery, Term
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult, Similar, hit_of, item_path
 from search.searcher import Export, Searcher
 from search.similar import key_words, similar_enough
+from search.validity import NONE_KNOWN, today
 
 RETRIES = 4  # times a batch is sent again when a shard did not answer
 # Seconds before the first of them, doubled before each next one (0.1 + 0.2 + 0.4 + 0.8): the aggregator's mirror
@@ -170,8 +187,11 @@ class SphinxQLSearcher(Searcher):
         return (f"SELECT {columns} FROM {index} WHERE {where} GROUP BY {attr} "
                 f"LIMIT 0, {limit} OPTION max_matches={limit}, ranker=none")
 
-    def _grouped_all(self, attrs: list[str], where: str, index: str, columns: str) -> list[str]:
-        return [self._grouped(attr, where, index, columns) for attr in attrs]
+    def _grouped_all(self, attrs: list[str], where: str, index: str, columns: str,
+                     standing: Standing | None = None) -> list[str]:
+        """Grouped counts by each attribute (:data:`VSTATE`: by the validity ``standing`` gives)."""
+        return [self._grouped(attr, where, index, columns + (f", {standing.expression()} AS {VSTATE}"
+                                                             if attr == VSTATE and standing else "")) for attr in attrs]
 
     def _counted(self, statements: Callable[[], list[str]]) -> list[ResultSet]:
         """Run the batch of ``statements()``; while a grouped count comes back full (a value may be left out),
@@ -227,9 +247,11 @@ class SphinxQLSearcher(Searcher):
             (page, meta), counts, _ = self._answer(query, parsed, viewer, None, worked_out)
         self._memo.keep(known, worked_out)
         words = [t.text for t in parsed.positive_terms]
+        groups = [[t.text for t in group] for group in parsed.groups] if query.within != "item" else None
         items = self._shown([Item.from_dict(json.loads(row[0])) for row in page.rows], viewer)
-        hits = [hit_of(item, words) for item in items]
+        hits = [hit_of(item, words, groups, query.within) for item in items]
         facets = self._facets(query, counts["departments"], counts["topic_keys"], counts["years"])
+        facets["validity"] = validity_values(dict(counts["vstate"]), tuple(query.filters["validity"]))
         result = SearchResult(query, _meta(meta.rows)["total_found"], hits, facets,
                               (time.perf_counter() - started) * 1000, parsed.notes,
                               months=_months(counts["months"]) if "months" in counts else None)
@@ -243,30 +265,39 @@ class SphinxQLSearcher(Searcher):
         The checks and counts asked are put in ``worked_out``."""
         index = items_of(viewer)
         verified = self._verified(parsed.positive_terms + parsed.excluded, viewer, known, worked_out)
+        narrowed = self._narrowed(query, parsed, verified, viewer, known, worked_out)
         extra, order_by = order(query, parsed)
+        extra += validity_column(query, narrowed.standing)
         offset = (query.page - 1) * query.size
         ranker = ranking(parsed, order_by, partial(self._lengths, index))
-        where = conditions(query, parsed, verified, viewer)
+        where = conditions(query, parsed, verified, viewer, narrowed=narrowed)
         page_statements = [f"SELECT data{extra} FROM {index} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
                            "SHOW META"]
         # The grouped counts, one a facet (and the months of one year's trend), are one batch sent beside the
         # page's: searchd matches once for them (not with the ranked page in the batch, nor with another
         # statement), the facet filters tested in their columns.
+        # Validity is counted by a grouped query of its own only when some item is not 未见废止 (its key being an
+        # expression, its answer has another shape); otherwise its one count is the years' sum.
         counted = [("departments", "department"), ("topic_keys", "topic"), ("years", "year")]
         counted += [("months", "all")] if one_year(query.filters["year"]) else []
-        columns, at = facet_counts(query)
+        counted += [(VSTATE, "validity")] if narrowed.standing.known else []
+        columns, at = facet_counts(query, narrowed.standing)
         statements = partial(self._grouped_all, [attr for attr, _ in counted],
-                             conditions(query, parsed, verified, viewer, facet_filters=False), index, columns)
+                             conditions(query, parsed, verified, viewer, facet_filters=False, narrowed=narrowed),
+                             index, columns, narrowed.standing)
         key = _counts_key(statements())
         grouped = self._memo.get(key, known)
         pending = self._pool.submit(self._counted, statements) if grouped is None else None
-        used_kept = grouped is not None or any(_checked(t, viewer) not in worked_out for t in verified)
+        used_kept = grouped is not None or any(_checked(t, viewer) not in worked_out for t in verified) or any(
+            k not in worked_out for k in self._narrowing_keys(query, parsed, verified, viewer))
         read = self._pool.submit(self._generation) if used_kept or known is None else None
         page = self._batch(page_statements)
         if pending is not None:
             grouped = worked_out[key] = [r.rows for r in pending.result()]
         counts = {attr: _column(rows, at[column]) for (attr, column), rows in zip(counted, grouped)}
+        if not narrowed.standing.known:
+            counts[VSTATE] = [(NONE_KNOWN, sum(c for _, c in _column(grouped[2], at["validity"])))]
         generation = read.result() if read is not None else known
         return page, counts, used_kept and generation != known
 
@@ -292,10 +323,13 @@ class SphinxQLSearcher(Searcher):
         extra, order_by = order(query, parsed)
         index = items_of(viewer)
         ranker = ranking(parsed, order_by, partial(self._lengths, index))
-        where = conditions(query, parsed, self._verified(parsed.positive_terms + parsed.excluded, viewer), viewer)
+        verified = self._verified(parsed.positive_terms + parsed.excluded, viewer)
+        narrowed = self._narrowed(query, parsed, verified, viewer)
+        extra += validity_column(query, narrowed.standing)
+        where = conditions(query, parsed, verified, viewer, narrowed=narrowed)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
-        total = _meta(self._batch([f"SELECT id FROM {index} WHERE {where} LIMIT 0, 1 OPTION ranker=none",
-                                   "SHOW META"])[1].rows)["total_found"]
+        total = _meta(self._batch([f"SELECT id{validity_column(query, narrowed.standing)} FROM {index} WHERE {where} "
+                                   "LIMIT 0, 1 OPTION ranker=none", "SHOW META"])[1].rows)["total_found"]
         wanted = max(min(limit, total), 1)
         ids = self._batch([f"SELECT id{extra} FROM {index} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT 0, {wanted} OPTION max_matches={wanted}, {ranker}"])[0]
@@ -351,7 +385,8 @@ class SphinxQLSearcher(Searcher):
             return None
         neighbours = self._issue_items(item.issue_key, viewer)
         item.position = next((i.position for i in neighbours if i.id == item.id), item.position)
-        return ItemPage(item, neighbours, self._similar(item, viewer))
+        cites, cited_by, validity = relations(self._batch, item, viewer, today())
+        return ItemPage(item, neighbours, self._similar(item, viewer), cites, cited_by, validity)
 
     def _similar(self, item: Item, viewer: Viewer) -> list[Similar]:
         """Other items holding the item's rare words (chosen as the local engine chooses them, counted among the
@@ -440,6 +475,43 @@ class SphinxQLSearcher(Searcher):
     def close(self) -> None:
         self._pool.shutdown()
         self._drop()
+
+    def _narrowing_keys(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]],
+                        viewer: Viewer) -> list[Hashable]:
+        """The memo's keys of the validity and the items holding the terms together a search uses."""
+        keys: list[Hashable] = [("standing", index_groups(viewer), today())]
+        if query.within != "item" and parsed.groups:
+            keys.append(("together", query.within, match(parsed, verified), index_groups(viewer)))
+        return keys
+
+    def _narrowed(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]], viewer: Viewer,
+                  known: str | None = None, worked_out: dict[Hashable, Any] | None = None) -> Narrowed:
+        """The validity of items (:func:`cluster.references.standing`) and, for ``within``, the items holding a term
+        of every group in one paragraph or sentence, checked one by one (kept under generation ``known``; those
+        worked out are put in ``worked_out``)."""
+        keys = self._narrowing_keys(query, parsed, verified, viewer)
+        found = []
+        for key in keys:
+            kept = self._memo.get(key, known)
+            if kept is None:
+                kept = ([standing(self._batch, viewer, key[2])] if key[0] == "standing"
+                        else self._together(query, parsed, verified, viewer))
+                if worked_out is not None:
+                    worked_out[key] = kept
+            found.append(kept)
+        return Narrowed(tuple(found[1]) if len(found) > 1 else None, found[0][0])
+
+    def _together(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]],
+                  viewer: Viewer) -> list[int]:
+        """The items the viewer may see holding a term of every group in one paragraph or sentence."""
+        where = " AND ".join([f"MATCH('{match(parsed, verified)}')", *seen_by(viewer)])
+        rows, meta = self._batch([f"SELECT id, data FROM {items_of(viewer)} WHERE {where} LIMIT 0, {MAX_TOGETHER} "
+                                  f"OPTION max_matches={MAX_TOGETHER}, ranker=none", "SHOW META"])
+        if _meta(meta.rows)["total_found"] > MAX_TOGETHER:
+            raise QueryTooExpensive(f"more than {MAX_TOGETHER} items hold these terms: they are checked one by one "
+                                    "for a paragraph or sentence holding them all; add terms or filters")
+        return sorted(int(doc) for doc, data in rows.rows
+                      if together(Item.from_dict(json.loads(data)), parsed.groups, query.within))
 
     def _verified(self, terms: list[Term], viewer: Viewer, known: str | None = None,
                   worked_out: dict[Hashable, Any] | None = None) -> dict[Term, list[int]]:

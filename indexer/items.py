@@ -49,6 +49,10 @@ class Item:
     ``duplicates`` are the other sources of the same item; ``access`` is
     ``["public"]`` or the groups that may see the item; ``topic_basis`` says why the
     rules gave its topics (``依据：标题含“收费公路”``), empty when stated or none.
+    ``cites`` are the documents the text names (by 文号 or 《title》), ``repeals`` those it
+    says are no longer in force (with the sentence saying so) and ``expires`` the end of
+    the validity it states for itself (:mod:`indexer.ingest.enrich.citations`,
+    :mod:`indexer.ingest.enrich.validity`).
     """
 
     id: str
@@ -72,6 +76,9 @@ class Item:
     access: list[str] = field(default_factory=lambda: [PUBLIC])
     topic_basis: str = ""  # why the topic was given (依据：标题含“收费公路”), when no document stated it
     truncated: int = 0  # characters of the text left out beyond MAX_ITEM_CHARS (MAX_TEXT_CHARS for a whole file)
+    cites: list[dict[str, Any]] = field(default_factory=list)  # [{"doc_number", "title"}] as the text names them
+    repeals: list[dict[str, Any]] = field(default_factory=list)  # [{"doc_number", "title", "evidence"}] it ends
+    expires: dict[str, str] | None = None  # {"date", "evidence"}: the end of the validity it states for itself
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indexer.items import SEPARATOR, UNFILED
+from search.validity import LABELS
 
-FACETS = ("department", "topic", "year")
-FILTERS = (*FACETS, "issue")  # the issue filter (an issue key) narrows results but is not counted as a facet
+FACETS = ("department", "topic", "year", "validity")
+# The issue filter (an issue key) and the cites filter (a 文号 the items cite) narrow results but are not counted.
+FILTERS = (*FACETS, "issue", "cites")
 UNKNOWN_YEAR = "unknown"
 MAX_VALUES = 50  # values listed a facet (the selected ones are always listed)
 MONTHS = tuple(f"{m:02d}" for m in range(1, 13))  # of the trend when one year is selected
@@ -62,6 +64,13 @@ def year_values(by_year: dict[int, int], selected: tuple[str, ...]) -> list[Face
     listed = {v.value for v in values}
     values += [FacetValue(s, 0, True) for s in selected if s not in listed]
     return values
+
+
+def validity_values(counts: dict[int, int], selected: tuple[str, ...]) -> list[FacetValue]:
+    """The validity facet from counts by status code: 已废止, 已失效, 未见废止 in this order, those with a count or
+    selected."""
+    return [FacetValue(label, int(counts.get(code, 0)), label in selected) for code, label in LABELS.items()
+            if counts.get(code, 0) or label in selected]
 
 
 def one_year(years: list[str]) -> bool:

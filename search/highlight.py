@@ -18,6 +18,7 @@ from functools import lru_cache
 from html import escape
 
 from indexer.normalize import JOINING_MARKS, search_form, term_gaps, traditional_forms
+from indexer.passages import display_units
 
 SNIPPET_CHARS = 120
 LABEL_CHARS = 40
@@ -114,6 +115,18 @@ def snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
               if e > start and s < end]
     body = mark(flat[start:end], inside)
     return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(flat) else "")
+
+
+def passage(text: str, groups: list[list[str]], level: str, width: int = SNIPPET_CHARS) -> str | None:
+    """The snippet of the first paragraph or sentence (``level``) of the text holding a term of every group, marked;
+    None when none does (the terms stand together in the title, or only across units)."""
+    terms = [t for group in groups for t in group]
+    for start, end in display_units(text, level):
+        unit = text[start:end]
+        if len(unit) * max(map(len, terms), default=1) <= MAX_PATTERN_STEPS and \
+                all(any(_pattern(t).search(unit) for t in group if t) for group in groups):
+            return snippet(unit.strip(), terms, width)
+    return None
 
 
 def label(title: str, body: str, terms: list[str]) -> str:

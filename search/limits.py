@@ -4,6 +4,7 @@ from __future__ import annotations
 
 SORTS = ("relevance", "date_desc", "date_asc")
 SCOPES = ("all", "title")
+WITHIN = ("item", "paragraph", "sentence")  # where every term of a query must stand together
 MAX_QUERY_CHARS = 500  # characters of `q`, on every route that takes one
 MAX_TERMS = 24  # terms of a query used; the rest are dropped with a note
 MAX_SYNONYMS = 4  # synonyms an unquoted term also finds (from indexer/data/synonyms.txt)
@@ -15,3 +16,4 @@ MAX_EXPORT_ROWS = 100_000  # rows one CSV export gives; a larger result set is c
 MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 5  # similar items on an item page
 MAX_ISSUE_ITEMS = 300  # items of one issue listed beside an item and on its issue page
+MAX_CITED_BY = 200  # items citing an item listed on its page (newest first)

@@ -14,10 +14,11 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.analysis import word_spans
+from indexer.docnumbers import canonical
 from indexer.items import Item, issue_facts
 from search.errors import BadParameter, ResultWindow
 from search.facet_values import FILTERS, UNKNOWN_YEAR, FacetValue
-from search.highlight import label, snippet
+from search.highlight import label, passage, snippet
 from search.limits import (
     MAX_FACET_VALUES,
     MAX_PAGE_SIZE,
@@ -26,7 +27,9 @@ from search.limits import (
     MAX_VALUE_CHARS,
     SCOPES,
     SORTS,
+    WITHIN,
 )
+from search.validity import CODES
 
 FIRST_TEXT_CHARS = 60  # of the text of an untitled first item kept to name its issue
 SHORT_LABEL_CHARS = 24  # the most characters of such a name
@@ -54,6 +57,7 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     size: int = 10
+    within: str = "item"  # where every term must stand together: the item, one paragraph, one sentence
 
     def __post_init__(self) -> None:
         self.filters = {name: list(dict.fromkeys(self.filters.get(name, ()))) for name in FILTERS}
@@ -65,6 +69,8 @@ class SearchQuery:
             raise BadParameter("q", f"longer than {MAX_QUERY_CHARS} characters")
         if self.scope not in SCOPES:
             raise BadParameter("scope", f"must be one of {', '.join(SCOPES)}")
+        if self.within not in WITHIN:
+            raise BadParameter("within", f"must be one of {', '.join(WITHIN)}")
         if self.sort not in SORTS:
             raise BadParameter("sort", f"must be one of {', '.join(SORTS)}")
         if not 1 <= self.size <= MAX_PAGE_SIZE:
@@ -78,6 +84,12 @@ class SearchQuery:
                 raise BadParameter(name, f"at most {MAX_FACET_VALUES} different values")
             if any(len(v) > MAX_VALUE_CHARS for v in values):
                 raise BadParameter(name, f"a value is longer than {MAX_VALUE_CHARS} characters")
+        for value in self.filters["validity"]:
+            if value not in CODES:
+                raise BadParameter("validity", f"{value!r} is not one of {', '.join(CODES)}")
+        for number in self.filters["cites"]:
+            if canonical(number) is None:
+                raise BadParameter("cites", f"{number!r} is not a 文号 (such as 国办发〔2016〕82号)")
         for year in self.filters["year"]:
             if year != UNKNOWN_YEAR and not (len(year) == 4 and year.isascii() and year.isdigit()):
                 raise BadParameter("year", f"{year!r} is not a year (YYYY) or 'unknown'")
@@ -117,6 +129,7 @@ class SearchQuery:
             sort=one("sort", "relevance"),
             page=number("page", 1),
             size=number("size", 10),
+            within=one("within", "item"),
         )
 
     def to_params(self, **changes: Any) -> list[tuple[str, str]]:
@@ -127,7 +140,7 @@ class SearchQuery:
             pairs.append(("q", data["q"]))
         for name in FILTERS:
             pairs.extend((name, v) for v in data["filters"].get(name, ()))
-        for name, default in (("date_from", None), ("date_to", None), ("scope", "all"),
+        for name, default in (("date_from", None), ("date_to", None), ("scope", "all"), ("within", "item"),
                               ("sort", "relevance"), ("page", 1), ("size", 10)):
             if data[name] not in (default, None):
                 pairs.append((name, str(data[name])))
@@ -136,7 +149,7 @@ class SearchQuery:
     def to_dict(self) -> dict[str, Any]:
         """The query as the API echoes it."""
         return {"q": self.q, **{name: self.filters[name] for name in FILTERS}, "date_from": self.date_from,
-                "date_to": self.date_to, "scope": self.scope, "sort": self.sort}
+                "date_to": self.date_to, "scope": self.scope, "within": self.within, "sort": self.sort}
 
 
 @dataclass
@@ -160,13 +173,15 @@ class Hit:
         return dict(self.__dict__)
 
 
-def hit_of(item: Item, terms: list[str]) -> Hit:
-    """The hit showing ``item``, its title and snippet highlighted for the search-form ``terms``."""
+def hit_of(item: Item, terms: list[str], groups: list[list[str]] | None = None, within: str = "item") -> Hit:
+    """The hit showing ``item``, its title and snippet highlighted for the search-form ``terms``; with ``within`` a
+    paragraph or a sentence, the snippet is the first one holding a term of every one of the query's ``groups``."""
+    together = passage(item.body, groups, within) if groups and within != "item" else None
     return Hit(
         id=item.id,
         title=item.title,
         title_html=label(item.title, item.body, terms),
-        snippet_html=snippet(item.body, terms),
+        snippet_html=together if together is not None else snippet(item.body, terms),
         departments=item.departments,
         topics=item.topics,
         date=item.date,
@@ -216,16 +231,22 @@ class SearchResult:
 
 @dataclass
 class ItemPage:
-    """An item with its issue (the other items in order) and similar items."""
+    """An item with its issue (the other items in order) and similar items; its citations resolved against the
+    archive (``cites``: :func:`search.citing.resolved_cites`), the items citing it (``cited_by``) and whether it is
+    still in force (``validity``: :func:`search.validity.validity_of`), all as the viewer may see them."""
 
     item: Item
     issue_items: list[Item] = field(default_factory=list)
     similar: list[Similar] = field(default_factory=list)
+    cites: list[dict[str, Any]] = field(default_factory=list)
+    cited_by: list[dict[str, Any]] = field(default_factory=list)
+    validity: dict[str, Any] = field(default_factory=lambda: {"status": "none_known", "by": None, "evidence": ""})
 
     def to_dict(self) -> dict[str, Any]:
         """The item page as ``/api/items/<id>`` returns it."""
         return {
-            "item": {**self.item.to_dict(), "page_url": item_path(self.item.id)},
+            "item": {**self.item.to_dict(), "page_url": item_path(self.item.id), "cites": self.cites,
+                     "cited_by": self.cited_by, "validity": self.validity},
             "issue": {"title": self.item.issue, "date": self.item.date, "key": self.item.issue_key,
                       "items": [item_brief(i) for i in self.issue_items]},
             "similar": [{**item_brief(s.item), "shared_terms": s.shared} for s in self.similar],

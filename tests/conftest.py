@@ -37,6 +37,16 @@ XWLB = SHARED / "corpora" / "xwlb.jsonl.gz"
 EVAL = SHARED / "eval" / "xwlb_public.json"
 ARTIFACTS = ROOT / "test-artifacts"
 SLICE_SIZE = 2000
+GOV_PAGES = SHARED / "corpora" / "realworld" / "web_html"  # 60 gov.cn pages of 国务院 and 国务院办公厅 documents
+GOV_108 = SHARED / "corpora" / "topics" / "gccmpd_govprc_108.jsonl.gz"  # 108 gov.cn documents as records
+# A record of the notice 国办发〔2018〕117号 (govcn_content_5347465) says 停止执行: its 文号 and title as that page
+# names them, its date and opening as a 通知 of the time would have them.
+REPEALED_RECORD = {"id": "guobanfa-2016-82", "doc_number": "国办发〔2016〕82号", "date": "2016-11-22",
+                   "department": "国务院办公厅",
+                   "title": "国务院办公厅关于对真抓实干成效明显地方加大激励支持力度的通知",
+                   "body": "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n"
+                           "经国务院同意，现就对真抓实干成效明显地方加大激励支持力度有关事项通知如下。\n"
+                           "国务院办公厅\n2016年11月22日"}
 # Every archive of ../shared/corpora but the large xwlb corpus (which comes in as its 2,000-record slice).
 REAL_ARCHIVES = tuple(SHARED / "corpora" / name for name in ("realworld", "realworld2", "realworld3", "realworld4",
                                                               "ofd", "topics"))
@@ -44,7 +54,7 @@ REAL_ARCHIVES = tuple(SHARED / "corpora" / name for name in ("realworld", "realw
 
 # A test is marked `shared` when its code, a fixture it uses, or a module-level name either of them uses
 # (a constant, a helper) names the shared data.
-SHARED_NAMES = ("xwlb_records", "xwlb_slice", "XWLB", "SHARED", "EVAL")
+SHARED_NAMES = ("xwlb_records", "xwlb_slice", "XWLB", "SHARED", "EVAL", "GOV_PAGES", "GOV_108")
 
 
 def _shared_names(module: ModuleType) -> set[str]:
@@ -157,6 +167,32 @@ def slice_items(xwlb_slice) -> list[Item]:
 @pytest.fixture(scope="session")
 def slice_searcher(xwlb_slice, tmp_path_factory) -> Searcher:
     return open_index(build_index([xwlb_slice], tmp_path_factory.mktemp("slice-index")))
+
+
+@pytest.fixture(scope="session")
+def precedents_archive(tmp_path_factory) -> Path:
+    """An archive of the 60 gov.cn pages and the 108 gov.cn documents (linked, not copied) and REPEALED_RECORD."""
+    if not GOV_PAGES.is_dir():
+        pytest.fail(f"{GOV_PAGES} is missing: the tests need ../shared beside the project")
+    archive = tmp_path_factory.mktemp("precedents")
+    (archive / "web_html").mkdir()
+    for page in sorted(GOV_PAGES.glob("*.html")):
+        (archive / "web_html" / page.name).symlink_to(page)
+    (archive / GOV_108.name).symlink_to(GOV_108)
+    write_jsonl(archive / "added.jsonl", [REPEALED_RECORD])
+    return archive
+
+
+@pytest.fixture(scope="session")
+def precedents_index(precedents_archive, tmp_path_factory) -> Path:
+    return build_index([precedents_archive], tmp_path_factory.mktemp("precedents-index"))
+
+
+@pytest.fixture(scope="session")
+def precedents_searcher(precedents_index) -> Searcher:
+    searcher = open_index(precedents_index)
+    yield searcher
+    searcher.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import pytest
@@ -205,6 +207,26 @@ def test_pages_render(client):
     assert "<header" not in embed and "新增<mark>就业</mark>" in embed
     xml = client.get("/opensearch.xml")
     assert xml.mimetype == "application/opensearchdescription+xml" and b"{searchTerms}" in xml.data
+
+
+def test_the_search_page_offers_word_positions_validity_and_search_within_results(client):
+    page = client.get("/search?q=工作&department=区教育局&within=sentence").get_data(as_text=True)
+    assert '<input type="radio" name="within" value="sentence" checked> 同句' in page
+    assert "词语位置：同句" in page and 'id="facet-validity"' in page and "未见废止" in page
+    form = page.split('class="searchbox refine"')[1].split("</form>")[0]
+    assert 'name="refine"' in form and "在结果中检索" in form
+    kept = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    assert kept == {"q": "工作", "department": "区教育局", "within": "sentence"}
+    refined = client.get("/search", query_string={**kept, "refine": " 校园 ", "page": "3"})
+    assert refined.status_code == 302
+    target = parse_qs(urlsplit(refined.headers["Location"]).query)
+    assert target == {"q": ["工作 校园"], "department": ["区教育局"], "within": ["sentence"]}
+    narrowed = client.get(refined.headers["Location"]).get_data(as_text=True)
+    alone = client.get("/api/search?q=工作 校园&department=区教育局&within=sentence").get_json()
+    assert f'共 <strong id="total">{alone["total"]}</strong> 条' in narrowed
+    api = client.get("/api/search?q=工作&within=paragraph&cites=国发〔2016〕5号").get_json()
+    assert api["query"]["within"] == "paragraph" and api["query"]["cites"] == ["国发〔2016〕5号"] and api["total"] == 0
+    assert [v["value"] for v in client.get("/api/search").get_json()["facets"]["validity"]] == ["未见废止"]
 
 
 def test_export_is_the_whole_result_set_as_utf8_csv_with_bom(client):

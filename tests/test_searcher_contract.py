@@ -7,21 +7,27 @@ gives (the truth does not depend on any backend).
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from indexer.build import build
+from indexer.docnumbers import canonical
 from indexer.errors import Report
 from indexer.ingest.files import read_items
 from indexer.items import Item
 from indexer.normalize import search_form
 from search import BadParameter, Searcher, SearchQuery, item_path
 from search.access import EVERYTHING, may_see, viewer_of
+from search.citing import citing, resolved_cites
 from search.errors import ResultWindow
 from search.limits import MAX_PAGE_SIZE, MAX_RESULT_WINDOW, MAX_SIMILAR
+from search.query import parse
+from search.validity import today, validity_of
 from tests.conftest import CORPUS, build_index, open_index, write_jsonl
 from tests.test_cluster import cluster_searcher, running_cluster
 from tests.test_facets import brute_force, from_result
@@ -359,3 +365,103 @@ def test_a_build_reports_both_files_of_a_repeated_id(tmp_path):
     build([archive], tmp_path / "index", report, workers=1)
     [problem] = [p for p in report.problems if "same" in p.reason]
     assert problem.path.endswith("second.jsonl") and "first.jsonl" in problem.reason
+
+
+# Citations, validity and words together: the 60 gov.cn pages, the 108 gov.cn documents and a record one of them
+# repeals; the truth is the shared rules (search.citing, search.validity) applied to every item read.
+
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
+def precedents(request, precedents_archive, tmp_path_factory) -> Iterator[tuple[Searcher, list[Item]]]:
+    items = list(read_items([precedents_archive], Report(stream=None)))
+    kept = {i.id: i for i in items}  # a later record of one id replaces an earlier one
+    for searcher in BACKENDS[request.param](precedents_archive, tmp_path_factory.mktemp(request.param + "-prec")):
+        yield searcher, list(kept.values())
+
+
+def test_item_pages_resolve_citations_list_citing_items_and_say_whether_in_force(precedents):
+    searcher, items = precedents
+    on = today()
+    linked = 0
+    for item in items:
+        page = searcher.item_page(item.id)
+        assert page.cites == resolved_cites(item, items), item.id
+        assert page.cited_by == citing(item, items), item.id
+        assert page.validity == validity_of(item, items, on), item.id
+        linked += sum(1 for c in page.cites if c["id"])
+    assert linked >= 5
+
+
+@pytest.mark.parametrize("filters", [{"validity": ["已废止"]}, {"validity": ["未见废止"]},
+                                     {"validity": ["已废止", "已失效"], "year": ["2016"]},
+                                     {"cites": ["国发〔2005〕18号"]}, {"cites": ["国发〔2002〕5号", "中发〔1999〕18号"]},
+                                     {"cites": ["国发〔2002〕5号"], "validity": ["未见废止"]}])
+@pytest.mark.parametrize("q", ["", "电力"])
+def test_the_validity_and_cites_filters_and_the_validity_facet_equal_a_scan(precedents, filters, q):
+    searcher, items = precedents
+    on = today()
+    status = {i.id: validity_of(i, items, on)["status"] for i in items}
+    labels = {"repealed": "已废止", "expired": "已失效", "none_known": "未见废止"}
+    cited = {canonical(n) for n in filters.get("cites", [])}
+
+    def passes(item: Item, but: str = "") -> bool:
+        return ((not q or search_form(q) in search_form(item.title + item.body))
+                and (but == "validity" or not filters.get("validity") or labels[status[item.id]] in filters["validity"])
+                and (not cited or bool(cited & {c["doc_number"] for c in item.cites}))
+                and (not filters.get("year") or str(item.year) in filters["year"]))
+
+    result = searcher.search(SearchQuery(q=q, filters=filters))
+    expected = {i.id for i in items if passes(i)}
+    assert {i.id for i in searcher.export(SearchQuery(q=q, filters=filters), 1000).items} == expected
+    assert result.total == len(expected)
+    counts = {v.value: v.count for v in result.facets["validity"] if v.count}
+    assert counts == dict(Counter(labels[status[i.id]] for i in items if passes(i, but="validity")))
+
+
+@pytest.mark.parametrize("q", ["地震 预案", "国务院 同意", '"煤炭" "价格"', "电力 -煤炭", "title:国务院 批复"])
+@pytest.mark.parametrize("within", ["paragraph", "sentence"])
+def test_words_in_one_paragraph_or_sentence_equal_a_scan(precedents, q, within):
+    searcher, items = precedents
+    parsed = parse(q)
+    expected = {i.id for i in items if all(any(search_form(t.text) in search_form(i.title if t.title_only else
+                                                                                  i.title + "\n" + i.body)
+                                               for t in g) for g in parsed.groups)
+                and not any(search_form(t.text) in search_form(i.title + i.body) for t in parsed.excluded)
+                and _together(i, parsed, within)}
+    result = searcher.search(SearchQuery(q=q, within=within))
+    assert {i.id for i in searcher.export(SearchQuery(q=q, within=within), 1000).items} == expected
+    assert result.total == len(expected)
+
+
+def _together(item: Item, parsed, within: str) -> bool:
+    """One unit (the title, a line, a sentence ending at 。！？；) holding a term of every group."""
+    units = [item.title] + [s for line in item.body.split("\n")
+                            for s in (re.split(r"(?<=[。！？；!?;])", line) if within == "sentence" else [line])]
+    return any(all(any(search_form(t.text) in search_form(unit) and (n == 0 or not t.title_only) for t in g)
+                   for g in parsed.groups) for n, unit in enumerate(units))
+
+
+REPEALING = [
+    {"id": "p-old", "title": "某市关于某事的通知", "doc_number": "某发〔2015〕1号", "date": "2015-01-01", "body": "正文。"},
+    {"id": "r-new", "title": "某市关于某事的补充通知", "date": "2020-01-01", "access": ["A"],
+     "body": "依据某发〔2015〕1号，……。《某市关于某事的通知》（某发〔2015〕1号）同时废止。"},
+    {"id": "p-cite", "title": "某市关于另一事的通知", "date": "2021-01-01", "body": "按照某发〔2015〕1号办理。"},
+]
+
+
+@pytest.mark.parametrize("backend", BACKEND_PARAMS)
+def test_a_repeal_or_citation_a_viewer_may_not_see_marks_and_lists_nothing_for_it(backend, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    write_jsonl(archive / "records.jsonl", REPEALING)
+    for searcher in BACKENDS[backend](archive, tmp_path):
+        anonymous, group = viewer_of(), viewer_of(["A"])
+        assert searcher.item_page("p-old", viewer=anonymous).validity["status"] == "none_known"
+        assert [c["id"] for c in searcher.item_page("p-old", viewer=anonymous).cited_by] == ["p-cite"]
+        page = searcher.item_page("p-old", viewer=group)
+        assert page.validity["status"] == "repealed" and page.validity["by"]["id"] == "r-new"
+        assert [c["id"] for c in page.cited_by] == ["p-cite", "r-new"]
+        for viewer, expected in ((anonymous, []), (group, ["p-old"])):
+            found = searcher.search(SearchQuery(filters={"validity": ["已废止"]}), viewer=viewer)
+            assert [h.id for h in found.hits] == expected
+            assert {v.value: v.count for v in searcher.search(SearchQuery(), viewer=viewer).facets["validity"]} == \
+                ({"已废止": 1, "未见废止": 2} if expected else {"未见废止": 2})

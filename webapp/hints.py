@@ -41,7 +41,7 @@ def no_results_help(searcher: Searcher, query: SearchQuery, labels: Mapping[str,
     """When nothing is found: each filter, the quote marks and each term that hides results, with the
     query without it and how many that finds (only changes that find something are offered)."""
     changes: list[tuple[str, dict]] = []
-    for name in (*FACETS, "issue"):
+    for name in (*FACETS, "issue", "cites"):
         for value in query.filters.get(name, ()):
             rest = [v for v in query.filters[name] if v != value]
             changes.append((f"去掉筛选“{labels.get(name, name)}：{value}”", {"filters": {**query.filters, name: rest}}))
@@ -50,6 +50,8 @@ def no_results_help(searcher: Searcher, query: SearchQuery, labels: Mapping[str,
             changes.append((f"去掉{label} {getattr(query, name)}", {name: None}))
     if query.scope == "title":
         changes.append(("不限于标题", {"scope": "all"}))
+    if query.within != "item":
+        changes.append(("词语不限于同段、同句", {"within": "item"}))
     if '"' in query.q:
         changes.append((f"去掉引号：{query.q.replace(chr(34), ' ').strip()}", {"q": query.q.replace('"', " ").strip()}))
     terms = query.q.split()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.limits import (
+    MAX_CITED_BY,
     MAX_FACET_VALUES,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
@@ -17,7 +18,9 @@ from search.limits import (
     MAX_VALUE_CHARS,
     SCOPES,
     SORTS,
+    WITHIN,
 )
+from search.validity import CODES, STATUS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -58,6 +61,14 @@ _SEARCH_PARAMS = [
     _param("year", "Year YYYY or 'unknown' (repeatable)", {"type": "string", "pattern": "^([0-9]{4}|unknown)$"}, True),
     _param("issue", "Issue key, as /api/issues lists them (repeatable; OR within the filter)",
            {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
+    _param("validity", "Whether still in force: 已废止 (a later item of the archive says it is repealed), 已失效 (the "
+                       "validity it states has ended), 未见废止 (repeatable)", {"type": "string", "enum": list(CODES)},
+           True),
+    _param("cites", "A 文号 the items cite, e.g. 国办发〔2016〕82号 (repeatable; items citing any of them)",
+           {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
+    _param("within", "Where every term must stand together: the item, one paragraph (a line of the body; the title "
+                     "is one), one sentence (ending at 。！？； or a line break)",
+           {"type": "string", "enum": list(WITHIN), "default": "item"}),
     _param("date_from", "Inclusive lower date bound", {"type": "string", "format": "date"}),
     _param("date_to", "Inclusive upper date bound", {"type": "string", "format": "date"}),
     _param("scope", "Where words are looked for", {"type": "string", "enum": list(SCOPES), "default": "all"}),
@@ -111,19 +122,20 @@ _SCHEMAS: dict[str, Any] = {
             "size": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
             "query": {"type": "object", "additionalProperties": False,
-                      "required": ["q", "department", "topic", "year", "issue", "date_from", "date_to", "scope",
-                                   "sort"],
+                      "required": ["q", "department", "topic", "year", "validity", "issue", "cites", "date_from",
+                                   "date_to", "scope", "within", "sort"],
                       "properties": {"q": {"type": "string"}, "department": _STRINGS, "topic": _STRINGS,
-                                     "year": _STRINGS, "issue": _STRINGS, "date_from": _NULLABLE_STRING,
-                                     "date_to": _NULLABLE_STRING,
-                                     "scope": {"enum": list(SCOPES)}, "sort": {"enum": list(SORTS)}}},
+                                     "year": _STRINGS, "validity": _STRINGS, "issue": _STRINGS, "cites": _STRINGS,
+                                     "date_from": _NULLABLE_STRING, "date_to": _NULLABLE_STRING,
+                                     "scope": {"enum": list(SCOPES)}, "within": {"enum": list(WITHIN)},
+                                     "sort": {"enum": list(SORTS)}}},
             "notes": _STRINGS,
             "also_searched": {**_STRINGS, "description": "synonyms the query's unquoted terms also found"},
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {"type": "object", "additionalProperties": False,
-                       "required": ["department", "topic", "year"],
+                       "required": ["department", "topic", "year", "validity"],
                        "properties": {name: {"type": "array", "items": _ref("FacetValue")}
-                                      for name in ("department", "topic", "year")}},
+                                      for name in ("department", "topic", "year", "validity")}},
             "months": {"type": "object", "description": "matches by month (01-12, unknown); only when one year "
                        "is selected", "additionalProperties": {"type": "integer", "minimum": 0}},
         },
@@ -132,7 +144,8 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object", "additionalProperties": False,
         "required": ["id", "title", "body", "issue", "source", "position", "issue_key", "attribution",
                      "departments", "topics", "date", "year", "date_inferred", "year_inferred", "url", "doc_number",
-                     "reporters", "ocr", "duplicates", "access", "topic_basis", "truncated", "extra", "page_url"],
+                     "reporters", "ocr", "duplicates", "access", "topic_basis", "truncated", "extra", "page_url",
+                     "cites", "cited_by", "validity", "repeals", "expires"],
         "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"},
                        "issue": {"type": "string"}, "source": {"type": "string"}, "position": {"type": "integer"},
                        "issue_key": {"type": "string"}, "attribution": {"type": "string"},
@@ -148,9 +161,42 @@ _SCHEMAS: dict[str, Any] = {
                                                                        "stated it (依据：标题含“收费公路”)"},
                        "url": {"type": ["string", "null"], "description": "the source record's own address"},
                        "page_url": {"type": "string", "description": "the item's page in this service"},
+                       "cites": {"type": "array", "description": "the documents it cites by 文号 or 《title》: id set "
+                                 "when the document is in the archive and visible", "items": _ref("Citation")},
+                       "cited_by": {"type": "array", "maxItems": MAX_CITED_BY, "items": _ref("CitingItem"),
+                                    "description": "the items citing it by its 文号 or exact title, newest first"},
+                       "validity": _ref("Validity"),
+                       "repeals": {"type": "array", "description": "what its text says is no longer in force",
+                                   "items": {"type": "object", "required": ["doc_number", "title", "evidence"],
+                                             "properties": {"doc_number": _NULLABLE_STRING, "title": _NULLABLE_STRING,
+                                                            "evidence": {"type": "string"}}}},
+                       "expires": {"type": ["object", "null"], "required": ["date", "evidence"],
+                                   "description": "the last day of the validity its text states for itself",
+                                   "properties": {"date": {"type": "string", "format": "date"},
+                                                  "evidence": {"type": "string"}}},
                        "extra": {"type": "object", "description": "fields of the source record kept as they were"}},
     },
     "ItemBrief": _BRIEF,
+    "Citation": {
+        "type": "object", "additionalProperties": False, "required": ["doc_number", "title", "id"],
+        "properties": {"doc_number": _NULLABLE_STRING, "title": _NULLABLE_STRING,
+                       "id": {**_NULLABLE_STRING, "description": "the cited item, when in the archive and visible"}},
+    },
+    "CitingItem": {
+        "type": "object", "additionalProperties": False, "required": ["id", "title", "doc_number", "date"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "doc_number": _NULLABLE_STRING,
+                       "date": _NULLABLE_STRING, "year": _NULLABLE_INT},
+    },
+    "Validity": {
+        "type": "object", "additionalProperties": False, "required": ["status", "by", "evidence"],
+        "properties": {"status": {"enum": list(STATUS.values())},
+                       "by": {"type": ["object", "null"], "additionalProperties": False,
+                              "required": ["id", "title", "doc_number"],
+                              "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                                             "doc_number": _NULLABLE_STRING},
+                              "description": "the later item saying it is no longer in force"},
+                       "evidence": {"type": "string", "description": "the sentence saying so, or the stated period"}},
+    },
     "SimilarItem": {**_BRIEF, "required": [*_BRIEF["required"], "shared_terms"],
                     "properties": {**_BRIEF["properties"],
                                    "shared_terms": {**_STRINGS, "description": "rare words it shares with the item"}}},

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 
 from indexer.items import SEPARATOR
 from search import BadParameter, SearchQuery, SearchResult, highlight, item_path
@@ -31,8 +31,12 @@ from webapp.wording import CSV_HEADERS, attachment
 pages = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "相关度", "date_desc": "最新", "date_asc": "最早"}
-FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份", "issue": "期次"}
-EMBED_KEEPS = ("department", "topic", "year", "issue", "date_from", "date_to", "scope", "size")  # and an asked sort
+FACET_LABELS = {"department": "单位", "topic": "主题", "year": "年份", "validity": "效力", "issue": "期次",
+                "cites": "引用文号"}
+WITHIN_LABELS = {"item": "全文", "paragraph": "同段", "sentence": "同句"}  # 词语位置
+EMBED_KEEPS = ("department", "topic", "year", "validity", "issue", "cites", "date_from", "date_to", "scope", "within",
+               "size")  # and an asked sort
+REFINE = "refine"  # the words 在结果中检索 adds to the query
 # A cell starting with one of these is read as a formula by Excel, WPS and LibreOffice (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Corpus URLs that become links: http(s) only, nothing a browser would strip or reinterpret.
@@ -57,9 +61,11 @@ class QueryLinks:
         return self.url(filters={**self.query.filters, facet: values}, page=1)
 
     def without(self, name: str, value: str | None = None) -> str:
-        """The query without one filter value, or without a date bound or scope."""
-        if name in FACETS:
+        """The query without one filter value, or without a date bound, scope or ``within``."""
+        if name in FACETS or name == "cites":
             return self.toggle(name, value)
+        if name == "within":
+            return self.url(within="item", page=1)
         return self.url(**{name: None if name.startswith("date") else "all"}, page=1)
 
     def sort(self, sort: str) -> str:
@@ -90,6 +96,10 @@ def _chips(query: SearchQuery, links: QueryLinks) -> list[dict[str, str]]:
         chips.append({"label": f"止：{query.date_to}", "url": links.without("date_to")})
     if query.scope == "title":
         chips.append({"label": "仅标题", "url": links.without("scope")})
+    if query.within != "item":
+        chips.append({"label": f"词语位置：{WITHIN_LABELS[query.within]}", "url": links.without("within")})
+    chips += [{"label": f"{FACET_LABELS['cites']}：{number}", "url": links.without("cites", number)}
+              for number in query.filters["cites"]]
     return chips
 
 
@@ -107,8 +117,13 @@ def _page_numbers(result: SearchResult) -> list[int | None]:
 
 @pages.get("/")
 @pages.get("/search")
-def search_page() -> str:
-    """The search page: box, facets, trend chart, active filters, sort, hits, pagination, help when nothing is found."""
+def search_page() -> str | Response:
+    """The search page: box, facets, trend chart, active filters, sort, hits, pagination, help when nothing is found.
+
+    ``refine`` (the 在结果中检索 box) adds words to the query: the page redirects to the query with them, its filters
+    kept, at its first page."""
+    if REFINE in request.args:
+        return redirect(_refined(request.args.to_dict(flat=False)))
     query, warnings = page_query(request.args.to_dict(flat=False))
     result = searcher().search(query)
     links = QueryLinks(query)
@@ -117,9 +132,19 @@ def search_page() -> str:
     help_links = no_results_help(searcher(), query, FACET_LABELS) if not result.total else []
     return render_template("search.html", result=result, query=query, links=links, chips=chips,
                            sorts=[(s, SORT_LABELS[s]) for s in SORTS], pages=_page_numbers(result),
+                           within_labels=WITHIN_LABELS,
                            trend=trend_of(result, lambda bar: _trend_link(links, result, bar)), separator=SEPARATOR,
                            warnings=warnings, notes=[note_zh(n) for n in result.notes],
                            help_links=[{**h, "url": links.url(**h["change"])} for h in help_links])
+
+
+def _refined(params: dict[str, list[str]]) -> str:
+    """The search URL of the query with the words of ``refine`` added, every other parameter kept, page 1."""
+    added = " ".join(v.strip() for v in params.pop(REFINE, []) if v.strip())
+    q = " ".join(part for part in (" ".join(params.pop("q", [])).strip(), added) if part)
+    params.pop("page", None)
+    pairs = ([("q", q)] if q else []) + [(k, v) for k, values in params.items() for v in values]
+    return url_for("pages.search_page") + ("?" + urlencode(pairs) if pairs else "")
 
 
 @pages.get("/embed")

@@ -4,7 +4,10 @@ For every Whoosh segment ``MAIN_<id>`` two files hold what search needs for each
 document without opening its stored fields:
 
 * ``MAIN_<id>.jbdv.npz``: year, date (``YYYYMMDD``), position, search-form lengths,
-  issue, departments, topics and access groups (as value ids, compressed-row style) and offsets into
+  issue, departments, topics and access groups (as value ids, compressed-row style), the keys naming
+  the document, those it cites and those it repeals (:mod:`indexer.references`, compressed rows of
+  63-bit keys), the last day of the validity it states, where each paragraph and each sentence begins
+  (:mod:`indexer.passages`, as offsets into the segment's texts) and offsets into
 * ``MAIN_<id>.jbtext``: the search form of each document's searchable parts (title,
   body, issue number and date, 文号; see :func:`indexer.index.schema.searchable_parts`), in
   UTF-16 (big-endian), back to back. Candidate documents of a substring are checked
@@ -31,6 +34,8 @@ from whoosh.codec.base import Segment
 from indexer.atomic import atomic_write
 from indexer.items import Item, date_number, facet_topics, searchable_parts
 from indexer.normalize import PART_SEPARATOR, TEXT_ENCODING, holds, search_form
+from indexer.passages import both_unit_starts
+from indexer.references import cited_keys, own_keys, repealed_keys, valid_until
 
 VALUES_EXT = ".jbdv.npz"
 TEXT_EXT = ".jbtext"
@@ -53,6 +58,12 @@ class DocValuesWriter:
         self.text_ptr: list[int] = [0]
         self.title_end: list[int] = []
         self.texts: list[bytes] = []
+        self.own: list[list[int]] = []
+        self.cited: list[list[int]] = []
+        self.repealed: list[list[int]] = []
+        self.valid_until: list[int] = []
+        self.para_starts: list[int] = []
+        self.sent_starts: list[int] = []
 
     def add(self, item: Item, forms: list[str] | None = None) -> None:
         """Add the next document (the search forms of its searchable parts may be given when already computed)."""
@@ -68,6 +79,14 @@ class DocValuesWriter:
         self.topics.append(facet_topics(item))
         self.issues.append([item.issue_key])
         self.access.append(list(item.access))
+        self.own.append(own_keys(item))
+        self.cited.append(cited_keys(item))
+        self.repealed.append(repealed_keys(item))
+        self.valid_until.append(valid_until(item))
+        start = self.text_ptr[-1]  # bytes: a character of the search forms is two (TEXT_ENCODING)
+        units = both_unit_starts(item, forms)
+        self.para_starts.extend(start + 2 * at for at in units["paragraph"])
+        self.sent_starts.extend(start + 2 * at for at in units["sentence"])
         title_bytes = title_form.encode(TEXT_ENCODING)
         text = PART_SEPARATOR.join(forms).encode(TEXT_ENCODING)
         self.title_end.append(self.text_ptr[-1] + len(title_bytes))
@@ -80,6 +99,9 @@ class DocValuesWriter:
         topic_ptr, topic_val, topic_names = _compress(self.topics)
         _, issue_val, issue_names = _compress(self.issues)
         acc_ptr, acc_val, acc_names = _compress(self.access)
+        keys = {}
+        for name, rows in (("own", self.own), ("cite", self.cited), ("repeal", self.repealed)):
+            keys[f"{name}_ptr"], keys[f"{name}_val"] = _key_rows(rows)
         base = folder / segment.segment_id()
         atomic_write(Path(f"{base}{TEXT_EXT}"), lambda f: f.writelines(self.texts))
         arrays = dict(
@@ -94,6 +116,10 @@ class DocValuesWriter:
             topic_ptr=topic_ptr, topic_val=topic_val, topic_names=topic_names,
             issue_val=issue_val, issue_names=issue_names,
             acc_ptr=acc_ptr, acc_val=acc_val, acc_names=acc_names,
+            valid_until=np.asarray(self.valid_until, dtype=np.int32),
+            para_starts=np.asarray(self.para_starts, dtype=np.int64),
+            sent_starts=np.asarray(self.sent_starts, dtype=np.int64),
+            **keys,
         )
         atomic_write(Path(f"{base}{VALUES_EXT}"), lambda f: np.savez_compressed(f, **arrays))
 
@@ -128,6 +154,14 @@ def load_segment(folder: Path, segment: Segment, stored_items: callable) -> Segm
     with open(text_path, "rb") as f:
         texts = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     return SegmentValues(arrays, texts)
+
+
+def _key_rows(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of keys as (row pointers, keys)."""
+    ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(row) for row in rows])
+    val = np.fromiter((k for row in rows for k in row), dtype=np.int64, count=int(ptr[-1]))
+    return ptr, val
 
 
 def _compress(rows: list[list[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

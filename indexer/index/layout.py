@@ -49,7 +49,9 @@ KEEP_BUILDS = 2  # the current build and the one before (readers may still hold 
 # 4: grams of a single document beside the term table (indexer.index.singles); short posting lists as bare
 #    pickle opcodes; posting blocks at zlib level 6; doc values compressed
 # 5: items without a topic in the topic facet's arrays as 未分类
-INDEX_FORMAT = "5"
+# 6: the keys of what names a document, what it cites and repeals, its stated validity, where its paragraphs and
+#    sentences begin (doc values)
+INDEX_FORMAT = "6"
 
 
 @dataclass

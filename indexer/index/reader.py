@@ -52,6 +52,29 @@ class _Segment:
 
 
 @dataclass
+class Keys:
+    """Per document, a list of 63-bit keys (:mod:`indexer.references`), compressed rows."""
+
+    ptr: np.ndarray
+    val: np.ndarray
+
+    @cached_property
+    def doc_of_value(self) -> np.ndarray:
+        """For each entry of ``val``, the document it belongs to."""
+        return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
+
+    def docs_with(self, keys: list[int] | np.ndarray) -> np.ndarray:
+        """Sorted documents (deleted ones included) having any of the keys."""
+        if not len(self.val) or not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(self.doc_of_value[np.isin(self.val, np.asarray(keys, dtype=np.int64))])
+
+    def of(self, doc: int) -> np.ndarray:
+        """The keys of one document."""
+        return self.val[self.ptr[doc]:self.ptr[doc + 1]]
+
+
+@dataclass
 class Facet:
     """A multi-valued facet: value names and, per document, its value ids (compressed rows)."""
 
@@ -128,6 +151,9 @@ class IndexSnapshot:
         issues = self._facet(arrays, "issue")
         self.issue_names, self.issue = issues.names, issues.val
         self.access = self._facet([_with_access(a) for a in arrays], "acc")
+        self.own_keys, self.cite_keys, self.repeal_keys = (self._keys(arrays, name)
+                                                           for name in ("own", "cite", "repeal"))
+        self.valid_until = cat("valid_until", np.int32)
         self.restricted = _any_restricted(self.access, self.live)
         self._views: dict[frozenset[str], SnapshotView] = {}
         self.live_count = int(self.live.sum())
@@ -171,6 +197,16 @@ class IndexSnapshot:
             base += int(ptr[-1])
         val = np.concatenate(vals) if vals else np.zeros(0, dtype=np.int32)
         return Facet(names, np.concatenate(ptrs), val.astype(np.int32))
+
+    @staticmethod
+    def _keys(arrays: list[dict], prefix: str) -> Keys:
+        """Concatenate per-segment rows of keys."""
+        ptrs, base = [np.zeros(1, dtype=np.int64)], 0
+        for a in arrays:
+            ptrs.append(a[f"{prefix}_ptr"][1:].astype(np.int64) + base)
+            base += int(a[f"{prefix}_ptr"][-1])
+        val = np.concatenate([a[f"{prefix}_val"] for a in arrays]) if arrays else np.zeros(0, dtype=np.int64)
+        return Keys(np.concatenate(ptrs), val.astype(np.int64))
 
     @staticmethod
     def _tops(topics: Facet) -> Facet:

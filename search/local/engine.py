@@ -17,8 +17,10 @@ from indexer.items import date_number
 from search.facet_values import FILTERS, one_year
 from search.local.facets import FacetMasks, Filters, count_facets, facet_masks, month_counts
 from search.local.matching import Deadline, Matcher
+from search.local.within import within_docs
 from search.query import ParsedQuery, parse, titles_only
-from search.results import Hit, SearchQuery, SearchResult, hit_of
+from search.results import SearchQuery, SearchResult, hit_of
+from search.validity import today
 
 
 @dataclass
@@ -31,6 +33,7 @@ class _Selection:
     masks: FacetMasks
     docs: np.ndarray
     matched: list[np.ndarray]
+    on: int
 
 
 def _select(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery, deadline: Deadline | None) -> _Selection:
@@ -39,9 +42,10 @@ def _select(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery, deadl
         parsed = titles_only(parsed)
     base, matched = _match(snapshot, matcher, parsed, query, deadline)
     filters = Filters(**{name: tuple(query.filters[name]) for name in FILTERS})
-    masks = facet_masks(snapshot, filters)
+    on = today()
+    masks = facet_masks(snapshot, filters, on)
     docs = np.flatnonzero(masks.all_but("", base))
-    return _Selection(parsed, base, filters, masks, docs, matched)
+    return _Selection(parsed, base, filters, masks, docs, matched, on)
 
 
 def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
@@ -49,13 +53,14 @@ def search(snapshot: IndexSnapshot, matcher: Matcher, query: SearchQuery,
     """Run a query: match, filter, count facets, rank, and build the page of hits."""
     started = time.perf_counter()
     sel = _select(snapshot, matcher, query, deadline)
-    facets = count_facets(snapshot, sel.base, sel.masks, sel.filters)
+    facets = count_facets(snapshot, sel.base, sel.masks, sel.filters, sel.on)
     if deadline:
         deadline.check()
     order = _order(snapshot, matcher, sel, query, need=query.page * query.size)
     page_docs = order[(query.page - 1) * query.size:]
     terms = [t.text for t in sel.parsed.positive_terms]
-    hits = [_hit(snapshot, int(d), terms) for d in page_docs]
+    groups = [[t.text for t in group] for group in sel.parsed.groups] if query.within != "item" else None
+    hits = [hit_of(snapshot.item(int(d)), terms, groups, query.within) for d in page_docs]
     months = month_counts(snapshot, sel.docs) if one_year(query.filters["year"]) else None
     result = SearchResult(query, int(len(sel.docs)), hits, facets, (time.perf_counter() - started) * 1000,
                         sel.parsed.notes, months=months)
@@ -84,6 +89,12 @@ def _match(snapshot: IndexSnapshot, matcher: Matcher, parsed: ParsedQuery, query
         for docs in found:
             in_group[docs] = True
         mask &= in_group
+    if query.within != "item" and parsed.groups:
+        key = ("within", query.within, tuple(tuple((t.text, t.title_only) for t in g) for g in parsed.groups))
+        together = matcher.kept(key, lambda: within_docs(snapshot, matcher, parsed, np.flatnonzero(mask),
+                                                         query.within, deadline))
+        mask = np.zeros(snapshot.doc_count, dtype=bool)
+        mask[together] = True
     for term in parsed.excluded:
         mask[matcher.docs(term, deadline)] = False
     if query.date_from or query.date_to:
@@ -113,6 +124,3 @@ def _order(snapshot: IndexSnapshot, matcher: Matcher, sel: _Selection, query: Se
         docs, date, primary = docs[keep], date[keep], primary[keep]
     return docs[np.lexsort((docs, -date, primary))][:need]
 
-
-def _hit(snapshot: IndexSnapshot, doc: int, terms: list[str]) -> Hit:
-    return hit_of(snapshot.item(doc), terms)

@@ -14,7 +14,17 @@ import numpy as np
 
 from indexer.index.reader import Facet, IndexSnapshot
 from indexer.items import SEPARATOR
-from search.facet_values import MONTHS, UNKNOWN_YEAR, FacetValue, flat_values, topic_values, year_values
+from search.facet_values import (
+    MONTHS,
+    UNKNOWN_YEAR,
+    FacetValue,
+    flat_values,
+    topic_values,
+    validity_values,
+    year_values,
+)
+from search.local.references import citing_mask, statuses
+from search.validity import CODES
 
 FEW_DOCS = 20  # a mask selecting fewer than one document in this many is counted from its documents' rows
 
@@ -26,7 +36,9 @@ class Filters:
     department: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    validity: tuple[str, ...] = ()
     issue: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
 
     def of(self, name: str) -> tuple[str, ...]:
         return getattr(self, name)
@@ -47,8 +59,8 @@ class FacetMasks:
         return out
 
 
-def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
-    """Which documents each facet's selected values admit."""
+def facet_masks(snapshot: IndexSnapshot, filters: Filters, on: int) -> FacetMasks:
+    """Which documents each facet's selected values admit (validity as of day ``on``)."""
     masks: dict[str, np.ndarray | None] = {}
     masks["department"] = _has_any(snapshot, [("departments", d) for d in filters.department])
     masks["topic"] = _has_any(snapshot, [("topics" if SEPARATOR in t else "topic_tops", t) for t in filters.topic])
@@ -62,27 +74,32 @@ def facet_masks(snapshot: IndexSnapshot, filters: Filters) -> FacetMasks:
                                 len(snapshot.issue_names))
     else:
         masks["issue"] = None
+    masks["validity"] = np.isin(statuses(snapshot, on), [CODES[v] for v in filters.validity]) \
+        if filters.validity else None
+    masks["cites"] = citing_mask(snapshot, filters.cites) if filters.cites else None
     return FacetMasks(masks)
 
 
 def count_facets(snapshot: IndexSnapshot, base: np.ndarray, masks: FacetMasks,
-                 filters: Filters) -> dict[str, list[FacetValue]]:
-    """The three facets' values and exact counts (see the module docstring)."""
+                 filters: Filters, on: int) -> dict[str, list[FacetValue]]:
+    """The facets' values and exact counts (see the module docstring)."""
     selected = _Selected()
     dept = selected(masks.all_but("department", base))
     topic = selected(masks.all_but("topic", base))
     year = selected(masks.all_but("year", base))
+    validity = _statuses(statuses(snapshot, on), selected(masks.all_but("validity", base))[1])
     return {
         "department": flat_values(snapshot.departments.names, _counts(snapshot.departments, *dept),
                                   filters.department),
         "topic": _topic_tree(snapshot, topic, filters.topic),
         "year": _years(snapshot, year, filters.year),
+        "validity": validity_values({code: int(n) for code, n in enumerate(validity)}, filters.validity),
     }
 
 
 class _Selected:
-    """A mask with its documents' numbers, found once for each mask (with no facet filter, the three facets
-    count over the same one)."""
+    """A mask with its documents' numbers, found once for each mask (with no facet filter, the facets count over
+    the same one)."""
 
     def __init__(self) -> None:
         self._found: list[tuple[np.ndarray, np.ndarray]] = []
@@ -93,6 +110,13 @@ class _Selected:
                 return known, docs
         self._found.append((mask, np.flatnonzero(mask)))
         return self._found[-1]
+
+
+def _statuses(codes: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """How many of the documents (their numbers) have each validity status (all of them none known, most often)."""
+    if not codes.any():
+        return np.asarray([len(docs), 0, 0])
+    return np.bincount(codes.take(docs), minlength=3)
 
 
 def _has_any(snapshot: IndexSnapshot, values: list[tuple[str, str]]) -> np.ndarray | None:

@@ -64,10 +64,12 @@ class Matcher:
     """
 
     CACHE_TERMS = 512
+    CACHE_KEPT = 256
 
     def __init__(self, snapshot: IndexSnapshot):
         self.snapshot = snapshot
         self._matches: OrderedDict[tuple[str, bool], np.ndarray] = OrderedDict()
+        self._kept: OrderedDict[tuple, np.ndarray] = OrderedDict()
         live = snapshot.live
         avg_title = max(float(snapshot.title_chars[live].mean()) if live.any() else 1.0, 1.0)
         avg_body = max(float(snapshot.body_chars[live].mean()) if live.any() else 1.0, 1.0)
@@ -90,6 +92,21 @@ class Matcher:
             while len(self._matches) > self.CACHE_TERMS:
                 self._matches.popitem(last=False)
         return docs
+
+    def kept(self, key: tuple, compute) -> np.ndarray:
+        """The documents ``compute()`` gives, kept under ``key`` (answers that depend on the terms alone, such as
+        :mod:`search.local.within`'s), the last CACHE_KEPT of them."""
+        with self.snapshot.lock:
+            hit = self._kept.get(key)
+            if hit is not None:
+                self._kept.move_to_end(key)
+                return hit
+        found = compute()
+        with self.snapshot.lock:
+            self._kept[key] = found
+            while len(self._kept) > self.CACHE_KEPT:
+                self._kept.popitem(last=False)
+        return found
 
     def _find(self, form: str, title_only: bool, deadline: Deadline | None) -> np.ndarray:
         field = "title_grams" if title_only else "grams"

@@ -19,10 +19,12 @@ from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.limits import MAX_SIMILAR, MAX_SUGGESTIONS
 from search.local.engine import ordered_docs, search
 from search.local.matching import Deadline, Matcher
+from search.local.references import relations
 from search.local.related import issue_docs, issue_items, issue_summaries, issue_summary, similar_items
 from search.local.suggest import suggestions
 from search.results import IssuePage, IssueSummary, ItemPage, SearchQuery, SearchResult
 from search.searcher import Export, Searcher
+from search.validity import today
 
 RECHECK_SECONDS = 1.0  # how often to look whether the index on disk changed
 VIEW_MATCHERS = 16  # matchers of viewers with groups kept (each holds its lengths and term matches)
@@ -90,7 +92,9 @@ class LocalSearcher(Searcher):
         doc = snapshot.find_id(item_id)
         if doc is None or not snapshot.live[doc]:  # an item the viewer may not see is as missing
             return None
-        return ItemPage(snapshot.item(doc), issue_items(snapshot, doc), similar_items(snapshot, doc, MAX_SIMILAR))
+        cites, cited_by, validity = relations(snapshot, doc, today())
+        return ItemPage(snapshot.item(doc), issue_items(snapshot, doc), similar_items(snapshot, doc, MAX_SIMILAR),
+                        cites, cited_by, validity)
 
     def issues(self, viewer: Viewer = PUBLIC_ONLY) -> list[IssueSummary]:
         snapshot, _ = self.seen_by(viewer)

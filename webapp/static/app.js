@@ -3,12 +3,12 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Facet checkboxes apply at once (without JavaScript, the "筛选" button does it); dates only by their
+  // Facet checkboxes and the 词语位置 choice apply at once (without JavaScript, the "筛选" button does it); dates only by their
   // "应用" button, so a half-typed date is never sent.
   var form = document.getElementById("facet-form");
   if (form) {
     form.addEventListener("change", function (e) {
-      if (e.target.type === "checkbox") { form.submit(); }
+      if (e.target.type === "checkbox" || e.target.type === "radio") { form.submit(); }
     });
   }
 

@@ -18,6 +18,7 @@ from typing import Any
 from indexer.errors import Report, SourceError
 from indexer.ingest.enrich import dates, topics
 from indexer.ingest.enrich.access import ADMINS_ONLY, parse_access
+from indexer.ingest.enrich.citations import stated_number
 from indexer.ingest.read.encodings import strip_bidi, valid_text
 from indexer.ingest.read.webpage import fragment_text
 from indexer.ingest.split.issues import enrich
@@ -27,7 +28,8 @@ from indexer.normalize import clean_display
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz")
 # Record fields with a meaning of their own; any other field is kept in Item.extra.
-_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url", "access"}
+_RECORD_FIELDS = {"id", "title", "body", "html", "date", "department", "topics", "issue", "source", "url", "access",
+                  "doc_number", "文号"}
 
 
 def read_records(path: Path, key: str, report: Report, access: list[str] | None = None) -> Iterator[Item]:
@@ -145,9 +147,18 @@ def record_item(record: dict[str, Any], key: str, positions: dict[str, int],
         topics=[t for t in (tax.resolve(str(p)) for p in given_topics) if t] if isinstance(given_topics, list) else [],
         date=dating.date, year=dating.year, url=str(record["url"]) if record.get("url") else None,
         access=_record_access(record, access, warn),
+        doc_number=_doc_number(record, title, body),
         extra={k: v for k, v in record.items() if k not in _RECORD_FIELDS},
     )
     return enrich(item, units)
+
+
+def _doc_number(record: dict[str, Any], title: str, body: str) -> str | None:
+    """The record's 文号: its ``doc_number`` (or ``文号``) field as given, else one its text begins with."""
+    given = record.get("doc_number") or record.get("文号")
+    if isinstance(given, str) and given.strip():
+        return clean_display(given).strip()
+    return stated_number(title, body)
 
 
 def _record_access(record: dict[str, Any], inherited: list[str] | None,

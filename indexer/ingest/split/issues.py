@@ -13,7 +13,9 @@ year guessed from the text, marked inferred.
 from __future__ import annotations
 
 from indexer.ingest.enrich import dates, topics, units
+from indexer.ingest.enrich.citations import citations
 from indexer.ingest.enrich.dates import find_date
+from indexer.ingest.enrich.validity import repeals, stated_expiry
 from indexer.ingest.read.encodings import strip_bidi
 from indexer.ingest.read.meta import IssueMeta
 from indexer.ingest.split.document import read_document, stated_date
@@ -87,12 +89,16 @@ def _source_unit(unit: str, meta: IssueMeta) -> str:
 
 
 def enrich(item: Item, item_units: list[str], stated_topics: list[str] | None = None) -> Item:
-    """Canonical departments from the units; topics as stated, else as given, else by the rules."""
+    """Canonical departments from the units; topics as stated, else as given, else by the rules; the documents
+    the text cites, those it says are no longer in force, and the validity it states for itself."""
     item.departments = units.canonical_units(item_units)
     if stated_topics:
         item.topics = stated_topics
     if not item.topics:
         topics.file_item(item, item_units)
+    item.cites = citations(item)
+    item.repeals = repeals(item)
+    item.expires = stated_expiry(item)
     return item
 
 
