@@ -39,6 +39,11 @@ _ANCHOR = re.compile(f"{_OPEN}{_S}{_YEAR}{_S}{_CLOSE}|令{_S}第|第{_S}{_D}{{1,
 WINDOW = 40  # characters around an anchor a 文号 may take (its 机关代字 is within the last MAX_CODE before the bracket)
 _BARE = re.compile(f"^第{_S}({_D}{{1,5}}){_S}号$")  # an own decree number printed under its organ: 第706号
 MAX_CODE = 8  # characters of a 机关代字 (安监总煤矿字, 国办发明电, 国务院办公厅)
+# A 文号 typed alone, 代字〔年份〕序号号 whole: a search filter takes it as typed; TYPED_PATTERN is its common form as
+# a JSON Schema pattern (every string matching it is accepted).
+_TYPED = re.compile(f"^([{_CJK}]{{1,{MAX_CODE}}}){_S}{_OPEN}{_S}({_YEAR}){_S}{_CLOSE}{_S}(?:第{_S})?"
+                    f"({_D}{{1,5}}){_S}号$")
+TYPED_PATTERN = f"^[\\u4e00-\\u9fff]{{1,{MAX_CODE}}}〔(19[5-9][0-9]|20[0-9]{{2}})〕[0-9]{{1,5}}号$"
 # Words a 机关代字 never holds and after which one begins: what leads to a citation (根据, 按照 …), the kind of
 # document a title ends with (…的通知国发〔…〕), particles and a date's 日.
 _LEADS = sorted([
@@ -92,6 +97,18 @@ def canonical(text: str) -> str | None:
     if len(found) != 1 or found[0].end != len(text) or text[:found[0].start].strip():
         return None
     return found[0].number
+
+
+def typed(text: str) -> str | None:
+    """A 文号 typed alone (a filter's value) in canonical form: :func:`canonical`, else, for the shape
+    代字〔年份〕序号号 whole, its code as typed (no words before it are cut off: nothing but the number was typed)."""
+    found = canonical(text)
+    if found is not None:
+        return found
+    m = _TYPED.match(text.strip())
+    if m is None or not _plausible(m.group(2)):
+        return None
+    return f"{m.group(1)}〔{_ascii(m.group(2))}〕{int(_ascii(m.group(3)))}号"
 
 
 def bare_serial(number: str | None) -> int | None:

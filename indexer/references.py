@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from indexer.docnumbers import bare_serial, canonical
+from indexer.docnumbers import bare_serial, typed
 from indexer.items import Item, date_number
 from indexer.normalize import search_form
 
@@ -33,7 +33,7 @@ def key(kind: str, text: str) -> int:
 
 def number_key(number: str) -> int | None:
     """The key of a 文号 as written (None when it is not one)."""
-    found = canonical(number)
+    found = typed(number)
     return key(NUMBER, found) if found else None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from indexer.docnumbers import TYPED_PATTERN
+
 SORTS = ("relevance", "date_desc", "date_asc")
 SCOPES = ("all", "title")
 WITHIN = ("item", "paragraph", "sentence")  # where every term of a query must stand together
@@ -16,4 +18,5 @@ MAX_EXPORT_ROWS = 100_000  # rows one CSV export gives; a larger result set is c
 MAX_SUGGESTIONS = 8
 MAX_SIMILAR = 5  # similar items on an item page
 MAX_ISSUE_ITEMS = 300  # items of one issue listed beside an item and on its issue page
+CITES_PATTERN = TYPED_PATTERN  # a cites value's common form, as the OpenAPI document shows it
 MAX_CITED_BY = 200  # items citing an item listed on its page (newest first)

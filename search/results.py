@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from indexer.analysis import word_spans
-from indexer.docnumbers import canonical
+from indexer.docnumbers import typed
 from indexer.items import Item, issue_facts
 from search.errors import BadParameter, ResultWindow
 from search.facet_values import FILTERS, UNKNOWN_YEAR, FacetValue
@@ -88,7 +88,7 @@ class SearchQuery:
             if value not in CODES:
                 raise BadParameter("validity", f"{value!r} is not one of {', '.join(CODES)}")
         for number in self.filters["cites"]:
-            if canonical(number) is None:
+            if typed(number) is None:
                 raise BadParameter("cites", f"{number!r} is not a 文号 (such as 国办发〔2016〕82号)")
         for year in self.filters["year"]:
             if year != UNKNOWN_YEAR and not (len(year) == 4 and year.isascii() and year.isdigit()):

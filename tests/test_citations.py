@@ -7,8 +7,10 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indexer.docnumbers import canonical, find_numbers
+from indexer.docnumbers import TYPED_PATTERN, canonical, find_numbers, typed
 from indexer.errors import Report
 from indexer.ingest.enrich.citations import citations, stated_number
 from indexer.ingest.files import read_items
@@ -35,7 +37,16 @@ from search import BadParameter, SearchQuery
     ("第706号", "第706号"),  # a decree's own number under its organ
 ])
 def test_every_form_of_a_number_is_read_and_written_one_way(text, number):
-    assert canonical(text) == number
+    assert canonical(text) == number == typed(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(TYPED_PATTERN, fullmatch=True))
+def test_every_number_of_the_documented_pattern_is_a_usable_cites_filter(number):
+    """What the OpenAPI document shows a cites value to be is accepted, even where a text's words would be cut off
+    (根据国发〔2016〕1号 typed alone is taken as typed)."""
+    assert typed(number) == re.sub(r"〕(\d+)号$", lambda m: f"〕{int(m.group(1))}号", number)
+    SearchQuery(filters={"cites": [number]})
 
 
 @pytest.mark.parametrize("text, numbers", [

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.limits import (
+    CITES_PATTERN,
     MAX_CITED_BY,
     MAX_FACET_VALUES,
     MAX_PAGE_SIZE,
@@ -64,8 +65,10 @@ _SEARCH_PARAMS = [
     _param("validity", "Whether still in force: 已废止 (a later item of the archive says it is repealed), 已失效 (the "
                        "validity it states has ended), 未见废止 (repeatable)", {"type": "string", "enum": list(CODES)},
            True),
-    _param("cites", "A 文号 the items cite, e.g. 国办发〔2016〕82号 (repeatable; items citing any of them)",
-           {"type": "string", "maxLength": MAX_VALUE_CHARS}, True),
+    _param("cites", "A 文号 the items cite, e.g. 国办发〔2016〕82号 (repeatable; items citing any of "
+                    "them). The pattern is its common form; other brackets, full-width digits, "
+                    "〔年份〕代字第N号, 某某令第N号 and 某某公告YYYY年第N号 are read too; anything else is a 400",
+           {"type": "string", "pattern": CITES_PATTERN}, True),
     _param("within", "Where every term must stand together: the item, one paragraph (a line of the body; the title "
                      "is one), one sentence (ending at 。！？； or a line break)",
            {"type": "string", "enum": list(WITHIN), "default": "item"}),
