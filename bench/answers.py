@@ -36,18 +36,39 @@ def answers(index_dir: Path, backend: str) -> dict[str, dict]:
 
 
 def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
-    """One line per query whose answer changed, naming the first part that did."""
-    lines = []
+    """One line per query whose answer changed, naming the parts that did. A field the answers gained (a new facet,
+    a new parameter echoed in ``query``) is not a change: it is listed once, at the end."""
+    lines, gained = [], set()
     for key in sorted(before.keys() | after.keys()):
         old, new = before.get(key), after.get(key)
-        if old == new:
-            continue
         if old is None or new is None:
             lines.append(f"{key}: only {'after' if old is None else 'before'}")
             continue
-        parts = [part for part in sorted(old.keys() | new.keys()) if old.get(part) != new.get(part)]
-        lines.append(f"{key}: {', '.join(parts)} differ")
-    return lines
+        gained |= _gained(old, new)
+        parts = [part for part in sorted(old) if part not in new or _changed(old[part], new[part])]
+        if parts:
+            lines.append(f"{key}: {', '.join(parts)} differ")
+    return lines + ([f"(fields the answers gained: {', '.join(sorted(gained))})"] if gained else [])
+
+
+def _changed(old: object, new: object) -> bool:
+    """Whether ``new`` differs from ``old`` in what ``old`` holds (fields only ``new`` has do not count)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return any(k not in new or _changed(v, new[k]) for k, v in old.items())
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) != len(new) or any(_changed(a, b) for a, b in zip(old, new, strict=True))
+    return old != new
+
+
+def _gained(old: dict, new: dict, at: str = "") -> set[str]:
+    """The fields ``new`` has and ``old`` lacks, as dotted paths (dictionaries only)."""
+    out = {f"{at}{k}" for k in new.keys() - old.keys()}
+    for k in new.keys() & old.keys():
+        pairs = zip(old[k], new[k], strict=False) if isinstance(old[k], list) else [(old[k], new[k])]
+        for a, b in pairs:
+            if isinstance(a, dict) and isinstance(b, dict):
+                out |= _gained(a, b, f"{at}{k}.")
+    return out
 
 
 def main() -> int:
@@ -64,8 +85,9 @@ def main() -> int:
         print(f"{len(found)} answers saved to {args.save}")
         return 0
     changed = differences(json.loads(args.compare.read_text(encoding="utf-8")), found)
-    print("\n".join(changed) or f"all {len(found)} answers unchanged")
-    return 1 if changed else 0
+    real = [line for line in changed if not line.startswith("(")]
+    print("\n".join(changed + ([] if real else [f"all {len(found)} answers unchanged"])))
+    return 1 if real else 0
 
 
 if __name__ == "__main__":
