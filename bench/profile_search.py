@@ -27,7 +27,7 @@ from webapp import create_app
 
 QUERIES = Path(__file__).with_name("queries.json")
 STAGES = {"parse": "parse", "match": "_match", "facet filters": "facet_masks", "facet counts": "count_facets",
-          "rank and order": "_order", "hits and highlights": "_hit", "trend months": "month_counts"}
+          "rank and order": "_order", "highlights": "hit_of", "trend months": "month_counts"}
 
 
 def timed(spent: dict[str, float], name: str, function: Callable) -> Callable:
