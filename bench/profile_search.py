@@ -5,7 +5,7 @@ Runs the committed query set (``bench/queries.json``) on the local engine in pro
 page's hits with their highlights, the months of a trend), then what the web layer adds: the result as a dict, the
 JSON text, and the whole request through the Flask app (WSGI, without a socket). Each query is run ``--rounds``
 times on one searcher: its first round (the term matches, items and highlight patterns not yet kept) and its
-fastest; the report gives each stage's p50, p95 and mean over the queries, of both.
+fastest; the report gives each stage's p50, p95 and mean over the queries, of both, and the slowest first rounds.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from search.local.searcher import LocalSearcher
 from webapp import create_app
 
 QUERIES = Path(__file__).with_name("queries.json")
+SLOWEST = 12  # first rounds listed with their stages
 STAGES = {"parse": "parse", "match": "_match", "facet filters": "facet_masks", "facet counts": "count_facets",
           "rank and order": "_order", "highlights": "hit_of", "trend months": "month_counts"}
 
@@ -41,8 +42,9 @@ def timed(spent: dict[str, float], name: str, function: Callable) -> Callable:
     return wrapper
 
 
-def profile(index_dir: Path, queries: list[dict], rounds: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Each stage's time (ms) for each query: in its first round (the searcher's caches cold), and its fastest."""
+def profile(index_dir: Path, queries: list[dict], rounds: int) -> tuple[list[dict[str, float]], dict[str, list[float]]]:
+    """Each query's first round (the searcher's caches cold): its stages' times (ms); and each stage's fastest time
+    for each query."""
     searcher = LocalSearcher(index_dir, budget_ms=60_000)
     app = create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
     client = app.test_client()
@@ -51,29 +53,31 @@ def profile(index_dir: Path, queries: list[dict], rounds: int) -> tuple[dict[str
     for name, attr in STAGES.items():
         setattr(engine, attr, timed(spent, name, originals[attr]))
     try:
-        first: dict[str, list[float]] = defaultdict(list)
+        first: list[dict[str, float]] = []
         per_stage: dict[str, list[float]] = defaultdict(list)
         for q in queries:
             query = SearchQuery(q=q.get("q", ""), filters=q.get("filters") or {})
             best: dict[str, float] = {}
+            first.append({"query": q})
             for round_ in range(rounds):
                 spent.clear()
                 snapshot, matcher = searcher.seen_by(PUBLIC_ONLY)
                 started = time.perf_counter()
                 result = engine.search(snapshot, matcher, query, Deadline(60))
                 spent["search, in all"] = time.perf_counter() - started
+                measured = dict(spent)  # the stages of this search (the Flask request's own search is apart)
                 started = time.perf_counter()
                 data = result.to_dict()
-                spent["result as a dict"] = time.perf_counter() - started
+                measured["result as a dict"] = time.perf_counter() - started
                 started = time.perf_counter()
                 app.json.dumps(data)
-                spent["JSON text"] = time.perf_counter() - started
+                measured["JSON text"] = time.perf_counter() - started
                 started = time.perf_counter()
                 client.get("/api/search?" + urlencode(_params(q)))
-                spent["Flask request, in all"] = time.perf_counter() - started
-                for name, seconds in spent.items():
+                measured["Flask request, in all"] = time.perf_counter() - started
+                for name, seconds in measured.items():
                     if not round_:
-                        first[name].append(seconds * 1000)
+                        first[-1][name] = seconds * 1000
                     best[name] = min(best.get(name, seconds * 1000), seconds * 1000)
             for name, ms in best.items():
                 per_stage[name].append(ms)
@@ -87,11 +91,21 @@ def _params(q: dict) -> list[tuple[str, str]]:
     return [("q", q.get("q", ""))] + [(k, v) for k, vs in (q.get("filters") or {}).items() for v in vs]
 
 
-def table(first: dict[str, list[float]], best: dict[str, list[float]]) -> str:
+def table(first: list[dict], best: dict[str, list[float]]) -> str:
     """One line per stage: p50, p95 and mean of its first rounds, then of its fastest."""
     lines = ["| stage | first p50 / p95 / mean ms | fastest p50 / p95 / mean ms |", "|---|---|---|"]
     for name in best:
-        lines.append(f"| {name} | {_summary(first[name])} | {_summary(best[name])} |")
+        lines.append(f"| {name} | {_summary([f[name] for f in first if name in f])} | {_summary(best[name])} |")
+    return "\n".join(lines)
+
+
+def slowest(first: list[dict], count: int = SLOWEST) -> str:
+    """The queries whose first round took longest, each with its stages (ms)."""
+    lines = [f"\nslowest first rounds ({count})\n"]
+    for f in sorted(first, key=lambda f: -f["search, in all"])[:count]:
+        stages = ", ".join(f"{name} {ms:.1f}" for name, ms in f.items() if name in STAGES and ms >= 0.1)
+        q = f["query"]
+        lines.append(f"- {f['search, in all']:.1f} ms {q.get('q', '')!r} {q.get('filters') or ''}: {stages}")
     return "\n".join(lines)
 
 
@@ -107,7 +121,9 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=3)
     args = p.parse_args()
     queries = json.loads(QUERIES.read_text(encoding="utf-8"))
-    print(table(*profile(args.index_dir, queries, args.rounds)))
+    first, best = profile(args.index_dir, queries, args.rounds)
+    print(table(first, best))
+    print(slowest(first))
     return 0
 
 
