@@ -26,13 +26,28 @@ def answers(index_dir: Path, backend: str) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for name, path in SETS.items():
         for query in queries_of(path):
-            key = f"{name}: {query.q} {json.dumps(query.filters, ensure_ascii=False, sort_keys=True)}"
+            key = _key(f"{name}: {query.q}", query.filters)
             answer: dict = {}
             with contextlib.suppress(SearchError):
                 answer = searcher.search(query).to_dict()
                 answer.pop("took_ms")
             found[key] = answer
     return found
+
+
+def _key(asked: str, filters: dict) -> str:
+    """A query's key: the set and query text, and the filters it uses (filters added to the contract later, empty
+    here, do not change it)."""
+    return f"{asked} {json.dumps({k: v for k, v in filters.items() if v}, ensure_ascii=False, sort_keys=True)}"
+
+
+def _rekeyed(saved: dict[str, dict]) -> dict[str, dict]:
+    """Answers saved under keys that listed empty filters, under today's keys."""
+    out = {}
+    for key, answer in saved.items():
+        asked, _, filters = key.rpartition(" {")
+        out[_key(asked, json.loads("{" + filters))] = answer
+    return out
 
 
 def differences(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
@@ -84,7 +99,7 @@ def main() -> int:
         args.save.write_text(json.dumps(found, ensure_ascii=False, indent=0), encoding="utf-8")
         print(f"{len(found)} answers saved to {args.save}")
         return 0
-    changed = differences(json.loads(args.compare.read_text(encoding="utf-8")), found)
+    changed = differences(_rekeyed(json.loads(args.compare.read_text(encoding="utf-8"))), found)
     real = [line for line in changed if not line.startswith("(")]
     print("\n".join(changed + ([] if real else [f"all {len(found)} answers unchanged"])))
     return 1 if real else 0
