@@ -417,17 +417,28 @@ def test_upload_admin_pages_and_the_csv_are_in_chinese(sized, upload_site):
 
 # The real archives of ../shared/corpora (documents, OFD files, records, the xwlb slice) served as a person sees them.
 
-@pytest.fixture(scope="module")
-def real_server(real_index):
+def _serving(index: Path):
+    """The app over an index, served on a free port of loopback; its address."""
     import waitress.server
 
     from webapp import create_app
 
-    server = waitress.server.create_server(create_app({"INDEX_DIR": str(real_index)}), host="127.0.0.1", port=0,
-                                           threads=4)
+    server = waitress.server.create_server(create_app({"INDEX_DIR": str(index)}), host="127.0.0.1", port=0, threads=4)
     threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+def real_server(real_index):
+    yield from _serving(real_index)
+
+
+@pytest.fixture(scope="module")
+def precedents_server(precedents_index):
+    yield from _serving(precedents_index)
 
 
 def _check_layout(page, name: str, width: int) -> None:
@@ -513,3 +524,23 @@ def test_no_page_of_the_real_archive_is_wider_than_the_screen(sized, real_server
     for path in ("/", f"/items/{quote(runs[0][0], safe='')}", f"/search?q={quote(runs[0][1])}"):
         page.goto(real_server + path)
         _check_layout(page, "long-run-" + path.split("?")[0].strip("/").split("/")[0], width)
+
+
+def test_precedent_pages_show_what_cites_what_and_what_is_no_longer_in_force(sized, precedents_server):
+    """The gov.cn pages and documents with a record of 国办发〔2016〕82号, which 5347465 says is 停止执行."""
+    from urllib.parse import quote
+
+    page, width = sized
+    page.goto(precedents_server + "/items/guobanfa-2016-82")
+    standing = page.locator(".standing").inner_text()
+    assert standing.startswith("已废止") and "停止执行" in standing and "国办发〔2016〕82号" in standing
+    page.goto(precedents_server + page.locator(".standing a").get_attribute("href"))  # the document that says so
+    assert "5347465" in page.locator(".meta code.path").inner_text()
+    assert "国办发〔2016〕82号" in page.locator("#cites").inner_text()
+    _check_layout(page, "precedent-repealer", width)
+    page.goto(precedents_server + "/items/guobanfa-2016-82")
+    _check_layout(page, "precedent-repealed", width)
+    page.goto(precedents_server + "/search?q=" + quote("激励") + "&validity=" + quote("已废止"))
+    assert page.locator("#total").inner_text() == "1"
+    assert page.locator("input[name=within]").count() == 3  # 全文 / 同段 / 同句
+    _check_layout(page, "precedent-search", width)
