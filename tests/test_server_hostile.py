@@ -129,3 +129,31 @@ def _server_side_state(server_port: int, client_port: int) -> str:
         if fields[1] == local and fields[2] == remote:
             return states.get(fields[3], fields[3])
     return "gone"
+
+
+def test_a_connection_whose_bytes_wait_unread_is_not_closed_as_idle_or_slow():
+    """The check runs before the loop reads: on a busy machine a visitor's request may wait there past the idle or
+    header timeout, and must be read, not reset."""
+    from types import SimpleNamespace
+
+    from webapp.server import GuardedChannel
+
+    config = SimpleNamespace(idle_timeout=5, header_timeout=5, send_timeout=30)
+    ours, theirs = socket.socketpair()
+    try:
+        ours.setblocking(False)
+        idle = SimpleNamespace(requests=[], total_outbufs_len=0, request=None, last_activity=0.0, socket=ours)
+        started = SimpleNamespace(requests=[], total_outbufs_len=0, request=SimpleNamespace(headers_finished=False),
+                                  request_started=0.0, last_activity=0.0, socket=ours)
+        assert GuardedChannel.overdue(idle, 10.0, config) == "idle"
+        assert GuardedChannel.overdue(started, 10.0, config) == "request line and headers not sent in time"
+        theirs.sendall(b"GET /api/search?q=%E5%B7%A5%E4%BD%9C HTTP/1.1\r\n")
+        assert GuardedChannel.overdue(idle, 10.0, config) is None
+        assert GuardedChannel.overdue(started, 10.0, config) is None
+        assert ours.recv(100).startswith(b"GET ")  # the peek read nothing away
+        assert GuardedChannel.overdue(idle, 10.0, config) == "idle"
+        theirs.close()  # a peer that has gone is not waiting either
+        assert GuardedChannel.overdue(idle, 10.0, config) == "idle"
+    finally:
+        ours.close()
+        theirs.close()

@@ -213,18 +213,29 @@ class GuardedChannel(HTTPChannel):
         return super().received(data)
 
     def overdue(self, now: float, config: ServerConfig) -> str | None:
-        """Why this connection must be closed now, or None."""
+        """Why this connection must be closed now, or None. Bytes that arrived but were not read yet (the check runs
+        before the loop reads, and a busy machine may hold the loop for seconds) are read first."""
         if self.requests or self.total_outbufs_len:
             if now - self.last_activity > config.send_timeout:
                 return "response not read"
         elif self.request is not None:
-            if not self.request.headers_finished and now - self.request_started > config.header_timeout:
+            if (not self.request.headers_finished and now - self.request_started > config.header_timeout
+                    and not bytes_waiting(self.socket)):
                 return "request line and headers not sent in time"
-            if self.request.headers_finished and now - self.last_activity > config.header_timeout:
+            if (self.request.headers_finished and now - self.last_activity > config.header_timeout
+                    and not bytes_waiting(self.socket)):
                 return "request body stopped"  # an upload may take long, but not stop
-        elif now - self.last_activity > config.idle_timeout:
+        elif now - self.last_activity > config.idle_timeout and not bytes_waiting(self.socket):
             return "idle"
         return None
+
+
+def bytes_waiting(sock: socket.socket) -> bool:
+    """Whether the peer has sent bytes this side has not read yet (without reading them)."""
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except OSError:  # nothing waiting (EAGAIN), or the connection is gone
+        return False
 
 
 class GuardedServer(TcpWSGIServer):
