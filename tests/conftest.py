@@ -13,10 +13,8 @@ import gzip
 import inspect
 import json
 import os
-import socket
 import sys
 import textwrap
-import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -222,14 +220,8 @@ def client(app):
 def live_server(seed_index):
     """The app served by waitress on a free loopback port, for browser tests; its public address configured
     (JIANBAO_PUBLIC_URL) as a deployment does, so permalinks and citations are absolute."""
-    import waitress.server
+    from tests.serving import free_port, in_thread
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app({"INDEX_DIR": str(seed_index), "PUBLIC_URL": f"http://127.0.0.1:{port}"})
-    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.close()
+    port = free_port()
+    with in_thread(create_app({"INDEX_DIR": str(seed_index), "PUBLIC_URL": f"http://127.0.0.1:{port}"}), port):
+        yield f"http://127.0.0.1:{port}"

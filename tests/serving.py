@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def in_thread(app, port: int = 0, threads: int = 4, **adjustments) -> Iterator[tuple[object, int]]:
+    """``app`` served by waitress on loopback in a thread of this process: (the server, its port). Stopped from
+    inside its own loop, then its threads ended: closing its sockets from another thread races the loop's poll
+    (EBADF in the server's thread)."""
+    import waitress.server
+    from waitress import wasyncore
+
+    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=threads, **adjustments)
+    loop = threading.Thread(target=server.run, daemon=True)
+    loop.start()
+    try:
+        yield server, int(server.effective_port)
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        loop.join(timeout=10)
+        server.task_dispatcher.shutdown()
 
 
 @contextlib.contextmanager

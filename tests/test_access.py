@@ -14,8 +14,6 @@ import io
 import json
 import random
 import shutil
-import socket
-import threading
 import urllib.request
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from indexer.settings import Settings
 from search.access import EVERYTHING, may_see, viewer_of
 from search.query import literal_query
 from tests.conftest import CORPUS, build_index, write_jsonl, xwlb_records
+from tests.serving import in_thread
 from tests.test_facets import brute_force
 from webapp import create_app
 from webapp.tokens import TokenStore
@@ -217,15 +216,6 @@ def test_tokens_give_their_groups_and_wrong_expired_or_revoked_ones_get_401(worl
             assert error["code"] == "unauthorized" and not error["message_zh"].isascii()
 
 
-def _serve(app) -> tuple[str, object]:
-    import waitress.server
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{port}", server
 
 
 def _health(base: str, headers: dict[str, str]) -> int:
@@ -239,17 +229,13 @@ def test_forged_identity_headers_from_an_untrusted_address_are_ignored_by_a_real
     public = len(visible(items, "anonymous"))
     trusted = dataclasses.replace(Settings.defaults(), index_dir=index, trusted_proxies=("127.0.0.1",))
     untrusted = dataclasses.replace(Settings.defaults(), index_dir=index, trusted_proxies=("10.9.9.9",))
-    base, server = _serve(create_app(None, untrusted))
-    try:
+    with in_thread(create_app(None, untrusted), threads=2) as (_, port):
+        base = f"http://127.0.0.1:{port}"
         assert _health(base, IDENTITIES["admin"]) == public
         assert _health(base, {**IDENTITIES["A"], "X-Forwarded-For": "10.9.9.9"}) == public
-    finally:
-        server.close()
-    base, server = _serve(create_app(None, trusted))
-    try:
+    with in_thread(create_app(None, trusted), threads=2) as (_, port):
+        base = f"http://127.0.0.1:{port}"
         assert _health(base, IDENTITIES["admin"]) == len(items)  # the same headers, believed from a trusted proxy
-    finally:
-        server.close()
 
 
 def test_a_public_only_archive_answers_as_before_without_access_settings(seed_index, seed_items):

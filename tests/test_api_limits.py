@@ -11,17 +11,16 @@ import re
 import shutil
 import socket
 import sys
-import threading
 import time
 import tracemalloc
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import waitress.server
 
 from search import item_path
 from tests.conftest import CORPUS, build_index
+from tests.serving import in_thread
 from webapp import create_app
 from webapp.pages import FORMULA_STARTS
 
@@ -116,14 +115,6 @@ def test_export_is_cut_at_the_row_cap_with_a_note(hostile, monkeypatch):
     assert f"共 {total} 条" in rows[-1][0] and "导出限 2 条" in rows[-1][0]
 
 
-def _serve(app, **adjustments):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=4, **adjustments)
-    server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)  # accepted sockets inherit it
-    threading.Thread(target=server.run, daemon=True).start()
-    return server, port
 
 
 def _get(port: int, path: str) -> tuple[int, bytes, float]:
@@ -140,8 +131,8 @@ def test_a_client_that_does_not_read_an_export_holds_its_slot_only_for_the_expor
     """A real waitress server with small buffers: the stalled export blocks its thread, yet after
     EXPORT_SECONDS its slot is free, and when its client reads at last the file ends with the cut note."""
     app = _app(hostile_index, EXPORT_SLOTS=1, EXPORT_SECONDS=2)
-    server, port = _serve(app, outbuf_high_watermark=64 * 1024)
-    try:
+    with in_thread(app, outbuf_high_watermark=64 * 1024) as (server, port):
+        server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16 * 1024)  # accepted sockets inherit it
         stalled = socket.socket()
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.connect(("127.0.0.1", port))
@@ -163,8 +154,6 @@ def test_a_client_that_does_not_read_an_export_holds_its_slot_only_for_the_expor
             received += chunk
         stalled.close()
         assert "导出超过 2 秒" in received.decode("utf-8", errors="replace")
-    finally:
-        server.close()
 
 
 # Finding 3: repeated filters.

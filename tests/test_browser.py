@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTIFACTS, SHARED
+from tests.serving import in_thread
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
@@ -264,8 +265,6 @@ def framed_server(seed_index, tmp_path_factory):
     import functools
     import http.server
 
-    import waitress.server
-
     from webapp import create_app
 
     folder = tmp_path_factory.mktemp("portal")
@@ -273,17 +272,17 @@ def framed_server(seed_index, tmp_path_factory):
     portal = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     portal_origin = f"http://localhost:{portal.server_address[1]}"  # another origin, still on loopback
     app = create_app({"INDEX_DIR": str(seed_index), "FRAME_ORIGINS": [portal_origin]})
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=2)
-    (folder / "portal.html").write_text(
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>门户</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>区政府门户</h1>'
-        f'<iframe src="http://127.0.0.1:{server.effective_port}/embed?q=就业" title="简报检索" '
-        'style="width:100%;height:480px;border:0"></iframe></body></html>', encoding="utf-8")
-    for target in (server.run, portal.serve_forever):
-        threading.Thread(target=target, daemon=True).start()
-    yield portal_origin + "/portal.html"
-    portal.shutdown()
-    server.close()
+    with in_thread(app, threads=2) as (_, port):
+        (folder / "portal.html").write_text(
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>门户</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><h1>区政府门户</h1>'
+            f'<iframe src="http://127.0.0.1:{port}/embed?q=就业" title="简报检索" '
+            'style="width:100%;height:480px;border:0"></iframe></body></html>', encoding="utf-8")
+        threading.Thread(target=portal.serve_forever, daemon=True).start()
+        try:
+            yield portal_origin + "/portal.html"
+        finally:
+            portal.shutdown()
 
 
 def test_embed_inside_a_page_of_another_origin(sized, framed_server):
@@ -356,19 +355,14 @@ def upload_site(tmp_path_factory):
     """The app over a copy of the seed archive, trusting loopback's identity headers, served by waitress."""
     import shutil
 
-    import waitress.server
-
     from tests.conftest import CORPUS, build_index
     from webapp import create_app
 
     root = tmp_path_factory.mktemp("upload-site")
     shutil.copytree(CORPUS, root / "archive")
     index = build_index([root / "archive"], root / "index")
-    app = create_app({"INDEX_DIR": str(index), "TRUSTED_PROXIES": ["127.0.0.1"]})
-    server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    with in_thread(create_app({"INDEX_DIR": str(index), "TRUSTED_PROXIES": ["127.0.0.1"]})) as (_, port):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _upload(page, base: str, files: list, issue: str = "") -> str:
@@ -419,16 +413,10 @@ def test_upload_admin_pages_and_the_csv_are_in_chinese(sized, upload_site):
 
 def _serving(index: Path):
     """The app over an index, served on a free port of loopback; its address."""
-    import waitress.server
-
     from webapp import create_app
 
-    server = waitress.server.create_server(create_app({"INDEX_DIR": str(index)}), host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
+    with in_thread(create_app({"INDEX_DIR": str(index)})) as (_, port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
