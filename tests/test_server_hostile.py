@@ -157,3 +157,37 @@ def test_a_connection_whose_bytes_wait_unread_is_not_closed_as_idle_or_slow():
     finally:
         ours.close()
         theirs.close()
+
+
+def test_closing_overdue_connections_never_closes_a_new_visitor_given_a_freed_descriptor():
+    """The loop's check closes overdue connections while it lists the sockets to poll, so their old descriptors were
+    still listed; a visitor accepted in that same turn gets the lowest free descriptor, one of those, and the stale
+    entry's "invalid descriptor" event must not close the visitor (it did: a reset under load)."""
+    from waitress import wasyncore
+
+    from webapp.server import GuardedServer, ServerConfig, listen
+
+    config = ServerConfig(port=0, idle_timeout=5, header_timeout=5, search_lane=False)
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = GuardedServer(lambda environ, start: [], sock, config)
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(10)]
+    visitor = None
+    try:
+        while len(server.active_channels) < len(idle):
+            wasyncore.poll2(0.1, server._map)
+        for channel in server.active_channels.values():
+            channel.last_activity -= 60  # idle for a minute
+        server.next_channel_cleanup = 0  # the check runs in this turn
+        visitor = socket.create_connection(("127.0.0.1", port))
+        visitor.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Wait: ")  # a request on its way
+        time.sleep(0.1)
+        wasyncore.poll2(0.1, server._map)  # closes the idle ones, accepts the visitor
+        assert [c.addr[1] for c in server.active_channels.values()] == [visitor.getsockname()[1]]
+        visitor.setblocking(False)
+        assert not _closed_by_server(visitor)
+    finally:
+        for s in idle + ([visitor] if visitor else []):
+            s.close()
+        server.close()
+        server.task_dispatcher.shutdown()

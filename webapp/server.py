@@ -207,6 +207,16 @@ class GuardedChannel(HTTPChannel):
     def parser_class(self, adj: Adjustments) -> BoundedParser:
         return BoundedParser(adj, self.server.config)
 
+    def readable(self) -> bool:
+        """Never once closed. The server's check closes overdue connections while the loop lists the descriptors to
+        poll, so a closed one would still be listed; its "invalid descriptor" event would then close whichever visitor
+        the same turn accepted on that number, now the lowest free one (a reset)."""
+        return self.connected and super().readable()
+
+    def writable(self) -> bool:
+        """Never once closed (see :meth:`readable`)."""
+        return self.connected and bool(super().writable())
+
     def received(self, data: bytes) -> bool:
         if data and self.request is None:
             self.request_started = time.time()
