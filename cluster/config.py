@@ -113,8 +113,9 @@ def shard_config(node: Node, shard: int, data_dir: Path, listen_host: str | None
     """The config of a replica of ``shard``: its RT indexes of public items, restricted items and facet values."""
     return "\n".join([
         f"# Jianbao shard {shard}, node {node.name}",
-        # Phrases read the lists of their character pairs, not the long ones of their characters.
-        *(_index(name, "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS, ("bigram_index = all",))
+        # Phrases read the lists of their character pairs, not the long ones of their characters; a prefix (the
+        # bare fields' character with or without marks before it) is expanded from the dictionary.
+        *(_index(name, "rt", data_dir, ITEM_FIELDS, ITEM_ATTRS, ("bigram_index = all", "min_prefix_len = 1"))
           for name in item_indexes(shard)),
         _index(values_index(shard), "rt", data_dir, VALUE_FIELDS, VALUE_ATTRS),
         _searchd(node, data_dir, listen_host or node.host),

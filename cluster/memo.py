@@ -1,5 +1,5 @@
-"""Answers the cluster gave, kept while its content stays the same: a search's facet counts and its
-joining-mark checks, the costly parts that do not depend on the page asked for.
+"""Answers the cluster gave, kept while its content stays the same: a search's facet counts and the items it is
+narrowed to (validity, words in one paragraph or sentence), the costly parts that do not depend on the page asked for.
 
 The writer marks the cluster's generation (:func:`cluster.schema.generation_of`) before it
 writes anything and names a new one when it ends, so the content did not change between two reads
@@ -16,11 +16,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-CAPACITY = 200_000  # rows (grouped counts, checked items) kept in all; the least recently used answers go first
+CAPACITY = 200_000  # rows (grouped counts, items narrowed to) kept in all; the least recently used answers go first
 
 
 def size(answer: list) -> int:
-    """The rows of an answer: grouped counts (a list of row lists) or checked items (a list of ids)."""
+    """The rows of an answer: grouped counts (a list of row lists) or items (a list of ids)."""
     return sum(len(part) if isinstance(part, list) else 1 for part in answer)
 
 

@@ -4,27 +4,24 @@ The query language is parsed by :func:`search.query.parse` (the local engine's p
 each term becomes the phrase of its characters' tokens (:func:`cluster.schema.phrase`)
 limited to the title, or to the title or the other searchable parts, so a term matches exactly
 the documents whose folded text holds it, as in the local engine. A term that may match
-across joining marks also names the documents the searcher checked to hold it that way. Facet filters
+across joining marks is one phrase in the bare fields (:func:`cluster.schema.bare_phrase`). Facet filters
 are ``IN`` conditions on the hashed values; the facet counts test them in their columns
 instead (:func:`facet_counts`), each leaving out its own facet's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cluster.schema import (
-    ALL_VARIANTS_UP_TO,
     EVERYTHING,
     ITEMS,
     PUBLIC_ITEMS,
     TOPIC_TOP,
     access_key,
-    doc_token,
+    bare_phrase,
     issue_hash,
-    joined_phrase,
-    mark_variants,
     phrase,
     value_id,
 )
@@ -43,7 +40,7 @@ TITLE_WEIGHT = 8  # a match in the title counts this many times one in the body
 # titles weighing TITLE_WEIGHT times more; then, among those that hold as many, short titles and bodies first, as the
 # local engine's length normalisation puts them (with its title and body b), and BM25. Of the expressions tried on
 # the whole xwlb corpus, this one found the most targets in the top 10 (docs/cluster.md, Ranking).
-FIELD_WEIGHTS = f"field_weights=(title={TITLE_WEIGHT}, body=1, title_free={TITLE_WEIGHT}, body_free=1, mark=0)"
+FIELD_WEIGHTS = f"field_weights=(title={TITLE_WEIGHT}, body=1, title_bare={TITLE_WEIGHT}, body_bare=1, mark=0)"
 RANKING = f"ranker=expr('sum(word_count*user_weight)*1000 + 300/{{body_norm}} + bm25/{{title_norm}}'), {FIELD_WEIGHTS}"
 # One term is one phrase: searchd's native proximity_bm25 (sum(lcs*user_weight)*1000+bm25) puts the items holding it
 # in their title first, at a third of the expression's cost on many matches, without the length normalisation.
@@ -57,7 +54,6 @@ def parsed_query(query: SearchQuery) -> ParsedQuery:
     return titles_only(parsed) if query.scope == "title" else parsed
 
 
-Verified = Mapping[Term, list[int]]  # for a term that may span joining marks: the documents checked to hold it
 VSTATE = "vstate"  # the alias of an item's validity status in a statement filtering by it
 
 
@@ -90,48 +86,20 @@ class Narrowed:
     standing: Standing = Standing()
 
 
-def spans_marks(term: Term) -> bool:
-    """Whether the term's matches across joining marks are checked by the searcher (a term of more places for marks
-    than ALL_VARIANTS_UP_TO: the others are matched by the phrases of their variants)."""
-    return len(term_gaps(term.text)[1]) > ALL_VARIANTS_UP_TO
-
-
-def term_match(term: Term, verified: Verified) -> str:
-    """The full-text expression of one term: its plain phrase, or a phrase of it across marks in the free fields
-    (every variant, or for a long term the documents checked to hold one)."""
+def term_match(term: Term) -> str:
+    """The full-text expression of one term: its phrase, in the bare fields when joining marks may stand inside it."""
     text, gaps = term_gaps(term.text)
-    scope, free = ("title", "title_free") if term.title_only else ("(title,body)", "(title_free,body_free)")
-    expr = f"(@{scope} {phrase(text)})"
-    if gaps and not spans_marks(term):
-        expr = f"({expr} | (@{free} {' | '.join(mark_variants(text, gaps))}))"
-    elif checked := verified.get(term):  # their pairs across marks are what rank them, in the field that holds them
-        expr = f"({expr} | ((@{free} {_pairs(text, gaps)}) (@mark {' | '.join(doc_token(d) for d in checked)})))"
-    return expr
+    if gaps:
+        return f"(@{'title_bare' if term.title_only else '(title_bare,body_bare)'} {bare_phrase(text, gaps)})"
+    return f"(@{'title' if term.title_only else '(title,body)'} {phrase(text)})"
 
 
-def beyond_plain(term: Term) -> str:
-    """The MATCH of the candidates a long term may match only across joining marks (checked by the searcher): every
-    pair of its characters, with a run of marks between them where the term allows one, and not its plain phrase."""
-    text, gaps = term_gaps(term.text)
-    free, plain = ("title_free", "title") if term.title_only else ("(title_free,body_free)", "(title,body)")
-    return f"MATCH('(@{free} {_pairs(text, gaps)}) -(@{plain} {phrase(text)})')"
-
-
-def _pairs(text: str, gaps: frozenset[int]) -> str:
-    """Each pair of adjacent characters of ``text``, as a phrase, or across a run of marks where ``gaps`` allow."""
-    pairs = []
-    for i in range(len(text) - 1):
-        pair = phrase(text[i:i + 2])
-        pairs.append(f"({pair} | {joined_phrase(text[i:i + 2], [1])})" if i + 1 in gaps else pair)
-    return " ".join(pairs)
-
-
-def match(parsed: ParsedQuery, verified: Verified) -> str:
+def match(parsed: ParsedQuery) -> str:
     """The MATCH expression: every group (any of its terms), none of the excluded terms."""
-    parts = ["(" + " | ".join(term_match(t, verified) for t in group) + ")" for group in parsed.groups]
+    parts = ["(" + " | ".join(term_match(t) for t in group) + ")" for group in parsed.groups]
     if not parts:  # browsing: every document holds the token of the `mark` field
         parts = [f"(@mark {EVERYTHING})"]
-    parts += ["-" + term_match(t, verified) for t in parsed.excluded]
+    parts += ["-" + term_match(t) for t in parsed.excluded]
     return " ".join(parts)
 
 
@@ -147,12 +115,12 @@ def seen_by(viewer: Viewer) -> list[str]:
     return [] if groups is None else [f"access_keys IN ({id_list(access_key(g) for g in sorted(groups))})"]
 
 
-def conditions(query: SearchQuery, parsed: ParsedQuery, verified: Verified, viewer: Viewer,
+def conditions(query: SearchQuery, parsed: ParsedQuery, viewer: Viewer,
                facet_filters: bool = True, narrowed: Narrowed = Narrowed()) -> str:
     """The WHERE clause: the match, what the viewer may see, the date range, the issue, the 文号 cited, the items
     holding the terms together, and (unless left out for the facet counts, which test them in :func:`facet_counts`)
     every facet filter (validity by the alias :func:`validity_column` defines)."""
-    out = [f"MATCH('{match(parsed, verified)}')", *seen_by(viewer)]
+    out = [f"MATCH('{match(parsed)}')", *seen_by(viewer)]
     if cited := query.filters["cites"]:
         out.append(f"cite_keys IN ({id_list(number_key(c) for c in cited)})")
     if narrowed.together is not None:

@@ -13,11 +13,11 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
   (the shards' ``bigram_index = all``), so a phrase reads the short lists of its pairs, not the long
   position lists of its characters.
 * **Joining marks** (``、“”《》`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
-  ``*_free`` fields hold the same tokens with each run of marks as one token (:data:`JOINED`), so a term is
-  found across marks by the phrases of its variants, one for each set of the places where marks may stand
-  (a term of up to :data:`ALL_VARIANTS_UP_TO` such places, 64 phrases at most); a longer term's candidates (all
-  its pairs, each with or without marks between) are checked by the searcher and named by their document
-  token (``mark`` field) in the query.
+  ``*_bare`` fields hold the same characters with the marks left out, each token saying whether marks stood
+  before it (``4e2dq``; ``4e2dqm`` after marks). A term that may span marks is one phrase there
+  (:func:`bare_phrase`): a character after a place where marks may stand is a prefix matching either token
+  (``4e2dq*``), every other one the token without marks. So it matches exactly where the local engine's rule
+  does, with no check and no variants (searchd expands prefixes inside phrases with ``dict = keywords``).
 * **Content version.** The values index's meta row records the :data:`CONTENT_VERSION` the items were written
   in; a searcher refuses a cluster written in another one (build it again).
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
@@ -47,9 +47,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Iterable
-from itertools import combinations
 from typing import Any
 
 from indexer.errors import IndexStale
@@ -62,19 +59,18 @@ PUBLIC_ITEMS = "jianbao_public"  # the distributed index of the public items
 VALUES = "jianbao_values"  # the distributed index of facet values
 EVERYTHING = "zz"  # a token of the `mark` field: every document has it (not a hex token)
 PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex tokens spans it
-JOINED = "zj"  # a run of joining marks, in the free fields
 REPEALS = "zr"  # a token of the `mark` field: the item says documents are no longer in force
-ALL_VARIANTS_UP_TO = 6  # places for marks in a term up to which every variant is its own phrase
 # 2: runs of joining marks as one token in the free fields (1: left out); 3: the keys of what names an item, what it
 # cites and repeals (indexer.references), its stated validity, and the token REPEALS in the mark field of an item
-# stating a repeal
-CONTENT_VERSION = "3"
+# stating a repeal; 4: bare fields (marks left out, each token saying whether marks stood before it) for free ones
+CONTENT_VERSION = "4"
+BARE = "q"  # ends every token of the bare fields: a prefix query of it matches that character with or without marks
+AFTER_MARKS = "m"  # ends a bare field's token (after BARE) standing after a run of joining marks
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
 
-_MARK_RUNS = re.compile("[" + re.escape(JOINING_MARKS) + "]+|[^" + re.escape(JOINING_MARKS) + "]+")
-ITEM_FIELDS = ("title", "body", "title_free", "body_free", "mark")
+ITEM_FIELDS = ("title", "body", "title_bare", "body_bare", "mark")
 # Attribute declarations of the items index: (kind, name).
 ITEM_ATTRS = (
     ("rt_attr_string", "item_id"),
@@ -221,32 +217,28 @@ def encode(form: str) -> str:
     return " ".join(format(ord(ch), "x") for ch in form)
 
 
-def encode_parts(forms: list[str], free: bool = False) -> str:
-    """Search forms of parts as one field: each encoded, parts apart; ``free``: each run of joining marks one token."""
-    if free:
-        return f" {PART_BREAK} ".join(" ".join(JOINED if run[0] in JOINING_MARKS else encode(run)
-                                               for run in _MARK_RUNS.findall(f)) for f in forms)
-    return f" {PART_BREAK} ".join(encode(f) for f in forms)
+def encode_parts(forms: list[str], bare: bool = False) -> str:
+    """Search forms of parts as one field: each encoded, parts apart; ``bare``: as the bare fields hold them."""
+    return f" {PART_BREAK} ".join((_encode_bare if bare else encode)(f) for f in forms)
 
 
-def joined_phrase(text: str, marks_at: Iterable[int]) -> str:
-    """The phrase of ``text`` (search form without marks) with a run of marks before each character of ``marks_at``,
-    as the free fields hold it."""
-    at = set(marks_at)
-    tokens = [token for i, ch in enumerate(text) for token in ((JOINED,) if i in at else ()) + (format(ord(ch), "x"),)]
-    return f'"{" ".join(tokens)}"'
+def _encode_bare(form: str) -> str:
+    """A search form's characters without joining marks, each token saying whether marks stood before it."""
+    tokens, marks = [], False
+    for ch in form:
+        if ch in JOINING_MARKS:
+            marks = True
+        else:
+            tokens.append(f"{ord(ch):x}{BARE}{AFTER_MARKS if marks else ''}")
+            marks = False
+    return " ".join(tokens)
 
 
-def mark_variants(text: str, gaps: frozenset[int]) -> list[str]:
-    """The free-field phrases of a term across marks: one for every non-empty set of its gaps (up to
-    ALL_VARIANTS_UP_TO gaps; a longer term's are checked instead)."""
-    places = sorted(gaps)
-    return [joined_phrase(text, combo) for n in range(1, len(places) + 1) for combo in combinations(places, n)]
-
-
-def doc_token(doc: int) -> str:
-    """The token naming one document in its ``mark`` field."""
-    return f"d{doc:x}"
+def bare_phrase(text: str, gaps: frozenset[int]) -> str:
+    """The bare fields' phrase of a term (search form without marks) that marks may span at ``gaps``: the first
+    character, and each after a gap, with or without marks before it; every other one without."""
+    tokens = [f"{ord(ch):x}{BARE}{'*' if i == 0 or i in gaps else ''}" for i, ch in enumerate(text)]
+    return f'"{" ".join(tokens)}"' if len(tokens) > 1 else tokens[0]
 
 
 def phrase(text: str) -> str:
@@ -284,9 +276,9 @@ def item_row(item: Item, stamp: int) -> dict[str, Any]:
         "id": doc_id(item.id),
         "title": encode_parts([title]),
         "body": encode_parts(rest),
-        "title_free": encode_parts([title], free=True),
-        "body_free": encode_parts(rest, free=True),
-        "mark": f"{EVERYTHING} {doc_token(doc_id(item.id))}" + (f" {REPEALS}" if item.repeals else ""),
+        "title_bare": encode_parts([title], bare=True),
+        "body_bare": encode_parts(rest, bare=True),
+        "mark": EVERYTHING + (f" {REPEALS}" if item.repeals else ""),
         "item_id": item.id,
         "data": json.dumps(item.to_dict(), ensure_ascii=False),
         "year": item.year or 0,

@@ -35,7 +35,6 @@ from cluster.query import (
     VSTATE,
     Narrowed,
     Standing,
-    beyond_plain,
     conditions,
     facet_counts,
     id_list,
@@ -45,7 +44,6 @@ from cluster.query import (
     parsed_query,
     ranking,
     seen_by,
-    spans_marks,
     term_match,
     validity_column,
 )
@@ -71,8 +69,8 @@ from cluster.schema import (
 from cluster.within import MAX_TOGETHER, together
 from indexer.analysis import jieba_tokenizer
 from indexer.errors import IndexStale
-from indexer.items import Item, date_number, searchable_parts
-from indexer.normalize import TEXT_ENCODING, holds, needle, search_form, term_gaps
+from indexer.items import Item, date_number
+from indexer.normalize import search_form
 from search.access import PUBLIC_ONLY, Viewer, index_groups
 from search.errors import QueryTooExpensive
 from search.facet_values import (
@@ -98,7 +96,6 @@ RETRIES = 4  # times a batch is sent again when a shard did not answer
 RETRY_PAUSE = 0.1
 LOST_DURING_QUERY = (2006, 2013)  # MySQL client errors: server gone away, connection lost during the query
 MAX_BATCH = 32  # statements searchd 2.2 takes in one batch
-MAX_CHECKED = 5_000  # items checked for a term spanning joining marks; more is too expensive
 GROUPS = 20_000  # facet values a name listing returns, and a grouped count keeps, at most
 FIRST_GROUPS = 64  # values a grouped count keeps at first: searchd makes room for all of them in every query
 GROWTH = 4  # a grouped count that came back full is run again keeping this many times more values
@@ -137,7 +134,7 @@ class SphinxQLSearcher(Searcher):
         self._group_limits: dict[str, int] = {}  # attribute -> values its grouped counts keep
         self._group_limits_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sphinxql")  # its own connections
-        self._memo = Memo()  # facet counts and joining-mark checks, while the cluster's content is unchanged
+        self._memo = Memo()  # facet counts and items narrowed to, while the cluster's content is unchanged
         self._lengths_read: dict[str, tuple[str | None, tuple[float, float]]] = {}  # index -> (generation, lengths)
         self._restricted_read: tuple[str | None, bool] | None = None  # (generation, holds items some may not see)
         jieba_tokenizer()  # similar items cut words: load the dictionary now, not in a request
@@ -260,17 +257,16 @@ class SphinxQLSearcher(Searcher):
 
     def _answer(self, query: SearchQuery, parsed: ParsedQuery, viewer: Viewer, known: str | None,
                 worked_out: dict[Hashable, Any]) -> _Answer:
-        """The page with ``SHOW META``, the grouped counts by attribute as (value, count) rows, and whether checks or
-        counts kept under generation ``known`` were used while the generation read beside the page is another.
-        The checks and counts asked are put in ``worked_out``."""
+        """The page with ``SHOW META``, the grouped counts by attribute as (value, count) rows, and whether counts or
+        narrowings kept under generation ``known`` were used while the generation read beside the page is another.
+        The counts and narrowings worked out are put in ``worked_out``."""
         index = items_of(viewer)
-        verified = self._verified(parsed.positive_terms + parsed.excluded, viewer, known, worked_out)
-        narrowed = self._narrowed(query, parsed, verified, viewer, known, worked_out)
+        narrowed = self._narrowed(query, parsed, viewer, known, worked_out)
         extra, order_by = order(query, parsed)
         extra += validity_column(query, narrowed.standing)
         offset = (query.page - 1) * query.size
         ranker = ranking(parsed, order_by, partial(self._lengths, index))
-        where = conditions(query, parsed, verified, viewer, narrowed=narrowed)
+        where = conditions(query, parsed, viewer, narrowed=narrowed)
         page_statements = [f"SELECT data{extra} FROM {index} WHERE {where} ORDER BY {order_by} "
                            f"LIMIT {offset}, {query.size} OPTION max_matches={offset + query.size}, {ranker}",
                            "SHOW META"]
@@ -284,13 +280,12 @@ class SphinxQLSearcher(Searcher):
         counted += [(VSTATE, "validity")] if narrowed.standing.known else []
         columns, at = facet_counts(query, narrowed.standing)
         statements = partial(self._grouped_all, [attr for attr, _ in counted],
-                             conditions(query, parsed, verified, viewer, facet_filters=False, narrowed=narrowed),
+                             conditions(query, parsed, viewer, facet_filters=False, narrowed=narrowed),
                              index, columns, narrowed.standing)
         key = _counts_key(statements())
         grouped = self._memo.get(key, known)
         pending = self._pool.submit(self._counted, statements) if grouped is None else None
-        used_kept = grouped is not None or any(_checked(t, viewer) not in worked_out for t in verified) or any(
-            k not in worked_out for k in self._narrowing_keys(query, parsed, verified, viewer))
+        used_kept = grouped is not None or any(k not in worked_out for k in self._narrowing_keys(query, parsed, viewer))
         read = self._pool.submit(self._generation) if used_kept or known is None else None
         page = self._batch(page_statements)
         if pending is not None:
@@ -323,10 +318,9 @@ class SphinxQLSearcher(Searcher):
         extra, order_by = order(query, parsed)
         index = items_of(viewer)
         ranker = ranking(parsed, order_by, partial(self._lengths, index))
-        verified = self._verified(parsed.positive_terms + parsed.excluded, viewer)
-        narrowed = self._narrowed(query, parsed, verified, viewer)
+        narrowed = self._narrowed(query, parsed, viewer)
         extra += validity_column(query, narrowed.standing)
-        where = conditions(query, parsed, verified, viewer, narrowed=narrowed)
+        where = conditions(query, parsed, viewer, narrowed=narrowed)
         # Counted first: searchd sizes its sorter by max_matches, so it is asked for no more than there are.
         total = _meta(self._batch([f"SELECT id{validity_column(query, narrowed.standing)} FROM {index} WHERE {where} "
                                    "LIMIT 0, 1 OPTION ranker=none", "SHOW META"])[1].rows)["total_found"]
@@ -443,7 +437,7 @@ class SphinxQLSearcher(Searcher):
             return []
         everything = " AND ".join([_match(f"@mark {EVERYTHING}"), *seen_by(viewer)])
         in_title = Term(form, q, title_only=True)
-        titled = _where([_match(term_match(in_title, self._verified([in_title], viewer))), *seen_by(viewer)])
+        titled = _where([_match(term_match(in_title)), *seen_by(viewer)])
         index = items_of(viewer)
         departments, topics, titles = self._counted(lambda: [
             self._grouped("departments", everything, index), self._grouped("topic_keys", everything, index),
@@ -476,35 +470,33 @@ class SphinxQLSearcher(Searcher):
         self._pool.shutdown()
         self._drop()
 
-    def _narrowing_keys(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]],
-                        viewer: Viewer) -> list[Hashable]:
+    def _narrowing_keys(self, query: SearchQuery, parsed: ParsedQuery, viewer: Viewer) -> list[Hashable]:
         """The memo's keys of the validity and the items holding the terms together a search uses."""
         keys: list[Hashable] = [("standing", index_groups(viewer), today())]
         if query.within != "item" and parsed.groups:
-            keys.append(("together", query.within, match(parsed, verified), index_groups(viewer)))
+            keys.append(("together", query.within, match(parsed), index_groups(viewer)))
         return keys
 
-    def _narrowed(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]], viewer: Viewer,
+    def _narrowed(self, query: SearchQuery, parsed: ParsedQuery, viewer: Viewer,
                   known: str | None = None, worked_out: dict[Hashable, Any] | None = None) -> Narrowed:
         """The validity of items (:func:`cluster.references.standing`) and, for ``within``, the items holding a term
         of every group in one paragraph or sentence, checked one by one (kept under generation ``known``; those
         worked out are put in ``worked_out``)."""
-        keys = self._narrowing_keys(query, parsed, verified, viewer)
+        keys = self._narrowing_keys(query, parsed, viewer)
         found = []
         for key in keys:
             kept = self._memo.get(key, known)
             if kept is None:
                 kept = ([standing(self._batch, viewer, key[2])] if key[0] == "standing"
-                        else self._together(query, parsed, verified, viewer))
+                        else self._together(query, parsed, viewer))
                 if worked_out is not None:
                     worked_out[key] = kept
             found.append(kept)
         return Narrowed(tuple(found[1]) if len(found) > 1 else None, found[0][0])
 
-    def _together(self, query: SearchQuery, parsed: ParsedQuery, verified: dict[Term, list[int]],
-                  viewer: Viewer) -> list[int]:
+    def _together(self, query: SearchQuery, parsed: ParsedQuery, viewer: Viewer) -> list[int]:
         """The items the viewer may see holding a term of every group in one paragraph or sentence."""
-        where = " AND ".join([f"MATCH('{match(parsed, verified)}')", *seen_by(viewer)])
+        where = " AND ".join([f"MATCH('{match(parsed)}')", *seen_by(viewer)])
         rows, meta = self._batch([f"SELECT id, data FROM {items_of(viewer)} WHERE {where} LIMIT 0, {MAX_TOGETHER} "
                                   f"OPTION max_matches={MAX_TOGETHER}, ranker=none", "SHOW META"])
         if _meta(meta.rows)["total_found"] > MAX_TOGETHER:
@@ -512,36 +504,6 @@ class SphinxQLSearcher(Searcher):
                                     "for a paragraph or sentence holding them all; add terms or filters")
         return sorted(int(doc) for doc, data in rows.rows
                       if together(Item.from_dict(json.loads(data)), parsed.groups, query.within))
-
-    def _verified(self, terms: list[Term], viewer: Viewer, known: str | None = None,
-                  worked_out: dict[Hashable, Any] | None = None) -> dict[Term, list[int]]:
-        """For each term that may span joining marks: the documents the viewer may see holding it only that way,
-        checked one by one (or kept under generation ``known``; those checked are put in ``worked_out``)."""
-        out: dict[Term, list[int]] = {}
-        spanning = []
-        seen = seen_by(viewer)
-        for term in dict.fromkeys(t for t in terms if spans_marks(t)):
-            kept = self._memo.get(_checked(term, viewer), known)
-            if kept is None:
-                spanning.append(term)
-            else:
-                out[term] = kept
-        for start in range(0, len(spanning), MAX_BATCH // 2):
-            chunk = spanning[start:start + MAX_BATCH // 2]
-            statements = []
-            for term in chunk:
-                where = " AND ".join([beyond_plain(term), *seen])
-                statements += [f"SELECT id, data FROM {items_of(viewer)} WHERE {where} LIMIT 0, {MAX_CHECKED} "
-                               f"OPTION max_matches={MAX_CHECKED}, ranker=none", "SHOW META"]
-            results = self._batch(statements)
-            for i, term in enumerate(chunk):
-                if _meta(results[2 * i + 1].rows)["total_found"] > MAX_CHECKED:
-                    raise QueryTooExpensive(f"{term.raw!r} would need more than {MAX_CHECKED} items checked for "
-                                            "joining marks inside it; quote it or use a longer term")
-                out[term] = [doc for doc, data in results[2 * i].rows if _holds(term, json.loads(data))]
-                if worked_out is not None:
-                    worked_out[_checked(term, viewer)] = out[term]
-        return out
 
     # Facets
 
@@ -636,21 +598,8 @@ def _counts_key(statements: list[str]) -> tuple[str, bytes]:
     return ("counts", hashlib.blake2b("\n".join(statements).encode("utf-8"), digest_size=16).digest())
 
 
-def _checked(term: Term, viewer: Viewer) -> tuple[str, Term, frozenset[str] | None]:
-    """The memo's key for the documents a viewer may see checked to hold a term across joining marks."""
-    return ("checked", term, index_groups(viewer))
-
-
 def _match(expr: str) -> str:
     return f"MATCH('{expr}')"
-
-
-def _holds(term: Term, item: dict[str, Any]) -> bool:
-    """Whether the item's folded text holds the term, joining marks allowed as the local engine allows them."""
-    text, gaps = term_gaps(term.text)
-    found = needle(text, gaps)
-    parts = searchable_parts(Item.from_dict(item))
-    return any(holds(found, search_form(p).encode(TEXT_ENCODING)) for p in (parts[:1] if term.title_only else parts))
 
 
 def _column(rows: list[tuple], at: int) -> list[tuple[int, int]]:
