@@ -5,7 +5,7 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
 
 * **Exact substrings.** The search form (:func:`indexer.normalize.search_form`) of the title, and
   of the other searchable parts (body, issue number and date, 文号: :func:`indexer.index.schema.searchable_parts`),
-  is indexed as one token per character: the character's code point in hex (``中`` → ``4e2d``);
+  is indexed as one token per character: the character's code point in six hex digits (``中`` → ``004e2d``);
   parts are kept apart by a token no phrase holds. A term is the phrase of its characters' tokens,
   so a document matches it exactly when the folded text holds the term as a substring: every
   character is a token (punctuation too), nothing is segmented, and no tokenizer setting of the
@@ -13,11 +13,13 @@ The indexer (:mod:`cluster.write`) writes these rows and the SphinxQL searcher
   (the shards' ``bigram_index = all``), so a phrase reads the short lists of its pairs, not the long
   position lists of its characters.
 * **Joining marks** (``、“”《》`` …) may stand inside a term (:func:`indexer.normalize.term_gaps`): the
-  ``*_bare`` fields hold the same characters with the marks left out, each token saying whether marks stood
-  before it (``4e2dq``; ``4e2dqm`` after marks). A term that may span marks is one phrase there
-  (:func:`bare_phrase`): a character after a place where marks may stand is a prefix matching either token
-  (``4e2dq*``), every other one the token without marks. So it matches exactly where the local engine's rule
-  does, with no check and no variants (searchd expands prefixes inside phrases with ``dict = keywords``).
+  ``*_bare`` fields hold the same characters with the marks left out, a character after marks with ``m`` added to
+  its token (``004e2dm``). A term that may span marks is one phrase there (:func:`bare_phrase`): its first
+  character and each after a place where marks may stand are a prefix matching either token (``004e2d*``: tokens
+  are all six digits, so no other), every other one the token without marks. So it matches exactly where the local
+  engine's rule does, with no check and no variants (searchd expands prefixes inside phrases with
+  ``dict = keywords``); characters without marks before them are the plain fields' tokens, so the dictionary holds
+  each of them and each pair once.
 * **Content version.** The values index's meta row records the :data:`CONTENT_VERSION` the items were written
   in; a searcher refuses a cluster written in another one (build it again).
 * **Ids.** A document's id is a 63-bit hash of the item id; its shard is that id modulo the
@@ -62,10 +64,10 @@ PART_BREAK = "zs"  # between two searchable parts in a field: no phrase of hex t
 REPEALS = "zr"  # a token of the `mark` field: the item says documents are no longer in force
 # 2: runs of joining marks as one token in the free fields (1: left out); 3: the keys of what names an item, what it
 # cites and repeals (indexer.references), its stated validity, and the token REPEALS in the mark field of an item
-# stating a repeal; 4: bare fields (marks left out, each token saying whether marks stood before it) for free ones
+# stating a repeal; 4: tokens of six digits, and bare fields (marks left out, a character after them marked) for the
+# free ones
 CONTENT_VERSION = "4"
-BARE = "q"  # ends every token of the bare fields: a prefix query of it matches that character with or without marks
-AFTER_MARKS = "m"  # ends a bare field's token (after BARE) standing after a run of joining marks
+AFTER_MARKS = "m"  # ends the bare fields' token of a character standing after a run of joining marks
 
 TOPIC_TOP = "topic_top"
 FACET_KINDS = ("department", "topic", TOPIC_TOP)
@@ -213,8 +215,8 @@ def access_key(group: str) -> int:
 
 
 def encode(form: str) -> str:
-    """Search-form text as tokens: each character's code point in hex, separated by spaces."""
-    return " ".join(format(ord(ch), "x") for ch in form)
+    """Search-form text as tokens: each character's code point in six hex digits, separated by spaces."""
+    return " ".join(f"{ord(ch):06x}" for ch in form)
 
 
 def encode_parts(forms: list[str], bare: bool = False) -> str:
@@ -223,13 +225,13 @@ def encode_parts(forms: list[str], bare: bool = False) -> str:
 
 
 def _encode_bare(form: str) -> str:
-    """A search form's characters without joining marks, each token saying whether marks stood before it."""
+    """A search form's characters without joining marks, the token of each after marks ending in AFTER_MARKS."""
     tokens, marks = [], False
     for ch in form:
         if ch in JOINING_MARKS:
             marks = True
         else:
-            tokens.append(f"{ord(ch):x}{BARE}{AFTER_MARKS if marks else ''}")
+            tokens.append(f"{ord(ch):06x}{AFTER_MARKS if marks else ''}")
             marks = False
     return " ".join(tokens)
 
@@ -237,7 +239,7 @@ def _encode_bare(form: str) -> str:
 def bare_phrase(text: str, gaps: frozenset[int]) -> str:
     """The bare fields' phrase of a term (search form without marks) that marks may span at ``gaps``: the first
     character, and each after a gap, with or without marks before it; every other one without."""
-    tokens = [f"{ord(ch):x}{BARE}{'*' if i == 0 or i in gaps else ''}" for i, ch in enumerate(text)]
+    tokens = [f"{ord(ch):06x}{'*' if i == 0 or i in gaps else ''}" for i, ch in enumerate(text)]
     return f'"{" ".join(tokens)}"' if len(tokens) > 1 else tokens[0]
 
 
