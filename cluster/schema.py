@@ -214,9 +214,15 @@ def access_key(group: str) -> int:
     return hash63("access", group)
 
 
+def token(ch: str) -> str:
+    """A character's token: its code point in six hex digits (every token as long, so a prefix of one names only
+    it and its bare fields' form after marks)."""
+    return f"{ord(ch):06x}"
+
+
 def encode(form: str) -> str:
-    """Search-form text as tokens: each character's code point in six hex digits, separated by spaces."""
-    return " ".join(f"{ord(ch):06x}" for ch in form)
+    """Search-form text as tokens (:func:`token`), separated by spaces."""
+    return " ".join(token(ch) for ch in form)
 
 
 def encode_parts(forms: list[str], bare: bool = False) -> str:
@@ -231,7 +237,7 @@ def _encode_bare(form: str) -> str:
         if ch in JOINING_MARKS:
             marks = True
         else:
-            tokens.append(f"{ord(ch):06x}{AFTER_MARKS if marks else ''}")
+            tokens.append(token(ch) + (AFTER_MARKS if marks else ""))
             marks = False
     return " ".join(tokens)
 
@@ -239,7 +245,7 @@ def _encode_bare(form: str) -> str:
 def bare_phrase(text: str, gaps: frozenset[int]) -> str:
     """The bare fields' phrase of a term (search form without marks) that marks may span at ``gaps``: the first
     character, and each after a gap, with or without marks before it; every other one without."""
-    tokens = [f"{ord(ch):06x}{'*' if i == 0 or i in gaps else ''}" for i, ch in enumerate(text)]
+    tokens = [token(ch) + ("*" if i == 0 or i in gaps else "") for i, ch in enumerate(text)]
     return f'"{" ".join(tokens)}"' if len(tokens) > 1 else tokens[0]
 
 
